@@ -1,0 +1,52 @@
+// The stages of each algorithm, handed from the algorithm (generators/) to a
+// schedule (schedules/). An algorithm fills one of these and never schedules;
+// a schedule receives it and never changes what is computed.
+#pragma once
+
+#include "Halide.h"
+
+namespace wino {
+
+// A separable 2-D transform Z = M · X · Mᵀ over the two leading "point"
+// dimensions of X, computed in two passes (see transform.h).
+struct Transform2D {
+    Halide::Func rows;  // first pass:  rows(u, j, rest...) = Σ_i M[u][i] X(i, j, rest...)
+    Halide::Func out;   // second pass: out(u, v, rest...)  = Σ_j M[v][j] rows(u, j, rest...)
+};
+
+// Direct 3x3 convolution: output(x, y, k, n) = Σ_{c, ry, rx} w(rx, ry, c, k) · in(x+rx, y+ry, c, n).
+struct DirectStages {
+    Halide::Func in;       // input shifted by the padding, zero outside
+    Halide::Func weights;  // weights, zero for k >= K (so a schedule may round k up)
+    Halide::Func conv;     // the reduction
+    Halide::Func output;
+    Halide::RDom r;        // (rx, ry, c)
+    Halide::Var x{"x"}, y{"y"}, k{"k"}, n{"n"};
+};
+
+// Winograd F(m x m, 3 x 3) on pre-transformed weights U(k, c, u, v):
+//   V = B_T d B (per tile), M = Σ_c U ⊙ V, Y = A_T M A, output = Y untiled.
+struct WinogradStages {
+    int m = 0, alpha = 0;
+    Halide::Func in;       // input shifted by the padding, zero outside
+    Halide::Func d;        // tiled input: d(i, j, tx, ty, c, n), alpha x alpha per tile
+    Transform2D V;         // input transform:  V(u, v, tx, ty, c, n)
+    Halide::Func M;        // batched multiply: M(u, v, k, tx, ty, n)
+    Halide::RDom rc;       // the channel reduction of M
+    Transform2D Y;         // output transform: Y(u, v, k, tx, ty, n), u, v < m
+    Halide::Func output;   // output(x, y, k, n)
+    Halide::Var x{"x"}, y{"y"}, k{"k"}, n{"n"}, c{"c"};
+    Halide::Var u{"u"}, v{"v"}, tx{"tx"}, ty{"ty"};
+};
+
+// The Winograd filter transform U = G g Gᵀ, stored as U(k, c, u, v) with k
+// padded with zeros to a multiple of kWeightKAlign.
+struct FilterStages {
+    int m = 0, alpha = 0;
+    Halide::Func g;        // weights, zero for k >= K
+    Transform2D U;         // U(u, v, c, k)
+    Halide::Func output;   // output(k, c, u, v)
+    Halide::Var k{"k"}, c{"c"}, u{"u"}, v{"v"};
+};
+
+}  // namespace wino

@@ -1,0 +1,134 @@
+// The Halide runtime's thread pool and error handler, replaced.
+//
+// Halide's own pool has one process-wide thread count and its default error
+// handler prints and aborts. A library needs a thread count per call (callers on
+// several threads may each ask for a different one) and errors it can throw. So
+// parallel loops run on this pool: the calling thread works too and at most
+// `threads - 1` pool workers join it; and Halide's messages are kept per thread.
+#include "halide_hooks.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "HalideRuntime.h"
+
+namespace wino::detail {
+
+namespace {
+
+thread_local int t_threads = 1;         // threads allowed for loops started on this thread
+thread_local std::string t_message;     // Halide's messages on this thread
+
+struct Job {
+    halide_task_t task;
+    void *user_context;
+    int min, size;
+    uint8_t *closure;
+    int helper_slots;                    // workers that may still join (pool mutex)
+    int active_helpers = 0;              // workers inside run_iterations (pool mutex)
+    std::atomic<int> next{0};
+    std::atomic<int> result{0};
+    std::string message;                 // a worker's Halide message (pool mutex)
+};
+
+class Pool {
+public:
+    static Pool &instance() {
+        static Pool *pool = new Pool();  // never destroyed: workers may outlive statics
+        return *pool;
+    }
+
+    int par_for(halide_task_t task, void *uc, int min, int size, uint8_t *closure, int threads) {
+        Job job{task, uc, min, size, closure, std::min(threads, size) - 1};
+        if (job.helper_slots > 0) {
+            std::lock_guard<std::mutex> lock(mutex_);
+            queue_.push_back(&job);
+            wake_.notify_all();
+        }
+        run_iterations(job);
+        std::unique_lock<std::mutex> lock(mutex_);
+        queue_.erase(std::remove(queue_.begin(), queue_.end(), &job), queue_.end());
+        done_.wait(lock, [&] { return job.active_helpers == 0; });
+        if (!job.message.empty()) t_message += job.message;
+        return job.result.load();
+    }
+
+private:
+    Pool() {
+        const unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+        for (unsigned i = 0; i < workers; i++) std::thread([this] { work(); }).detach();
+    }
+
+    static void run_iterations(Job &job) {
+        for (int i; (i = job.next.fetch_add(1)) < job.size;) {
+            int r = job.task(job.user_context, job.min + i, job.closure);
+            if (r != 0) job.result.store(r);
+        }
+    }
+
+    void work() {
+        t_threads = 1;  // a loop nested inside a task runs serially on its worker
+        std::unique_lock<std::mutex> lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [&] { return !queue_.empty(); });
+            Job *job = queue_.front();
+            if (--job->helper_slots == 0) queue_.pop_front();
+            job->active_helpers++;
+            lock.unlock();
+            t_message.clear();
+            run_iterations(*job);
+            lock.lock();
+            job->message += t_message;
+            if (--job->active_helpers == 0) done_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable wake_, done_;
+    std::deque<Job *> queue_;
+};
+
+int do_par_for(void *uc, halide_task_t task, int min, int size, uint8_t *closure) {
+    return Pool::instance().par_for(task, uc, min, size, closure, t_threads);
+}
+
+void on_error(void *, const char *message) {
+    t_message += message;
+}
+
+int hardware_threads() {
+    return int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+void install_halide_hooks() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        halide_set_custom_do_par_for(&do_par_for);
+        halide_set_error_handler(&on_error);
+    });
+}
+
+CallScope::CallScope(int threads) : saved_threads_(t_threads) {
+    install_halide_hooks();
+    t_threads = threads > 0 ? threads : hardware_threads();
+    t_message.clear();
+}
+
+CallScope::~CallScope() {
+    t_threads = saved_threads_;
+}
+
+std::string CallScope::halide_message() const {
+    std::string m = t_message;
+    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+    return m;
+}
+
+}  // namespace wino::detail

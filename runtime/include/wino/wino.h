@@ -1,0 +1,113 @@
+// wino: 3x3 convolution by any compiled variant (direct, Winograd tensor-level,
+// Winograd fused, ...), on caller-owned fp32 buffers.
+//
+// Layouts are dense, C order: input NCHW, weights KCRS (K, C, 3, 3), output
+// NKHW with H' = H + 2·padding - 2 and W' = W + 2·padding - 2, padding 0 or 1.
+// Every misuse throws wino::Error with a code and a message naming the problem;
+// calls are thread-safe (different output buffers, any number of threads).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace wino {
+
+enum class ErrorCode {
+    UnknownVariant,         // no variant of that name is compiled in
+    InvalidArgument,        // padding not 0/1, negative thread count, ...
+    NullBuffer,             // a tensor's data pointer is null
+    WrongRank,              // a tensor is not 4-D
+    BadShape,               // a dimension < 1, or input smaller than the kernel
+    BufferTooSmall,         // capacity < the elements its shape needs
+    KernelNot3x3,           // weights are not (K, C, 3, 3)
+    ChannelMismatch,        // input C != weights C
+    OutputShapeMismatch,    // output is not (N, K, H', W') for this padding
+    Aliasing,               // output memory overlaps an input
+    PreparedWeightsMismatch,// prepared weights made for another m / shape
+    Runtime,                // an error reported by the Halide runtime
+};
+
+const char *to_string(ErrorCode code);
+
+class Error : public std::runtime_error {
+public:
+    Error(ErrorCode code, const std::string &message);
+    ErrorCode code() const { return code_; }
+
+private:
+    ErrorCode code_;
+};
+
+// A view of caller-owned memory: `capacity` elements at `data`, viewed with
+// `shape` (outermost first). capacity defaults to the product of the shape.
+template <typename T>
+struct TensorView {
+    T *data = nullptr;
+    std::vector<int64_t> shape;
+    size_t capacity = 0;
+
+    TensorView() = default;
+    TensorView(T *data, std::vector<int64_t> shape, size_t capacity = size_t(-1))
+        : data(data), shape(std::move(shape)), capacity(capacity == size_t(-1) ? elements() : capacity) {}
+    size_t elements() const {
+        size_t e = 1;
+        for (int64_t d : shape) e *= d > 0 ? size_t(d) : 0;
+        return e;
+    }
+};
+using ConstTensor = TensorView<const float>;
+using Tensor = TensorView<float>;
+
+struct VariantInfo {
+    std::string name;       // e.g. "wino_fused_f4"
+    std::string algorithm;  // "direct" or "winograd"
+    std::string schedule;   // "direct", "tensor", "fused", ...
+    int m = 0;              // Winograd output tile; 0 for direct
+    std::string target;     // the Halide target it was compiled for
+};
+
+// Every variant compiled in, in the order of the variant table.
+const std::vector<VariantInfo> &variants();
+// Throws Error(UnknownVariant).
+const VariantInfo &variant(const std::string &name);
+
+struct RunOptions {
+    int threads = 0;  // worker threads for this call; 0 = one per core
+};
+
+// Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding.
+std::vector<int64_t> output_shape(const std::vector<int64_t> &input_shape, int64_t K, int padding);
+
+// Weights prepared once for a variant's algorithm: the Winograd filter
+// transform for its m (or, for direct, a copy of the weights).
+class PreparedWeights {
+public:
+    int m() const { return m_; }           // 0: prepared for direct convolution
+    int64_t K() const { return K_; }
+    int64_t C() const { return C_; }
+
+private:
+    friend PreparedWeights prepare_weights(const std::string &, ConstTensor, const RunOptions &);
+    friend void conv2d(const std::string &, ConstTensor, const PreparedWeights &, Tensor, int,
+                       const RunOptions &);
+    int m_ = 0;
+    int64_t K_ = 0, C_ = 0;
+    std::vector<float> data_;  // direct: KCRS copy; Winograd: U(v, u, c, k_padded)
+};
+
+PreparedWeights prepare_weights(const std::string &variant, ConstTensor weights,
+                                const RunOptions &options = {});
+
+// output = conv3x3(input, weights) with the named variant.
+void conv2d(const std::string &variant, ConstTensor input, ConstTensor weights, Tensor output,
+            int padding, const RunOptions &options = {});
+
+// The same on weights prepared by prepare_weights() for a variant of the same m.
+void conv2d(const std::string &variant, ConstTensor input, const PreparedWeights &weights,
+            Tensor output, int padding, const RunOptions &options = {});
+
+}  // namespace wino

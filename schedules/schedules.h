@@ -1,0 +1,35 @@
+// The schedules: how each algorithm's stages (generators/stages.h) are
+// computed. One algorithm x many schedules = the variants; the variant table in
+// the top-level CMakeLists.txt names which schedule each variant uses.
+#pragma once
+
+#include <string>
+
+#include "Halide.h"
+#include "stages.h"
+
+namespace wino {
+
+// What a schedule sizes itself by, read from the Halide target.
+struct Machine {
+    int lanes;      // fp32 lanes per vector: 4 (SSE), 8 (AVX2), 16 (AVX-512)
+    int registers;  // vector registers: 16, or 32 with AVX-512
+};
+Machine machine_of(const Halide::Target &target);
+
+// A register block for the "vector of output channels x a few columns" micro-kernels
+// (direct convolution: columns are output pixels; Winograd: columns are tiles).
+struct RegisterBlock {
+    int k_vectors;  // vectors of output channels per block
+    int columns;    // broadcast operands per block
+    int k() const { return k_vectors * lanes; }
+    int lanes;
+};
+RegisterBlock register_block(const Machine &machine);
+
+// Each throws std::invalid_argument for a schedule name it does not know.
+void schedule_direct(const std::string &schedule, DirectStages &s, const Halide::Target &target);
+void schedule_winograd(const std::string &schedule, WinogradStages &s, const Halide::Target &target);
+void schedule_filter_transform(FilterStages &s, const Halide::Target &target);
+
+}  // namespace wino

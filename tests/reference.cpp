@@ -1,0 +1,66 @@
+#include "reference.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+namespace wino::test {
+
+std::string ConvShape::str() const {
+    return "N" + std::to_string(N) + "_C" + std::to_string(C) + "_K" + std::to_string(K) + "_" +
+           std::to_string(H) + "x" + std::to_string(W) + "_p" + std::to_string(padding);
+}
+
+std::vector<double> reference_conv(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w,
+                                   bool magnitude) {
+    const int OH = s.out_h(), OW = s.out_w();
+    std::vector<double> y(size_t(s.N) * s.K * OH * OW, 0.0);
+    for (int n = 0; n < s.N; n++)
+        for (int k = 0; k < s.K; k++)
+            for (int i = 0; i < OH; i++)
+                for (int j = 0; j < OW; j++) {
+                    double acc = 0;
+                    for (int c = 0; c < s.C; c++)
+                        for (int r = 0; r < 3; r++)
+                            for (int q = 0; q < 3; q++) {
+                                int yy = i + r - s.padding, xx = j + q - s.padding;
+                                if (yy < 0 || yy >= s.H || xx < 0 || xx >= s.W) continue;
+                                double a = w[((size_t(k) * s.C + c) * 3 + r) * 3 + q];
+                                double b = x[((size_t(n) * s.C + c) * s.H + yy) * s.W + xx];
+                                acc += magnitude ? std::fabs(a) * std::fabs(b) : a * b;
+                            }
+                    y[((size_t(n) * s.K + k) * OH + i) * OW + j] = acc;
+                }
+    return y;
+}
+
+Random::Random() {
+    const char *fixed = std::getenv("WINO_TEST_SEED");
+    seed_ = fixed ? std::strtoull(fixed, nullptr, 10) : std::random_device{}();
+    rng_.seed(seed_);
+}
+
+std::vector<float> Random::uniform(size_t count) {
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    std::vector<float> v(count);
+    for (float &f : v) f = dist(rng_);
+    return v;
+}
+
+std::vector<float> nan_filled(size_t count) {
+    return std::vector<float>(count, std::numeric_limits<float>::quiet_NaN());
+}
+
+double max_scaled_error(const std::vector<float> &y, const std::vector<double> &ref,
+                        const std::vector<double> &scale) {
+    if (y.size() != ref.size()) return std::numeric_limits<double>::infinity();
+    double worst = 0;
+    for (size_t i = 0; i < y.size(); i++) {
+        if (!std::isfinite(y[i])) return std::numeric_limits<double>::infinity();
+        // A tiny floor keeps all-zero windows (scale 0) from dividing by zero.
+        worst = std::max(worst, std::fabs(y[i] - ref[i]) / std::max(scale[i], 1e-30));
+    }
+    return worst;
+}
+
+}  // namespace wino::test

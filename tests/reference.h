@@ -1,0 +1,47 @@
+// The independent reference: a float64 direct 3x3 convolution written from the
+// definition, plus the helpers every test shares (random data, NaN poison,
+// error measure). Nothing here uses the generators or Halide.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace wino::test {
+
+struct ConvShape {
+    int N, C, K, H, W, padding;
+    int out_h() const { return H + 2 * padding - 2; }
+    int out_w() const { return W + 2 * padding - 2; }
+    std::vector<int64_t> input() const { return {N, C, H, W}; }
+    std::vector<int64_t> weights() const { return {K, C, 3, 3}; }
+    std::vector<int64_t> output() const { return {N, K, out_h(), out_w()}; }
+    std::string str() const;
+};
+
+// y[n][k][i][j] = Σ_{c, r, s} w[k][c][r][s] · x[n][c][i + r - p][j + s - p], zero outside x.
+// With `magnitude`, sums |w|·|x| instead: the scale an fp32 error is measured against.
+std::vector<double> reference_conv(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w,
+                                   bool magnitude = false);
+
+// Fresh random data in [-1, 1): a new seed per call unless WINO_TEST_SEED is set.
+class Random {
+public:
+    Random();
+    uint64_t seed() const { return seed_; }
+    std::vector<float> uniform(size_t count);
+
+private:
+    uint64_t seed_;
+    std::mt19937_64 rng_;
+};
+
+std::vector<float> nan_filled(size_t count);
+
+// Largest |y - ref| / scale over all elements (scale: reference_conv(..., magnitude)),
+// infinite if any y is not finite (an element left unwritten stays NaN).
+double max_scaled_error(const std::vector<float> &y, const std::vector<double> &ref,
+                        const std::vector<double> &scale);
+
+}  // namespace wino::test
