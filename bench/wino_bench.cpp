@@ -23,31 +23,16 @@
 
 #include "onednn_peer.h"
 #include "peak.h"
+#include "shapes.h"
 #include "wino/wino.h"
 
 namespace {
 
 using wino::bench::ConvProblem;
 
-struct Shape {
-    int N, C, K, H, W;
-    std::string str() const {
-        return "N" + std::to_string(N) + "_C" + std::to_string(C) + "_K" + std::to_string(K) + "_" +
-               std::to_string(H) + "x" + std::to_string(W);
-    }
-    ConvProblem problem() const { return {N, C, K, H, W, kPadding}; }
-    // Direct-equivalent work: 2 flops per multiply-add of a direct convolution.
-    double flops() const {
-        return 2.0 * N * K * C * double(H + 2 * kPadding - 2) * (W + 2 * kPadding - 2) * 9;
-    }
-    static constexpr int kPadding = 1;  // "same" convolution, as in ResNet
-};
+using wino::bench::Shape;
 
-// The original finding's two shapes, then ResNet-style layers.
-const std::vector<Shape> kDefaultShapes = {
-    {1, 16, 16, 32, 32},  {1, 64, 64, 64, 64},   {1, 64, 64, 56, 56}, {1, 128, 128, 28, 28},
-    {1, 256, 256, 14, 14}, {1, 512, 512, 7, 7}, {8, 64, 64, 56, 56},
-};
+ConvProblem problem_of(const Shape &s) { return {s.N, s.C, s.K, s.H, s.W, Shape::kPadding}; }
 
 const char *kPeers[] = {"onednn_direct", "onednn_winograd"};
 
@@ -81,7 +66,7 @@ const Data &data_for(const Shape &s) {
 
 std::vector<float> run_direct_once(const Shape &s) {
     const Data &d = data_for(s);
-    const ConvProblem p = s.problem();
+    const ConvProblem p = problem_of(s);
     std::vector<float> out(size_t(s.N) * s.K * p.out_h() * p.out_w());
     wino::conv2d("direct", {d.input.data(), {s.N, s.C, s.H, s.W}}, {d.weights.data(), {s.K, s.C, 3, 3}},
                  {out.data(), {s.N, s.K, p.out_h(), p.out_w()}}, Shape::kPadding);
@@ -91,7 +76,7 @@ std::vector<float> run_direct_once(const Shape &s) {
 void bench_variant(benchmark::State &state, const Case &c) {
     const Shape &s = c.shape;
     const Data &d = data_for(s);
-    const ConvProblem p = s.problem();
+    const ConvProblem p = problem_of(s);
     std::vector<float> out(size_t(s.N) * s.K * p.out_h() * p.out_w());
     try {
         wino::RunOptions options;
@@ -113,7 +98,7 @@ void bench_peer(benchmark::State &state, const Case &c) {
     const std::string algorithm = c.variant == "onednn_winograd" ? "winograd" : "direct";
     std::unique_ptr<wino::bench::OneDnnConv> conv;
     try {
-        conv = std::make_unique<wino::bench::OneDnnConv>(algorithm, s.problem(), d.input, d.weights);
+        conv = std::make_unique<wino::bench::OneDnnConv>(algorithm, problem_of(s), d.input, d.weights);
         // Sanity: the peer computes the same convolution as ours.
         conv->run(c.threads);
         std::vector<float> theirs = conv->output_nkhw(), ours = run_direct_once(s);
@@ -208,12 +193,6 @@ void print_summary(FILE *out, const std::vector<Shape> &shapes, const std::vecto
         }
 }
 
-bool parse_shape(const char *text, Shape &s) {
-    char tail;
-    return std::sscanf(text, "%d,%d,%d,%d,%d%c", &s.N, &s.C, &s.K, &s.H, &s.W, &tail) == 5 && s.N > 0 &&
-           s.C > 0 && s.K > 0 && s.H > 0 && s.W > 0;
-}
-
 bool has_flag(const std::vector<char *> &args, const char *prefix) {
     return std::any_of(args.begin(), args.end(), [&](char *a) { return std::strncmp(a, prefix, std::strlen(prefix)) == 0; });
 }
@@ -234,7 +213,7 @@ int main(int argc, char **argv) {
         };
         if (const char *v = value("--shape")) {
             Shape s;
-            if (!parse_shape(v, s)) {
+            if (!wino::bench::parse_shape(v, s)) {
                 std::fprintf(stderr, "wino_bench: error: --shape wants N,C,K,H,W (positive integers), got '%s'\n", v);
                 return 2;
             }
@@ -252,7 +231,7 @@ int main(int argc, char **argv) {
             args.push_back(argv[i]);
         }
     }
-    if (shapes.empty()) shapes = kDefaultShapes;
+    if (shapes.empty()) shapes = wino::bench::default_shapes();
     if (threads.empty()) {
         threads = {1};
         int all = int(std::max(1u, std::thread::hardware_concurrency()));

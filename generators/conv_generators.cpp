@@ -5,7 +5,10 @@
 //
 // Layouts (Halide dimension order is innermost first):
 //   input   (x, y, c, n)   = NCHW      weights (rx, ry, c, k) = KCRS
-//   output  (x, y, k, n)   = NKHW      U       (k, c, u, v), k padded (layout.h)
+//   output  (x, y, k, n)   = NKHW
+// Both algorithms run on weights prepared by their own pipeline, in blocks of
+// output channels (layout.h): packed W (ki, rx, ry, c, kb) for direct,
+// transformed U (ki, c, kb, u, v) for Winograd.
 // Output size: H' = H + 2·padding - 2, W' likewise; padding is 0 or 1.
 #include "Halide.h"
 #include "cook_toom.h"
@@ -61,32 +64,56 @@ public:
     GeneratorParam<std::string> schedule{"schedule", "direct"};
 
     Input<Buffer<float, 4>> input{"input"};
-    Input<Buffer<float, 4>> weights{"weights"};
+    Input<Buffer<float, 5>> W{"W"};  // from the weight-packing pipeline
     Input<int> padding{"padding", 1, 0, 1};
     Output<Buffer<float, 4>> output{"output"};
 
     void generate() {
         wino::DirectStages s;
         s.in = padded_input(input, padding);
-        s.weights = weights_zero_beyond_k(weights, "weights_k");
         s.r = RDom(0, kTaps, 0, kTaps, 0, input.dim(2).extent(), "r");
         const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
+        const Expr ki = s.k % wino::kWeightKAlign, kb = s.k / wino::kWeightKAlign;
 
         s.conv = Func("conv");
         s.conv(s.x, s.y, s.k, s.n) = 0.0f;
-        s.conv(s.x, s.y, s.k, s.n) += s.weights(rx, ry, rc, s.k) * s.in(s.x + rx, s.y + ry, rc, s.n);
+        s.conv(s.x, s.y, s.k, s.n) += W(ki, rx, ry, rc, kb) * s.in(s.x + rx, s.y + ry, rc, s.n);
         output(s.x, s.y, s.k, s.n) = s.conv(s.x, s.y, s.k, s.n);
         s.output = output;
 
         pin_mins_to_zero(input);
-        pin_mins_to_zero(weights);
+        pin_mins_to_zero(W);
         pin_mins_to_zero(output);
-        weights.dim(0).set_extent(kTaps);
-        weights.dim(1).set_extent(kTaps);
+        W.dim(0).set_extent(wino::kWeightKAlign);
+        W.dim(1).set_extent(kTaps);
+        W.dim(2).set_extent(kTaps);
         estimate_conv_shapes(input, output, padding);
-        weights.set_estimates({{0, 3}, {0, 3}, {0, 64}, {0, 64}});
+        W.set_estimates({{0, wino::kWeightKAlign}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
 
         if (!get_auto_schedule()) wino::schedule_direct(schedule, s, get_target());
+    }
+};
+
+class DirectPack : public Generator<DirectPack> {
+public:
+    Input<Buffer<float, 4>> weights{"weights"};  // (rx, ry, c, k)
+    Output<Buffer<float, 5>> W{"W"};             // (ki, rx, ry, c, kb): channel blocks (layout.h)
+
+    void generate() {
+        wino::PackStages s;
+        Func g = weights_zero_beyond_k(weights, "g");
+        W(s.ki, s.rx, s.ry, s.c, s.kb) = g(s.rx, s.ry, s.c, s.kb * wino::kWeightKAlign + s.ki);
+        s.output = W;
+
+        pin_mins_to_zero(weights);
+        pin_mins_to_zero(W);
+        weights.dim(0).set_extent(kTaps);
+        weights.dim(1).set_extent(kTaps);
+        W.dim(0).set_extent(wino::kWeightKAlign);
+        weights.set_estimates({{0, 3}, {0, 3}, {0, 64}, {0, 64}});
+        W.set_estimates({{0, wino::kWeightKAlign}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
+
+        if (!get_auto_schedule()) wino::schedule_weight_packing(s, get_target());
     }
 };
 
@@ -96,7 +123,7 @@ public:
     GeneratorParam<int> m{"m", 4};
 
     Input<Buffer<float, 4>> input{"input"};
-    Input<Buffer<float, 4>> U{"U"};  // from the filter-transform pipeline
+    Input<Buffer<float, 5>> U{"U"};  // from the filter-transform pipeline
     Input<int> padding{"padding", 1, 0, 1};
     Output<Buffer<float, 4>> output{"output"};
 
@@ -119,7 +146,8 @@ public:
         s.M = Func("M");
         s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) = 0.0f;
         s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) +=
-            U(s.k, s.rc, s.u, s.v) * s.V.out(s.u, s.v, s.tx, s.ty, s.rc, s.n);
+            U(s.k % wino::kWeightKAlign, s.rc, s.k / wino::kWeightKAlign, s.u, s.v) *
+            s.V.out(s.u, s.v, s.tx, s.ty, s.rc, s.n);
 
         s.Y = kron(w.A_T, s.M, s.u, s.v, {s.k, s.tx, s.ty, s.n}, "Y");
 
@@ -130,10 +158,11 @@ public:
         pin_mins_to_zero(input);
         pin_mins_to_zero(U);
         pin_mins_to_zero(output);
-        U.dim(2).set_extent(s.alpha);
+        U.dim(0).set_extent(wino::kWeightKAlign);
         U.dim(3).set_extent(s.alpha);
+        U.dim(4).set_extent(s.alpha);
         estimate_conv_shapes(input, output, padding);
-        U.set_estimates({{0, 64}, {0, 64}, {0, s.alpha}, {0, s.alpha}});
+        U.set_estimates({{0, wino::kWeightKAlign}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
 
         if (!get_auto_schedule()) wino::schedule_winograd(schedule, s, get_target());
     }
@@ -144,7 +173,7 @@ public:
     GeneratorParam<int> m{"m", 4};
 
     Input<Buffer<float, 4>> weights{"weights"};  // (rx, ry, c, k)
-    Output<Buffer<float, 4>> U{"U"};             // (k, c, u, v), k padded to kWeightKAlign
+    Output<Buffer<float, 5>> U{"U"};             // (ki, c, kb, u, v): channel blocks (layout.h)
 
     void generate() {
         const wino::WinogradMatrices w = wino::cook_toom(m, kTaps);
@@ -153,17 +182,18 @@ public:
         s.alpha = w.alpha;
         s.g = weights_zero_beyond_k(weights, "g");
         s.U = kron(w.G, s.g, s.u, s.v, {s.c, s.k}, "U_uvck");
-        U(s.k, s.c, s.u, s.v) = s.U.out(s.u, s.v, s.c, s.k);
+        U(s.ki, s.c, s.kb, s.u, s.v) = s.U.out(s.u, s.v, s.c, s.kb * wino::kWeightKAlign + s.ki);
         s.output = U;
 
         pin_mins_to_zero(weights);
         pin_mins_to_zero(U);
-        U.dim(2).set_extent(s.alpha);
+        U.dim(0).set_extent(wino::kWeightKAlign);
         U.dim(3).set_extent(s.alpha);
+        U.dim(4).set_extent(s.alpha);
         weights.dim(0).set_extent(kTaps);
         weights.dim(1).set_extent(kTaps);
         weights.set_estimates({{0, 3}, {0, 3}, {0, 64}, {0, 64}});
-        U.set_estimates({{0, 64}, {0, 64}, {0, s.alpha}, {0, s.alpha}});
+        U.set_estimates({{0, wino::kWeightKAlign}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
 
         if (!get_auto_schedule()) wino::schedule_filter_transform(s, get_target());
     }
@@ -172,5 +202,6 @@ public:
 }  // namespace
 
 HALIDE_REGISTER_GENERATOR(ConvDirect, conv_direct)
+HALIDE_REGISTER_GENERATOR(DirectPack, direct_pack)
 HALIDE_REGISTER_GENERATOR(ConvWinograd, conv_winograd)
 HALIDE_REGISTER_GENERATOR(WinogradFilter, winograd_filter)

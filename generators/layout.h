@@ -4,10 +4,14 @@
 
 namespace wino {
 
-// Pre-transformed Winograd weights U(k, c, u, v) (k innermost) store K rounded
-// up to a multiple of this, zero-filled, so that a schedule may compute whole
-// register blocks of output channels without reading past the buffer. Every
-// output-channel block a schedule uses must divide it.
+// Prepared weights (packed for direct, transformed for Winograd) are stored in blocks of this many output
+// channels: U(ki, c, kb, u, v) holds output channel k = kb·kWeightKAlign + ki
+// (ki innermost; C-order shape (alpha, alpha, K/kWeightKAlign, C, kWeightKAlign)).
+// K is rounded up to a whole block, zero-filled. Blocking keeps the slice a
+// channel block reads for one transform point (C x kWeightKAlign floats) one
+// contiguous stream; the zero fill lets a schedule compute whole register
+// blocks. Every output-channel block a schedule uses must divide it.
+//   direct:   W(ki, rx, ry, c, kb), C-order shape (K/kWeightKAlign, C, 3, 3, kWeightKAlign)
 constexpr int kWeightKAlign = 32;
 
 inline int padded_k(int K) { return (K + kWeightKAlign - 1) / kWeightKAlign * kWeightKAlign; }

@@ -14,17 +14,17 @@ struct Transform2D {
     Halide::Func out;   // second pass: out(u, v, rest...)  = Σ_j M[v][j] rows(u, j, rest...)
 };
 
-// Direct 3x3 convolution: output(x, y, k, n) = Σ_{c, ry, rx} w(rx, ry, c, k) · in(x+rx, y+ry, c, n).
+// Direct 3x3 convolution: output(x, y, k, n) = Σ_{c, ry, rx} w(rx, ry, c, k) · in(x+rx, y+ry, c, n),
+// on weights packed in output-channel blocks (layout.h).
 struct DirectStages {
     Halide::Func in;       // input shifted by the padding, zero outside
-    Halide::Func weights;  // weights, zero for k >= K (so a schedule may round k up)
     Halide::Func conv;     // the reduction
     Halide::Func output;
     Halide::RDom r;        // (rx, ry, c)
     Halide::Var x{"x"}, y{"y"}, k{"k"}, n{"n"};
 };
 
-// Winograd F(m x m, 3 x 3) on pre-transformed weights U(k, c, u, v):
+// Winograd F(m x m, 3 x 3) on pre-transformed weights U (layout.h):
 //   V = B_T d B (per tile), M = Σ_c U ⊙ V, Y = A_T M A, output = Y untiled.
 struct WinogradStages {
     int m = 0, alpha = 0;
@@ -39,14 +39,21 @@ struct WinogradStages {
     Halide::Var u{"u"}, v{"v"}, tx{"tx"}, ty{"ty"};
 };
 
-// The Winograd filter transform U = G g Gᵀ, stored as U(k, c, u, v) with k
-// padded with zeros to a multiple of kWeightKAlign.
+// Direct convolution's weight packing: KCRS into output-channel blocks
+// W(ki, rx, ry, c, kb) (layout.h), zero beyond K.
+struct PackStages {
+    Halide::Func output;
+    Halide::Var ki{"ki"}, rx{"rx"}, ry{"ry"}, c{"c"}, kb{"kb"};
+};
+
+// The Winograd filter transform U = G g Gᵀ, stored in output-channel blocks
+// U(ki, c, kb, u, v) (layout.h).
 struct FilterStages {
     int m = 0, alpha = 0;
     Halide::Func g;        // weights, zero for k >= K
     Transform2D U;         // U(u, v, c, k)
-    Halide::Func output;   // output(k, c, u, v)
-    Halide::Var k{"k"}, c{"c"}, u{"u"}, v{"v"};
+    Halide::Func output;   // output(ki, c, kb, u, v)
+    Halide::Var k{"k"}, c{"c"}, u{"u"}, v{"v"}, ki{"ki"}, kb{"kb"};
 };
 
 }  // namespace wino

@@ -12,11 +12,17 @@ std::string target_of(const halide_filter_metadata_t *metadata) {
 
 }  // namespace
 
+#if WINO_HAVE_PROFILED
+#define WINO_PROFILED(name) &name##_profiled
+#else
+#define WINO_PROFILED(name) nullptr
+#endif
+
 const std::vector<CompiledVariant> &compiled_variants() {
     static const std::vector<CompiledVariant> table = [] {
         std::vector<CompiledVariant> t;
 #define WINO_VARIANT(name, algorithm, schedule, m) \
-    t.push_back({{#name, algorithm, schedule, m, target_of(name##_metadata())}, &name});
+    t.push_back({{#name, algorithm, schedule, m, target_of(name##_metadata())}, &name, WINO_PROFILED(name)});
 #include "wino_variants.inc"
         return t;
     }();
@@ -31,11 +37,16 @@ const CompiledVariant &compiled_variant(const std::string &name) {
     throw Error(ErrorCode::UnknownVariant, "unknown variant '" + name + "' (compiled in: " + known + ")");
 }
 
-FilterFn filter_transform(int m) {
-#define WINO_FILTER(name, filter_m) \
-    if (m == filter_m) return &name;
+const CompiledPreparation &weight_preparation(int m) {
+    static const std::vector<std::pair<int, CompiledPreparation>> table = [] {
+        std::vector<std::pair<int, CompiledPreparation>> t;
+#define WINO_PREPARE(name, prepare_m) t.push_back({prepare_m, {#name, &name, WINO_PROFILED(name)}});
 #include "wino_variants.inc"
-    return nullptr;
+        return t;
+    }();
+    for (const auto &[prepare_m, p] : table)
+        if (prepare_m == m) return p;
+    throw Error(ErrorCode::UnknownVariant, "no weight preparation compiled for m = " + std::to_string(m));
 }
 
 }  // namespace wino::detail

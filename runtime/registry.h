@@ -12,16 +12,25 @@ namespace wino::detail {
 
 // Every conv pipeline: (input, weights or U, padding, output).
 using ConvFn = int (*)(halide_buffer_t *, halide_buffer_t *, int32_t, halide_buffer_t *);
-// Every filter-transform pipeline: (weights, U).
-using FilterFn = int (*)(halide_buffer_t *, halide_buffer_t *);
+// Every weight-preparation pipeline (direct: packing; Winograd: the filter
+// transform for m): (KCRS weights, prepared weights).
+using PrepareFn = int (*)(halide_buffer_t *, halide_buffer_t *);
+
+struct CompiledPreparation {
+    std::string name;
+    PrepareFn run;
+    PrepareFn profiled;  // or nullptr
+};
 
 struct CompiledVariant {
     VariantInfo info;
     ConvFn run;
+    ConvFn profiled;  // the same pipeline built with Halide's profiler, or nullptr
 };
 
 const std::vector<CompiledVariant> &compiled_variants();
 const CompiledVariant &compiled_variant(const std::string &name);  // throws UnknownVariant
-FilterFn filter_transform(int m);                                   // nullptr if none
+// The preparation pipeline for m (0: direct); throws UnknownVariant if none.
+const CompiledPreparation &weight_preparation(int m);
 
 }  // namespace wino::detail

@@ -1,7 +1,9 @@
 // The public API: validation with typed errors, then the compiled pipelines.
 #include "wino/wino.h"
+#include "wino/profile.h"
 
 #include <climits>
+#include <mutex>
 #include <sstream>
 
 #include "HalideBuffer.h"
@@ -118,6 +120,20 @@ void check_conv(const ConstTensor &input, int64_t K, int64_t C, const Tensor &ou
         fail(ErrorCode::Aliasing, "output memory overlaps the input");
 }
 
+// C-order shape of prepared weights in output-channel blocks (generators/layout.h):
+// direct (m = 0) (K blocks, C, 3, 3, block); Winograd (alpha, alpha, K blocks, C, block).
+std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C) {
+    const int64_t blocks = padded_k(int(K)) / kWeightKAlign, alpha = m + kTaps - 1;
+    if (m == 0) return {blocks, C, kTaps, kTaps, kWeightKAlign};
+    return {alpha, alpha, blocks, C, kWeightKAlign};
+}
+
+size_t elements_of(const std::vector<int64_t> &shape) {
+    size_t e = 1;
+    for (int64_t d : shape) e *= size_t(d);
+    return e;
+}
+
 // A Halide view of a dense C-order tensor: Halide lists dimensions innermost first.
 template <typename T>
 Halide::Runtime::Buffer<T> halide_view(T *data, const std::vector<int64_t> &shape) {
@@ -154,25 +170,21 @@ PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor wei
     p.m_ = info.m;
     p.K_ = weights.shape[0];
     p.C_ = weights.shape[1];
-    if (info.m == 0) {
-        p.data_.assign(weights.data, weights.data + weights.elements());
-        return p;
-    }
-    detail::FilterFn transform = detail::filter_transform(info.m);
-    if (!transform) fail(ErrorCode::UnknownVariant, "no filter transform compiled for m = " + std::to_string(info.m));
-    const int alpha = info.m + kTaps - 1;
-    const std::vector<int64_t> U_shape{alpha, alpha, p.C_, padded_k(int(p.K_))};
-    p.data_.assign(size_t(alpha) * alpha * p.C_ * padded_k(int(p.K_)), 0.0f);
+    const std::vector<int64_t> shape = prepared_shape(info.m, p.K_, p.C_);
+    p.data_.assign(elements_of(shape), 0.0f);
+    const detail::CompiledPreparation &prep = detail::weight_preparation(info.m);
     auto w = halide_view(weights.data, weights.shape);
-    auto U = halide_view(p.data_.data(), U_shape);
-    call_pipeline("filter transform F(" + std::to_string(info.m) + ",3)", options, transform, w.raw_buffer(),
-                  U.raw_buffer());
+    auto out = halide_view(p.data_.data(), shape);
+    call_pipeline(prep.name, options, prep.run, w.raw_buffer(), out.raw_buffer());
     return p;
 }
 
-void conv2d(const std::string &variant_name, ConstTensor input, const PreparedWeights &weights, Tensor output,
-            int padding, const RunOptions &options) {
-    const detail::CompiledVariant &v = detail::compiled_variant(variant_name);
+namespace {
+
+// Checks, then runs `fn` (the variant's pipeline or its profiled twin) on prepared weights.
+void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const ConstTensor &input,
+                  const PreparedWeights &weights, const std::vector<float> &weight_data, const Tensor &output,
+                  int padding, const RunOptions &options) {
     check_padding(padding);
     check_options(options);
     if (weights.m() != v.info.m)
@@ -181,19 +193,22 @@ void conv2d(const std::string &variant_name, ConstTensor input, const PreparedWe
                  (weights.m() ? "Winograd F(" + std::to_string(weights.m()) + ",3)" : std::string("direct")) +
                  " but variant " + v.info.name + " needs " +
                  (v.info.m ? "Winograd F(" + std::to_string(v.info.m) + ",3)" : std::string("direct")));
-    if (weights.data_.empty()) fail(ErrorCode::NullBuffer, "prepared weights are empty (not made by prepare_weights)");
+    if (weight_data.empty()) fail(ErrorCode::NullBuffer, "prepared weights are empty (not made by prepare_weights)");
     check_conv(input, weights.K(), weights.C(), output, padding);
 
     auto in = halide_view(input.data, input.shape);
     auto out = halide_view(output.data, output.shape);
-    std::vector<int64_t> w_shape = {weights.K(), weights.C(), kTaps, kTaps};
-    if (v.info.m) {
-        const int64_t alpha = v.info.m + kTaps - 1;
-        w_shape = {alpha, alpha, weights.C(), padded_k(int(weights.K()))};
-    }
-    auto w = halide_view(weights.data_.data(), w_shape);
-    call_pipeline("variant " + v.info.name, options, v.run, in.raw_buffer(), w.raw_buffer(), padding,
+    auto w = halide_view(weight_data.data(), prepared_shape(v.info.m, weights.K(), weights.C()));
+    call_pipeline("variant " + v.info.name, options, fn, in.raw_buffer(), w.raw_buffer(), padding,
                   out.raw_buffer());
+}
+
+}  // namespace
+
+void conv2d(const std::string &variant_name, ConstTensor input, const PreparedWeights &weights, Tensor output,
+            int padding, const RunOptions &options) {
+    const detail::CompiledVariant &v = detail::compiled_variant(variant_name);
+    run_prepared(v, v.run, input, weights, weights.data_, output, padding, options);
 }
 
 void conv2d(const std::string &variant_name, ConstTensor input, ConstTensor weights, Tensor output, int padding,
@@ -205,15 +220,63 @@ void conv2d(const std::string &variant_name, ConstTensor input, ConstTensor weig
     check_conv(input, weights.shape[0], weights.shape[1], output, padding);
     if (overlaps(output.data, output.elements() * sizeof(float), weights.data, weights.elements() * sizeof(float)))
         fail(ErrorCode::Aliasing, "output memory overlaps the weights");
-    if (v.info.m == 0) {
-        auto in = halide_view(input.data, input.shape);
-        auto w = halide_view(weights.data, weights.shape);
-        auto out = halide_view(output.data, output.shape);
-        call_pipeline("variant " + v.info.name, options, v.run, in.raw_buffer(), w.raw_buffer(), padding,
-                      out.raw_buffer());
-        return;
-    }
     conv2d(variant_name, input, prepare_weights(variant_name, weights, options), output, padding, options);
+}
+
+bool profiling_available() {
+    const auto &all = detail::compiled_variants();
+    return !all.empty() && all.front().profiled != nullptr;
+}
+
+namespace {
+
+// Halide 14's halide_profiler_get_pipeline_state() matches names by pointer
+// (it expects the pipeline's own string constant), so walk the list by name.
+PipelineProfile read_profile(const std::string &pipeline) {
+    PipelineProfile p;
+    p.pipeline = pipeline;
+    halide_profiler_state *state = halide_profiler_get_state();
+    halide_mutex_lock(&state->lock);
+    for (auto *stats = state->pipelines; stats; stats = static_cast<halide_profiler_pipeline_stats *>(stats->next)) {
+        if (!stats->name || pipeline != stats->name || stats->runs == 0) continue;
+        p.runs = stats->runs;
+        p.ms = stats->time / 1e6 / stats->runs;
+        for (int i = 0; i < stats->num_funcs; i++) {
+            const halide_profiler_func_stats &f = stats->funcs[i];
+            if (f.time > 0) p.funcs.push_back({f.name, f.time / 1e6 / stats->runs});
+        }
+    }
+    halide_mutex_unlock(&state->lock);
+    return p;
+}
+
+}  // namespace
+
+ConvProfile profile_conv(const std::string &variant_name, ConstTensor input, ConstTensor weights, Tensor output,
+                         int padding, int runs, const RunOptions &options) {
+    const detail::CompiledVariant &v = detail::compiled_variant(variant_name);
+    if (!v.profiled) fail(ErrorCode::UnknownVariant, "profiled pipelines are not built (configure with WINO_PROFILE=ON)");
+    if (runs < 1) fail(ErrorCode::InvalidArgument, "runs must be >= 1, got " + std::to_string(runs));
+    PreparedWeights prepared = prepare_weights(variant_name, weights, options);
+    check_conv(input, prepared.K(), prepared.C(), output, padding);
+
+    // The profiler's statistics are process-wide: one profile at a time.
+    static std::mutex mutex;
+    std::lock_guard<std::mutex> lock(mutex);
+    halide_profiler_reset();
+    ConvProfile result;
+    const detail::CompiledPreparation &prep = detail::weight_preparation(v.info.m);
+    std::vector<float> scratch(prepared.data_.size());
+    auto w = halide_view(weights.data, weights.shape);
+    auto out = halide_view(scratch.data(), prepared_shape(v.info.m, prepared.K(), prepared.C()));
+    for (int i = 0; i < runs; i++)
+        call_pipeline("profiled " + prep.name, options, prep.profiled, w.raw_buffer(), out.raw_buffer());
+    result.prepare = read_profile(prep.name + "_profiled");
+    for (int i = 0; i < runs; i++)
+        run_prepared(v, v.profiled, input, prepared, prepared.data_, output, padding, options);
+    result.conv = read_profile(v.info.name + "_profiled");
+    halide_profiler_reset();
+    return result;
 }
 
 }  // namespace wino

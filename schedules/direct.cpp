@@ -2,10 +2,12 @@
 //
 // A register-blocked micro-kernel like a GEMM's: a block of output channels
 // (vectorized) times a row segment of output pixels (unrolled) stays in
-// registers while the reduction over (c, ry, rx) streams past it. Weights are
-// repacked once per call so a vector of output channels is one dense load.
+// registers while the reduction over (c, ry, rx) streams past it. The weights
+// arrive packed in channel blocks (generators/layout.h): a vector of output
+// channels is one dense load.
 #include <stdexcept>
 
+#include "layout.h"
 #include "schedules.h"
 
 namespace wino {
@@ -14,23 +16,32 @@ using namespace Halide;
 
 void schedule_direct(const std::string &schedule, DirectStages &s, const Target &target) {
     if (schedule != "direct") throw std::invalid_argument("conv_direct: unknown schedule '" + schedule + "'");
-    const RegisterBlock blk = register_block(machine_of(target));
-    const int KB = blk.k(), XB = blk.columns, L = blk.lanes;
+    // Neighbouring taps share input pixels, and LLVM keeps the shared
+    // broadcasts in registers across the (small, fully unrolled) tap loop: give
+    // them a third of the registers, or the accumulators spill.
+    RegisterBlock blk = register_block(machine_of(target));
+    blk.columns = blk.columns * 2 / 3;
+    const int KB = blk.k(), XB = blk.cols_x(), YB = blk.cols_y(), L = blk.lanes;
 
     Func out = s.output;
     Var x = s.x, y = s.y, k = s.k, n = s.n;
-    Var xo("xo"), xi("xi"), ko("ko"), ki("ki"), kv("kv"), yn("yn");
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), kb("kb"), kk("kk"), ko("ko"), ki("ki"), kv("kv"), yn("yn");
 
-    // Output: one register block per (xo, ko); rows of all images in parallel.
-    // GuardWithIf: any H', W', K works; only the last block of a row is partial.
-    out.split(k, ko, ki, KB, TailStrategy::GuardWithIf)
+    // Output: one register block of XB x YB pixels x KB channels per (xo, ko);
+    // bands of YB rows of all images in parallel. GuardWithIf: any H', W', K
+    // works; only blocks at the edges are partial. k is split at the weights'
+    // channel blocks first, so k % kWeightKAlign and k / kWeightKAlign fold.
+    out.split(k, kb, kk, kWeightKAlign, TailStrategy::GuardWithIf)
+        .split(kk, ko, ki, KB, TailStrategy::GuardWithIf)
         .split(x, xo, xi, XB, TailStrategy::GuardWithIf)
+        .split(y, yo, yi, YB, TailStrategy::GuardWithIf)
         .split(ki, ki, kv, L)
-        .reorder(kv, ki, xi, xo, ko, y, n)
+        .reorder(kv, ki, xi, yi, xo, ko, kb, yo, n)
         .vectorize(kv)
         .unroll(ki)
         .unroll(xi)
-        .fuse(y, n, yn)
+        .unroll(yi)
+        .fuse(yo, n, yn)
         .parallel(yn);
 
     // The accumulators: a fixed-size block (bound_extent), so it can live in
@@ -40,33 +51,43 @@ void schedule_direct(const std::string &schedule, DirectStages &s, const Target 
     s.conv.compute_at(out, xo)
         .bound_extent(k, KB)
         .bound_extent(x, XB)
+        .bound_extent(y, YB)
+        .reorder_storage(k, x, y, n)  // channel vectors dense: the block maps onto registers
         .split(k, cu, cv, L)
         .reorder(cv, cu, x, y, n)
         .vectorize(cv)
         .unroll(cu)
-        .unroll(x);
-    // Reduction outside the register block: c outermost, the 3x3 taps unrolled.
+        .unroll(x)
+        .unroll(y);
+    // Reduction outside the register block: c outermost. The 3x3 taps stay
+    // loops: unrolled, LLVM keeps the pixels neighbouring taps share in
+    // registers and the accumulators spill.
     RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
     s.conv.update()
         .split(k, cu, cv, L)
-        .reorder(cv, cu, x, rx, ry, rc, y, n)
+        .reorder(cv, cu, x, y, rx, ry, rc, n)
         .vectorize(cv)
         .unroll(cu)
         .unroll(x)
-        .unroll(rx)
-        .unroll(ry);
+        .unroll(y);
 
-    // The three input rows of this output row, zero padding applied once here
+    // The YB + 2 input rows of this band of output rows, zero padding applied once here
     // instead of as a select inside the micro-kernel.
     s.in.compute_at(out, yn).vectorize(s.in.args()[0], L, TailStrategy::GuardWithIf);
 
-    // Weights repacked with k innermost: w(k, rx, ry, c), zero beyond K.
-    std::vector<Var> w = s.weights.args();  // (rx, ry, c, k)
-    s.weights.compute_root()
-        .reorder_storage(w[3], w[0], w[1], w[2])
-        .reorder(w[3], w[0], w[1], w[2])
-        .vectorize(w[3], L, TailStrategy::GuardWithIf)
-        .parallel(w[2]);
+}
+
+void schedule_weight_packing(PackStages &s, const Target &target) {
+    const int L = machine_of(target).lanes;
+    Var ko("ko"), kv("kv");
+    // A vector of output channels is a dense store; one parallel task per
+    // channel block walks (rx, ry, c) in memory order, so its reads of KCRS
+    // (32 rows 9·C floats apart) advance through sequential streams.
+    s.output.split(s.ki, ko, kv, L)
+        .reorder(kv, ko, s.rx, s.ry, s.c, s.kb)
+        .vectorize(kv)
+        .unroll(ko)
+        .parallel(s.kb);
 }
 
 }  // namespace wino

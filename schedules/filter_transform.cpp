@@ -9,14 +9,19 @@ using namespace Halide;
 
 void schedule_filter_transform(FilterStages &s, const Target &target) {
     const int L = machine_of(target).lanes;
-    // Output U(k, c, u, v): vectors of output channels are dense stores.
-    s.output.reorder(s.k, s.u, s.v, s.c)
-        .vectorize(s.k, L, TailStrategy::GuardWithIf)
-        .unroll(s.u)
-        .unroll(s.v)
-        .parallel(s.c);
-    // First pass per vector of channels (3 rows x alpha), reused by all alpha² outputs.
-    s.U.rows.compute_at(s.output, s.k).bound_extent(s.k, L).vectorize(s.k).unroll(s.u).unroll(s.v);
+    const Var ki = s.ki, c = s.c, kb = s.kb, u = s.u, v = s.v;
+    Var ko("ko"), kv("kv");
+    // Output U(ki, c, kb, u, v): a vector of output channels is a dense store.
+    // One parallel task per block of channels walks c innermost, so its reads of
+    // KCRS weights (rows 9·C floats apart) advance through a few streams in order.
+    s.output.split(ki, ko, kv, L)
+        .reorder(kv, u, v, ko, c, kb)
+        .vectorize(kv)
+        .unroll(u)
+        .unroll(v)
+        .parallel(kb);
+    // First pass (alpha x 3 per channel vector) once per (c, vector), not per (u, v).
+    s.U.rows.compute_at(s.output, ko).bound_extent(s.k, L).vectorize(s.k).unroll(u).unroll(v);
 }
 
 }  // namespace wino

@@ -20,10 +20,14 @@ Machine machine_of(const Halide::Target &target);
 // A register block for the "vector of output channels x a few columns" micro-kernels
 // (direct convolution: columns are output pixels; Winograd: columns are tiles).
 struct RegisterBlock {
-    int k_vectors;  // vectors of output channels per block
-    int columns;    // broadcast operands per block
-    int k() const { return k_vectors * lanes; }
     int lanes;
+    int k_vectors;  // vectors of output channels per block
+    int columns;    // broadcast operands per block (pixels, or Winograd tiles)
+    int k() const { return k_vectors * lanes; }
+    // The columns as a 2-D block (x, y), so image edges cut fewer blocks:
+    // 4 x 3 (AVX-512) divides ResNet widths 56, 28 and (nearly) 14; 3 x 2 (AVX2).
+    int cols_y() const { return columns >= 12 ? 3 : 2; }
+    int cols_x() const { return columns / cols_y(); }
 };
 RegisterBlock register_block(const Machine &machine);
 
@@ -31,5 +35,6 @@ RegisterBlock register_block(const Machine &machine);
 void schedule_direct(const std::string &schedule, DirectStages &s, const Halide::Target &target);
 void schedule_winograd(const std::string &schedule, WinogradStages &s, const Halide::Target &target);
 void schedule_filter_transform(FilterStages &s, const Halide::Target &target);
+void schedule_weight_packing(PackStages &s, const Halide::Target &target);
 
 }  // namespace wino

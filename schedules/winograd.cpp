@@ -2,6 +2,7 @@
 // (schedule-level) one. Both compute exactly the same stages (generators/).
 #include <stdexcept>
 
+#include "layout.h"
 #include "schedules.h"
 
 namespace wino {
@@ -28,9 +29,15 @@ void schedule_tensor(WinogradStages &s, const Target &target) {
             .parallel(c);
     }
     // Batched multiply: for each transform point, M = U · V with a vector of
-    // output channels per step and the channel sum just outside it.
+    // output channels per step and the channel sum just outside it. k is split
+    // at U's channel blocks first so a vector of k is a dense load of U.
+    Var kb("kb"), kk("kk");
     s.M.compute_root().reorder_storage(k, tx, ty, u, v, n).vectorize(k, L, guard).parallel(ty);
-    s.M.update().reorder(k, s.rc, tx, u, v, ty, n).vectorize(k, L, guard).parallel(ty);
+    s.M.update()
+        .split(k, kb, kk, kWeightKAlign, guard)
+        .reorder(kk, kb, s.rc, tx, u, v, ty, n)
+        .vectorize(kk, L, guard)
+        .parallel(ty);
     // Output transform, both passes: vectorized across output channels.
     for (Func f : {s.Y.rows, s.Y.out}) {
         f.compute_root()
@@ -43,39 +50,58 @@ void schedule_tensor(WinogradStages &s, const Target &target) {
     s.output.vectorize(s.x, L, guard).parallel(s.y);
 }
 
-// Fused: per row of tiles, transform the input once for all channels; then per
-// block of tiles x block of output channels, run the batched multiply as a
-// register-blocked micro-kernel and apply the output transform on the way out.
+// Fused: per band of tile rows, transform the input once for all channels
+// (kept in L2); then per block of KB output channels, for each transform point
+// (u, v), run the batched multiply as a register-blocked micro-kernel over all
+// tiles of the band, so that slice of U (C x KB floats) is read from cache by
+// every tile block instead of streamed from memory per tile; finally apply the
+// output transform per tile on the way to the output.
 void schedule_fused(WinogradStages &s, const Target &target) {
     const RegisterBlock blk = register_block(machine_of(target));
-    const int L = blk.lanes, KB = blk.k(), TB = blk.columns;
+    const int L = blk.lanes, KB = blk.k(), TBx = blk.cols_x(), TBy = blk.cols_y();
     const int m = s.m, alpha = s.alpha;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
-    const TailStrategy guard = TailStrategy::GuardWithIf;
+    const TailStrategy guard = TailStrategy::GuardWithIf, round_up = TailStrategy::RoundUp;
 
-    // Output loops: tiles of m x m pixels, blocks of TB tiles along a row,
-    // blocks of KB channels; rows of tiles across images in parallel.
+    // Band height R (tile rows, a multiple of TBy): as many rows as keep the
+    // band's transformed input (alpha² x tiles x C floats) within ~512 KB of L2,
+    // but at most half the image, so two threads have a band each.
     Func out = s.output;
-    Var otx("otx"), xi("xi"), oty("oty"), yi("yi"), txo("txo"), txi("txi");
-    Var ko("ko"), ki("ki"), kv("kv"), tyn("tyn");
+    const Expr C = s.rc.x.extent();
+    const Expr tiles_x = (out.output_buffer().dim(0).extent() + m - 1) / m;
+    const Expr tiles_y = (out.output_buffer().dim(1).extent() + m - 1) / m;
+    const Expr rows_in_cache = (512 * 1024) / (alpha * alpha * 4 * tiles_x * C);
+    const Expr half_image = (tiles_y + 2 * TBy - 1) / (2 * TBy);
+    const Expr R = TBy * max(1, min(rows_in_cache / TBy, half_image));
+
+    // Output loops: tiles of m x m pixels, bands of R tile rows across images in
+    // parallel, blocks of KB channels inside a band, then tiles.
+    Var otx("otx"), xi("xi"), oty("oty"), yi("yi"), tyo("tyo"), tyi("tyi");
+    // k is split at U's channel blocks first (then into KB), so k % kWeightKAlign
+    // and k / kWeightKAlign fold to loop variables.
+    Var kb("kb"), kk("kk"), ko("ko"), ki("ki"), kv("kv"), band("band");
     out.split(s.x, otx, xi, m, guard)
         .split(s.y, oty, yi, m, guard)
-        .split(otx, txo, txi, TB, guard)
-        .split(k, ko, ki, KB, guard)
+        .split(oty, tyo, tyi, R, guard)
+        .split(k, kb, kk, kWeightKAlign, guard)
+        .split(kk, ko, ki, KB, guard)
         .split(ki, ki, kv, L)
-        .reorder(kv, ki, xi, yi, txi, ko, txo, oty, n)
+        .reorder(kv, ki, xi, yi, otx, tyi, ko, kb, tyo, n)
         .vectorize(kv)
         .unroll(ki)
         .unroll(xi)
         .unroll(yi)
-        .fuse(oty, n, tyn)
-        .parallel(tyn);
+        .fuse(tyo, n, band)
+        .parallel(band);
 
     // Output transform, per tile and channel block: the first pass into a small
     // stack block, the second pass inlined into the store.
     Var yv("yv"), yu("yu");
-    s.Y.rows.compute_at(out, txi)
+    s.Y.rows.compute_at(out, otx)
         .bound_extent(k, KB)
+        .bound_extent(tx, 1)
+        .bound_extent(ty, 1)
+        .reorder_storage(k, u, v, tx, ty, n)
         .split(k, yu, yv, L)
         .reorder(yv, yu, u, v)
         .vectorize(yv)
@@ -83,45 +109,50 @@ void schedule_fused(WinogradStages &s, const Target &target) {
         .unroll(u)
         .unroll(v);
 
-    // Products for one block of TB tiles x KB channels, all alpha² points,
-    // stored with channels innermost for the output transform's vector loads.
-    Func M_block = s.M.in();
-    Var mu("mu"), mv("mv");
-    M_block.compute_at(out, ko)
+    // Products for the whole band and one channel block, all alpha² points,
+    // channels innermost for the output transform's vector loads. Its loops put
+    // the transform point outermost and tile blocks (TBx x TBy, RoundUp: extra
+    // tiles read zero padding) inside.
+    Func M_band = s.M.in();
+    Var mu("mu"), mv("mv"), bx("bx"), by("by"), bxi("bxi"), byi("byi");
+    M_band.compute_at(out, ko)
         .bound_extent(k, KB)
-        .bound_extent(tx, TB)
-        .bound_extent(u, alpha)
-        .bound_extent(v, alpha)
-        .reorder_storage(k, tx, u, v, ty, n)
+        .reorder_storage(k, tx, ty, u, v, n)
         .split(k, mu, mv, L)
-        .reorder(mv, mu, tx, u, v, ty, n)
+        .split(tx, bx, bxi, TBx, round_up)
+        .split(ty, by, byi, TBy, round_up)
+        .reorder(mv, mu, bxi, byi, bx, by, u, v, n)
         .vectorize(mv)
         .unroll(mu)
-        .unroll(tx);
-    // The micro-kernel, once per transform point: KB x TB accumulators in
-    // registers while the channel reduction runs outside them.
-    s.M.compute_at(M_block, u)
+        .unroll(bxi)
+        .unroll(byi);
+    // The micro-kernel, per transform point and tile block: KB x TBx x TBy
+    // accumulators in registers while the channel reduction runs outside them.
+    s.M.compute_at(M_band, bx)
+        .reorder_storage(k, tx, ty, u, v, n)
         .split(k, mu, mv, L)
-        .reorder(mv, mu, tx, u, v, ty, n)
+        .reorder(mv, mu, tx, ty, u, v, n)
         .vectorize(mv)
         .unroll(mu)
-        .unroll(tx);
+        .unroll(tx)
+        .unroll(ty);
     s.M.update()
         .split(k, mu, mv, L)
-        .reorder(mv, mu, tx, s.rc, u, v, ty, n)
+        .reorder(mv, mu, tx, ty, s.rc, u, v, n)
         .vectorize(mv)
         .unroll(mu)
-        .unroll(tx);
+        .unroll(tx)
+        .unroll(ty);
 
-    // Input transform: once per row of tiles for every input channel, reused by
-    // every channel block. Vectorized across tiles (RoundUp: extra tiles read the
-    // zero padding), stored tiles-innermost for the micro-kernel's broadcasts.
+    // Input transform: once per band for every input channel, reused by every
+    // channel block. Vectorized across tiles of a row (RoundUp: extra tiles read
+    // the zero padding); stored so one transform point of the band is contiguous.
     const int TL = L < 8 ? L : 8;
     Var vo("vo"), vi("vi");
-    s.V.out.compute_at(out, tyn)
-        .reorder_storage(tx, c, u, v, ty, n)
-        .split(tx, vo, vi, TL, TailStrategy::RoundUp)
-        .reorder(vi, u, v, vo, c, ty, n)
+    s.V.out.compute_at(out, band)
+        .reorder_storage(tx, ty, c, u, v, n)
+        .split(tx, vo, vi, TL, round_up)
+        .reorder(vi, u, v, vo, ty, c, n)
         .vectorize(vi)
         .unroll(u)
         .unroll(v);
@@ -132,8 +163,8 @@ void schedule_fused(WinogradStages &s, const Target &target) {
         .unroll(u)
         .unroll(v);
 
-    // The alpha input rows this row of tiles reads, zero padding applied once.
-    s.in.compute_at(out, tyn).vectorize(s.in.args()[0], L, guard);
+    // The input rows this band reads, zero padding applied once.
+    s.in.compute_at(out, band).vectorize(s.in.args()[0], L, guard);
 }
 
 }  // namespace

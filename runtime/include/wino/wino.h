@@ -82,8 +82,10 @@ struct RunOptions {
 // Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding.
 std::vector<int64_t> output_shape(const std::vector<int64_t> &input_shape, int64_t K, int padding);
 
-// Weights prepared once for a variant's algorithm: the Winograd filter
-// transform for its m (or, for direct, a copy of the weights).
+struct ConvProfile;  // wino/profile.h
+
+// Weights prepared once for a variant's algorithm: packed into output-channel
+// blocks for direct, the Winograd filter transform for its m.
 class PreparedWeights {
 public:
     int m() const { return m_; }           // 0: prepared for direct convolution
@@ -94,9 +96,11 @@ private:
     friend PreparedWeights prepare_weights(const std::string &, ConstTensor, const RunOptions &);
     friend void conv2d(const std::string &, ConstTensor, const PreparedWeights &, Tensor, int,
                        const RunOptions &);
+    friend ConvProfile profile_conv(const std::string &, ConstTensor, ConstTensor, Tensor, int, int,
+                                           const RunOptions &);
     int m_ = 0;
     int64_t K_ = 0, C_ = 0;
-    std::vector<float> data_;  // direct: KCRS copy; Winograd: U(v, u, c, k_padded)
+    std::vector<float> data_;  // in output-channel blocks (generators/layout.h)
 };
 
 PreparedWeights prepare_weights(const std::string &variant, ConstTensor weights,

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, only those missing.
+# Idempotent: with everything present it runs no apt command at all.
+set -euo pipefail
+
+packages=(
+    cmake ninja-build g++ pkg-config
+    libhalide14-0-dev    # Halide 14 (generators, runtime, autoscheduler plugins)
+    libgtest-dev         # tests
+    libbenchmark-dev     # bench
+    libdnnl-dev          # oneDNN, the peer in benchmarks
+    python3-matplotlib   # report plots
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: not root and no sudo; install as root: apt-get install ${missing[*]}" >&2; exit 1; }
+    sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
