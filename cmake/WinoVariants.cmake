@@ -14,6 +14,7 @@ set_property(GLOBAL PROPERTY WINO_VARIANT_ROWS "")
 set_property(GLOBAL PROPERTY WINO_PREPARE_ROWS "")
 set_property(GLOBAL PROPERTY WINO_HALIDE_LIBS "")
 set_property(GLOBAL PROPERTY WINO_RUNTIME "")
+set_property(GLOBAL PROPERTY WINO_PIPELINES_JSON "")
 
 # _wino_halide_library(<name> GENERATOR <g> PARAMS ...): add_halide_library on
 # the shared runtime (the first library creates it).
@@ -35,6 +36,15 @@ function(_wino_halide_library name)
                        ${extra})
     if (NOT runtime)
         set_property(GLOBAL PROPERTY WINO_RUNTIME ${name}.runtime)
+    endif ()
+    if (NOT ARG_FEATURES)
+        # For scripts/compile_times.py: how to run this pipeline's generator.
+        list(JOIN ARG_PARAMS "\", \"" params)
+        if (params)
+            set(params "\"${params}\"")
+        endif ()
+        set_property(GLOBAL APPEND PROPERTY WINO_PIPELINES_JSON
+                     "    {\"name\": \"${name}\", \"generator\": \"${ARG_GENERATOR}\", \"params\": [${params}]}")
     endif ()
     set_property(GLOBAL APPEND PROPERTY WINO_HALIDE_LIBS ${name})
 endfunction()
@@ -93,6 +103,11 @@ function(wino_variants_done)
     endforeach ()
     string(APPEND content "#undef WINO_VARIANT\n#undef WINO_PREPARE\n")
     file(CONFIGURE OUTPUT "${CMAKE_BINARY_DIR}/generated/wino_variants.inc" CONTENT "${content}")
+
+    get_property(pipelines GLOBAL PROPERTY WINO_PIPELINES_JSON)
+    list(JOIN pipelines ",\n" pipelines)
+    file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/generated/pipelines.json"
+         CONTENT "{\n  \"generator\": \"$<TARGET_FILE:wino_generators>\",\n  \"target\": \"${WINO_HALIDE_TARGET}\",\n  \"pipelines\": [\n${pipelines}\n  ]\n}\n")
 
     add_library(wino_kernels INTERFACE)
     target_link_libraries(wino_kernels INTERFACE ${libs} ${runtime})

@@ -68,6 +68,10 @@ void check_tensor(const TensorView<T> &t, const std::string &what, const char *l
         if (d < 1) fail(ErrorCode::BadShape, what + " shape " + shape_str(t.shape) + " has a dimension < 1");
         if (d > INT32_MAX) fail(ErrorCode::BadShape, what + " shape " + shape_str(t.shape) + " has a dimension over 2^31");
     }
+    // Halide buffers index with int32 strides: larger tensors would overflow them.
+    if (t.elements() > size_t(INT32_MAX))
+        fail(ErrorCode::BadShape, what + " shape " + shape_str(t.shape) + " has " + std::to_string(t.elements()) +
+                                      " elements, more than the 2^31 - 1 supported");
     if (t.capacity < t.elements())
         fail(ErrorCode::BufferTooSmall, what + " shape " + shape_str(t.shape) + " needs " +
                                             std::to_string(t.elements()) + " floats, buffer holds " +
@@ -102,7 +106,6 @@ bool overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes) {
 // Checks input and output against each other for a convolution with K filters of C channels.
 void check_conv(const ConstTensor &input, int64_t K, int64_t C, const Tensor &output, int padding) {
     check_tensor(input, "input", "NCHW");
-    check_tensor(output, "output", "NKHW");
     if (input.shape[1] != C)
         fail(ErrorCode::ChannelMismatch, "input has C = " + std::to_string(input.shape[1]) +
                                              " channels but the weights have C = " + std::to_string(C));
@@ -110,6 +113,7 @@ void check_conv(const ConstTensor &input, int64_t K, int64_t C, const Tensor &ou
     if (H + 2 * padding < kTaps || W + 2 * padding < kTaps)
         fail(ErrorCode::BadShape, "input " + std::to_string(H) + "x" + std::to_string(W) +
                                       " is smaller than the 3x3 kernel at padding " + std::to_string(padding));
+    check_tensor(output, "output", "NKHW");
     const std::vector<int64_t> expected = output_shape(input.shape, K, padding);
     if (output.shape != expected)
         fail(ErrorCode::OutputShapeMismatch, "output shape " + shape_str(output.shape) + " does not match " +

@@ -1,0 +1,558 @@
+// The public API's contract beyond numerics: every misuse throws wino::Error
+// with its code and a message naming the problem (never aborts, never writes
+// the output); prepared weights are interchangeable with raw ones; results do
+// not depend on the thread count or on other threads calling at the same time.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <iterator>
+#include <set>
+#include <thread>
+
+#include "reference.h"
+#include "HalideBuffer.h"
+#include "halide_hooks.h"
+#include "registry.h"
+#include "wino/wino.h"
+
+namespace {
+
+using wino::ErrorCode;
+using wino::test::ConvShape;
+
+std::vector<std::string> variant_names() {
+    std::vector<std::string> names;
+    for (const auto &v : wino::variants()) names.push_back(v.name);
+    return names;
+}
+
+// The first variant with Winograd tile m (m = 0: direct).
+std::string variant_with_m(int m) {
+    for (const auto &v : wino::variants())
+        if (v.m == m) return v.name;
+    return "";
+}
+
+// `call` must throw wino::Error with `code` and a message containing every
+// one of `substrings`.
+void expect_error(const std::function<void()> &call, ErrorCode code, const std::vector<std::string> &substrings) {
+    try {
+        call();
+    } catch (const wino::Error &e) {
+        EXPECT_EQ(e.code(), code) << "got " << wino::to_string(e.code()) << ", expected " << wino::to_string(code)
+                                  << ": " << e.what();
+        for (const std::string &s : substrings)
+            EXPECT_NE(std::string(e.what()).find(s), std::string::npos)
+                << "message '" << e.what() << "' lacks '" << s << "'";
+        return;
+    } catch (const std::exception &e) {
+        ADD_FAILURE() << "threw a non-wino exception: " << e.what();
+        return;
+    }
+    ADD_FAILURE() << "did not throw; expected " << wino::to_string(code);
+}
+
+#define EXPECT_WINO_ERROR(statement, code, ...)                    \
+    do {                                                           \
+        SCOPED_TRACE(#statement);                                  \
+        expect_error([&] { statement; }, code, {__VA_ARGS__});     \
+    } while (0)
+
+bool all_nan(const std::vector<float> &v) {
+    for (float f : v)
+        if (!std::isnan(f)) return false;
+    return true;
+}
+
+bool all_finite(const std::vector<float> &v) {
+    for (float f : v)
+        if (!std::isfinite(f)) return false;
+    return true;
+}
+
+bool bitwise_equal(const std::vector<float> &a, const std::vector<float> &b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// ---------------------------------------------------------------------------
+// Errors. Each test starts from a valid call on fresh random data and breaks
+// one thing; the NaN-poisoned output `y` must stay untouched by every
+// rejected call (checked in TearDown).
+
+class ApiErrors : public ::testing::Test {
+protected:
+    const ConvShape s{1, 3, 4, 6, 7, 1};
+    wino::test::Random rng;
+    std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W);
+    std::vector<float> w = rng.uniform(size_t(s.K) * s.C * 9);
+    std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+
+    wino::ConstTensor in() const { return {x.data(), s.input()}; }
+    wino::ConstTensor wt() const { return {w.data(), s.weights()}; }
+    wino::Tensor out() { return {y.data(), s.output()}; }
+
+    void SetUp() override {
+        RecordProperty("seed", std::to_string(rng.seed()));
+        // The unbroken call succeeds for every variant: each test's error comes from what it breaks.
+        for (const std::string &name : variant_names()) {
+            std::vector<float> scratch(y.size());
+            wino::conv2d(name, in(), wt(), {scratch.data(), s.output()}, s.padding);
+        }
+    }
+    void TearDown() override { EXPECT_TRUE(all_nan(y)) << "a rejected call wrote into the output"; }
+};
+
+TEST_F(ApiErrors, UnknownVariantIsRejectedByEveryEntryPoint) {
+    const wino::PreparedWeights p = wino::prepare_weights("direct", wt());
+    for (const char *name : {"nope", "", "DIRECT", "wino_fused_f3"}) {
+        const std::string quoted = std::string("unknown variant '") + name + "'";
+        EXPECT_WINO_ERROR(wino::variant(name), ErrorCode::UnknownVariant, quoted, "compiled in: direct");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), out(), 1), ErrorCode::UnknownVariant, quoted);
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), p, out(), 1), ErrorCode::UnknownVariant, quoted);
+        EXPECT_WINO_ERROR(wino::prepare_weights(name, wt()), ErrorCode::UnknownVariant, quoted);
+    }
+}
+
+TEST_F(ApiErrors, PaddingOtherThanZeroOrOneIsInvalid) {
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, wt());
+        for (int padding : {2, -1}) {
+            const std::string got = "padding must be 0 or 1, got " + std::to_string(padding);
+            EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), out(), padding), ErrorCode::InvalidArgument, got);
+            EXPECT_WINO_ERROR(wino::conv2d(name, in(), p, out(), padding), ErrorCode::InvalidArgument, got);
+            EXPECT_WINO_ERROR(wino::output_shape(s.input(), s.K, padding), ErrorCode::InvalidArgument, got);
+        }
+    }
+}
+
+TEST_F(ApiErrors, NegativeThreadCountIsInvalid) {
+    wino::RunOptions options;
+    options.threads = -1;
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, wt());
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), out(), 1, options), ErrorCode::InvalidArgument,
+                          "threads must be >= 0", "got -1");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), p, out(), 1, options), ErrorCode::InvalidArgument,
+                          "threads must be >= 0");
+        EXPECT_WINO_ERROR(wino::prepare_weights(name, wt(), options), ErrorCode::InvalidArgument,
+                          "threads must be >= 0");
+    }
+}
+
+TEST_F(ApiErrors, NullDataPointerIsNullBuffer) {
+    const wino::ConstTensor null_in{nullptr, s.input(), x.size()};
+    const wino::ConstTensor null_w{nullptr, s.weights(), w.size()};
+    const wino::Tensor null_out{nullptr, s.output(), y.size()};
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, wt());
+        EXPECT_WINO_ERROR(wino::conv2d(name, null_in, wt(), out(), 1), ErrorCode::NullBuffer,
+                          "input has a null data pointer");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), null_w, out(), 1), ErrorCode::NullBuffer,
+                          "weights has a null data pointer");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), null_out, 1), ErrorCode::NullBuffer,
+                          "output has a null data pointer");
+        EXPECT_WINO_ERROR(wino::conv2d(name, null_in, p, out(), 1), ErrorCode::NullBuffer,
+                          "input has a null data pointer");
+        EXPECT_WINO_ERROR(wino::prepare_weights(name, null_w), ErrorCode::NullBuffer,
+                          "weights has a null data pointer");
+    }
+    // Weights not made by prepare_weights hold nothing.
+    EXPECT_WINO_ERROR(wino::conv2d("direct", in(), wino::PreparedWeights{}, out(), 1), ErrorCode::NullBuffer,
+                      "prepared weights are empty");
+}
+
+TEST_F(ApiErrors, TensorThatIsNot4DIsWrongRank) {
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, wt());
+        const wino::ConstTensor in3{x.data(), {s.C, s.H, s.W}};
+        EXPECT_WINO_ERROR(wino::conv2d(name, in3, wt(), out(), 1), ErrorCode::WrongRank, "input must be 4-D",
+                          "got rank 3", "(3, 6, 7)");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in3, p, out(), 1), ErrorCode::WrongRank, "input must be 4-D");
+        const wino::ConstTensor w2{w.data(), {s.K, s.C * 9}};
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), w2, out(), 1), ErrorCode::WrongRank, "weights must be 4-D",
+                          "got rank 2");
+        EXPECT_WINO_ERROR(wino::prepare_weights(name, w2), ErrorCode::WrongRank, "weights must be 4-D");
+        const wino::Tensor out5{y.data(), {1, s.N, s.K, s.out_h(), s.out_w()}};
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), out5, 1), ErrorCode::WrongRank, "output must be 4-D",
+                          "got rank 5");
+    }
+    EXPECT_WINO_ERROR(wino::output_shape({s.C, s.H, s.W}, s.K, 1), ErrorCode::WrongRank, "input must be 4-D");
+}
+
+TEST_F(ApiErrors, ZeroDimensionIsBadShape) {
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        EXPECT_WINO_ERROR(wino::conv2d(name, {x.data(), {1, 3, 0, 7}}, wt(), out(), 1), ErrorCode::BadShape,
+                          "input shape (1, 3, 0, 7) has a dimension < 1");
+        EXPECT_WINO_ERROR(wino::conv2d(name, {x.data(), {0, 3, 6, 7}}, wt(), out(), 1), ErrorCode::BadShape,
+                          "dimension < 1");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), {w.data(), {0, 3, 3, 3}}, out(), 1), ErrorCode::BadShape,
+                          "weights shape (0, 3, 3, 3) has a dimension < 1");
+        EXPECT_WINO_ERROR(wino::prepare_weights(name, {w.data(), {4, 0, 3, 3}}), ErrorCode::BadShape,
+                          "dimension < 1");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), {y.data(), {1, 4, 0, 7}}, 1), ErrorCode::BadShape,
+                          "output shape (1, 4, 0, 7) has a dimension < 1");
+        EXPECT_WINO_ERROR(wino::conv2d(name, {x.data(), {1, 3, -6, 7}, x.size()}, wt(), out(), 1),
+                          ErrorCode::BadShape, "dimension < 1");
+    }
+}
+
+TEST_F(ApiErrors, CapacitySmallerThanShapeIsBufferTooSmall) {
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, wt());
+        EXPECT_WINO_ERROR(wino::conv2d(name, {x.data(), s.input(), x.size() - 1}, wt(), out(), 1),
+                          ErrorCode::BufferTooSmall, "input shape (1, 3, 6, 7) needs 126 floats, buffer holds 125");
+        EXPECT_WINO_ERROR(wino::conv2d(name, {x.data(), s.input(), x.size() - 1}, p, out(), 1),
+                          ErrorCode::BufferTooSmall, "needs 126 floats");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), {w.data(), s.weights(), 0}, out(), 1), ErrorCode::BufferTooSmall,
+                          "weights shape (4, 3, 3, 3) needs 108 floats, buffer holds 0");
+        EXPECT_WINO_ERROR(wino::prepare_weights(name, {w.data(), s.weights(), 107}), ErrorCode::BufferTooSmall,
+                          "needs 108 floats, buffer holds 107");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), {y.data(), s.output(), y.size() - 1}, 1),
+                          ErrorCode::BufferTooSmall, "output shape (1, 4, 6, 7) needs 168 floats, buffer holds 167");
+    }
+}
+
+TEST_F(ApiErrors, FiveByFiveKernelIsNot3x3) {
+    std::vector<float> w5 = rng.uniform(size_t(s.K) * s.C * 25);
+    const wino::ConstTensor weights5{w5.data(), {s.K, s.C, 5, 5}};
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), weights5, out(), 1), ErrorCode::KernelNot3x3,
+                          "weights must be (K, C, 3, 3)", "got kernel 5x5");
+        EXPECT_WINO_ERROR(wino::prepare_weights(name, weights5), ErrorCode::KernelNot3x3, "got kernel 5x5");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), {w5.data(), {s.K, s.C, 3, 5}}, out(), 1),
+                          ErrorCode::KernelNot3x3, "got kernel 3x5");
+    }
+}
+
+TEST_F(ApiErrors, InputChannelsMustMatchWeights) {
+    const wino::ConstTensor in2{x.data(), {1, 2, s.H, s.W}};
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, wt());
+        EXPECT_WINO_ERROR(wino::conv2d(name, in2, wt(), out(), 1), ErrorCode::ChannelMismatch,
+                          "input has C = 2 channels but the weights have C = 3");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in2, p, out(), 1), ErrorCode::ChannelMismatch,
+                          "input has C = 2 channels but the weights have C = 3");
+    }
+}
+
+TEST_F(ApiErrors, OutputShapeMustMatchThePadding) {
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, wt());
+        // (1, 4, 6, 7) is right for padding 1, not for padding 0.
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), out(), 0), ErrorCode::OutputShapeMismatch,
+                          "output shape (1, 4, 6, 7) does not match (1, 4, 4, 5)", "padding 0");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), p, out(), 0), ErrorCode::OutputShapeMismatch,
+                          "does not match (1, 4, 4, 5)");
+        // And padding 0's shape is wrong for padding 1.
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), {y.data(), {1, 4, 4, 5}}, 1),
+                          ErrorCode::OutputShapeMismatch, "does not match (1, 4, 6, 7)", "padding 1");
+        // Wrong K.
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), wt(), {y.data(), {1, 3, 6, 7}}, 1),
+                          ErrorCode::OutputShapeMismatch, "does not match (1, 4, 6, 7)", "K = 4");
+    }
+}
+
+TEST_F(ApiErrors, InputSmallerThanKernelAtPaddingZeroIsBadShape) {
+    const wino::ConstTensor in2x2{x.data(), {1, 3, 2, 2}};
+    const wino::ConstTensor in5x2{x.data(), {1, 3, 5, 2}};
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, wt());
+        EXPECT_WINO_ERROR(wino::conv2d(name, in2x2, wt(), {y.data(), {1, 4, 1, 1}}, 0), ErrorCode::BadShape,
+                          "input 2x2 is smaller than the 3x3 kernel at padding 0");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in2x2, p, {y.data(), {1, 4, 1, 1}}, 0), ErrorCode::BadShape,
+                          "smaller than the 3x3 kernel");
+        EXPECT_WINO_ERROR(wino::conv2d(name, in5x2, wt(), {y.data(), {1, 4, 3, 1}}, 0), ErrorCode::BadShape,
+                          "input 5x2 is smaller than the 3x3 kernel at padding 0");
+    }
+}
+
+TEST_F(ApiErrors, OutputOverlappingAnInputIsAliasing) {
+    // One buffer holds the input, and an output placed over it in different ways.
+    std::vector<float> shared = wino::test::nan_filled(x.size() + y.size());
+    std::copy(x.begin(), x.end(), shared.begin());
+    const wino::ConstTensor in_shared{shared.data(), s.input()};
+    std::vector<float> big_w = wino::test::nan_filled(w.size() + y.size());
+    std::copy(w.begin(), w.end(), big_w.begin());
+    const wino::ConstTensor w_shared{big_w.data(), s.weights()};
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, wt());
+        for (size_t offset : {size_t(0), size_t(1), x.size() - 1}) {
+            const wino::Tensor over{shared.data() + offset, s.output()};
+            EXPECT_WINO_ERROR(wino::conv2d(name, in_shared, wt(), over, 1), ErrorCode::Aliasing,
+                              "output memory overlaps the input");
+            EXPECT_WINO_ERROR(wino::conv2d(name, in_shared, p, over, 1), ErrorCode::Aliasing,
+                              "output memory overlaps the input");
+        }
+        const wino::Tensor over_w{big_w.data() + w.size() - 1, s.output()};
+        EXPECT_WINO_ERROR(wino::conv2d(name, in(), w_shared, over_w, 1), ErrorCode::Aliasing,
+                          "output memory overlaps the weights");
+    }
+    // None of the rejected calls wrote anything.
+    EXPECT_TRUE(std::equal(x.begin(), x.end(), shared.begin()));
+    EXPECT_TRUE(all_nan(std::vector<float>(shared.begin() + x.size(), shared.end())));
+    EXPECT_TRUE(all_nan(std::vector<float>(big_w.begin() + w.size(), big_w.end())));
+    // Adjacent but not overlapping is fine.
+    wino::conv2d("direct", in_shared, wt(), {shared.data() + x.size(), s.output()}, 1);
+}
+
+TEST_F(ApiErrors, PreparedWeightsForAnotherTileSizeAreRejected) {
+    const wino::PreparedWeights f4 = wino::prepare_weights("wino_fused_f4", wt());
+    EXPECT_EQ(f4.m(), 4);
+    EXPECT_WINO_ERROR(wino::conv2d("wino_fused_f2", in(), f4, out(), 1), ErrorCode::PreparedWeightsMismatch,
+                      "weights were prepared for Winograd F(4,3) but variant wino_fused_f2 needs Winograd F(2,3)");
+    EXPECT_WINO_ERROR(wino::conv2d("direct", in(), f4, out(), 1), ErrorCode::PreparedWeightsMismatch,
+                      "prepared for Winograd F(4,3) but variant direct needs direct");
+    const wino::PreparedWeights direct = wino::prepare_weights("direct", wt());
+    EXPECT_EQ(direct.m(), 0);
+    // Every variant accepts exactly the weights prepared for its own m.
+    for (const auto &v : wino::variants()) {
+        SCOPED_TRACE(v.name);
+        for (const auto &other : wino::variants()) {
+            if (other.m == v.m) continue;
+            const wino::PreparedWeights p = wino::prepare_weights(other.name, wt());
+            EXPECT_WINO_ERROR(wino::conv2d(v.name, in(), p, out(), 1), ErrorCode::PreparedWeightsMismatch,
+                              "but variant " + v.name + " needs");
+        }
+    }
+}
+
+TEST(ApiErrorCodes, EveryCodeHasItsOwnName) {
+    std::set<std::string> names;
+    const ErrorCode all[] = {ErrorCode::UnknownVariant,      ErrorCode::InvalidArgument, ErrorCode::NullBuffer,
+                             ErrorCode::WrongRank,           ErrorCode::BadShape,        ErrorCode::BufferTooSmall,
+                             ErrorCode::KernelNot3x3,        ErrorCode::ChannelMismatch, ErrorCode::OutputShapeMismatch,
+                             ErrorCode::Aliasing,            ErrorCode::PreparedWeightsMismatch,
+                             ErrorCode::Runtime};
+    for (ErrorCode c : all) names.insert(wino::to_string(c));
+    EXPECT_EQ(names.size(), std::size(all));
+    const wino::Error e(ErrorCode::Aliasing, "message");
+    EXPECT_EQ(e.code(), ErrorCode::Aliasing);
+    EXPECT_STREQ(e.what(), "message");
+}
+
+// Halide's own checks still apply past the API's: its pipelines index buffers
+// with 32-bit integers, so a tensor of 2^31 floats (each dimension within the
+// API's 2^31 limit) is refused by Halide, and the API must turn that into an
+// exception instead of Halide's default print-and-abort. The buffers are
+// address space only (PROT_NONE): a pipeline that touched them would crash.
+TEST(ApiRuntimeErrors, HalideErrorsReturnToTheCallerInsteadOfAborting) {
+    // White-box: the public API validates everything Halide would refuse, so
+    // call each compiled pipeline directly with weights of the wrong kernel
+    // extent. Halide's default handler would print and abort; ours must record
+    // the message and let the pipeline return an error code.
+    wino::test::Random rng;
+    std::vector<float> x = rng.uniform(1 * 2 * 6 * 6), w = rng.uniform(size_t(64) * 64 * 5), y(1 * 2 * 6 * 6);
+    auto in = Halide::Runtime::Buffer<float>(x.data(), {6, 6, 2, 1});
+    auto out = Halide::Runtime::Buffer<float>(y.data(), {6, 6, 2, 1});
+    for (const auto &v : wino::detail::compiled_variants()) {
+        SCOPED_TRACE(v.info.name);
+        // Direct wants (32, 3, 3, C, blocks); Winograd (32, C, blocks, alpha, alpha): 5 breaks both.
+        auto bad = Halide::Runtime::Buffer<float>(w.data(), {32, 5, 5, 2, 1});
+        wino::detail::CallScope scope(1);
+        int result = v.run(in.raw_buffer(), bad.raw_buffer(), 1, out.raw_buffer());
+        EXPECT_NE(result, 0);
+        // e.g. "Constraint violated: W.extent.1 (5) == 3 (3)" or "Input buffer U is accessed at 3, ..."
+        EXPECT_THAT(scope.halide_message(), ::testing::ContainsRegex("Constraint violated|Input buffer"));
+    }
+}
+
+TEST(ApiShapeErrors, MoreThanInt32ElementsIsBadShapeNotOverflow) {
+    // 2^31 elements: Halide's int32 strides would overflow, so the API refuses it first.
+    const std::vector<int64_t> shape{2, 1, 32768, 32768};
+    wino::test::Random rng;
+    std::vector<float> w = rng.uniform(9), tiny(1);
+    EXPECT_WINO_ERROR(wino::conv2d("direct", {tiny.data(), shape, size_t(1) << 31}, {w.data(), {1, 1, 3, 3}},
+                                   {tiny.data() , {1, 1, 1, 1}}, 1),
+                      ErrorCode::BadShape, "input shape (2, 1, 32768, 32768)", "more than the 2^31 - 1 supported");
+}
+
+// ---------------------------------------------------------------------------
+// Results: prepared weights, repeated calls, thread counts, concurrent callers.
+
+struct Problem {
+    ConvShape s;
+    std::vector<float> x, w;
+};
+
+Problem random_problem(wino::test::Random &rng, const ConvShape &s) {
+    return {s, rng.uniform(size_t(s.N) * s.C * s.H * s.W), rng.uniform(size_t(s.K) * s.C * 9)};
+}
+
+std::vector<float> run_raw(const std::string &name, const Problem &p, int threads = 0) {
+    std::vector<float> y = wino::test::nan_filled(size_t(p.s.N) * p.s.K * p.s.out_h() * p.s.out_w());
+    wino::RunOptions options;
+    options.threads = threads;
+    wino::conv2d(name, {p.x.data(), p.s.input()}, {p.w.data(), p.s.weights()}, {y.data(), p.s.output()},
+                 p.s.padding, options);
+    return y;
+}
+
+std::vector<float> run_prepared(const std::string &name, const Problem &p, const wino::PreparedWeights &prepared,
+                                int threads = 0) {
+    std::vector<float> y = wino::test::nan_filled(size_t(p.s.N) * p.s.K * p.s.out_h() * p.s.out_w());
+    wino::RunOptions options;
+    options.threads = threads;
+    wino::conv2d(name, {p.x.data(), p.s.input()}, prepared, {y.data(), p.s.output()}, p.s.padding, options);
+    return y;
+}
+
+// Shapes with several tiles and channel blocks, and edges that cut tiles; the
+// last is large enough for parallel loops of many iterations.
+const ConvShape kShapes[] = {{2, 5, 7, 9, 11, 1}, {1, 17, 33, 13, 10, 0}, {2, 16, 32, 28, 30, 1}};
+
+class ApiResults : public ::testing::TestWithParam<std::string> {
+protected:
+    wino::test::Random rng;
+    void SetUp() override { RecordProperty("seed", std::to_string(rng.seed())); }
+};
+
+TEST_P(ApiResults, PreparedWeightsGiveBitwiseTheRawWeightsResult) {
+    const std::string &name = GetParam();
+    const int m = wino::variant(name).m;
+    for (const ConvShape &s : kShapes) {
+        SCOPED_TRACE(s.str());
+        const Problem p = random_problem(rng, s);
+        const std::vector<float> raw = run_raw(name, p);
+        ASSERT_TRUE(all_finite(raw));
+        const wino::PreparedWeights prepared = wino::prepare_weights(name, {p.w.data(), s.weights()});
+        EXPECT_EQ(prepared.m(), m);
+        EXPECT_EQ(prepared.K(), s.K);
+        EXPECT_EQ(prepared.C(), s.C);
+        EXPECT_TRUE(bitwise_equal(run_prepared(name, p, prepared), raw));
+        // Weights prepared by any variant of the same m serve this one as well.
+        for (const auto &other : wino::variants()) {
+            if (other.m != m || other.name == name) continue;
+            SCOPED_TRACE("prepared by " + other.name);
+            const wino::PreparedWeights shared = wino::prepare_weights(other.name, {p.w.data(), s.weights()});
+            EXPECT_TRUE(bitwise_equal(run_prepared(name, p, shared), raw));
+        }
+    }
+}
+
+TEST_P(ApiResults, PreparedOnceGivesTheSameResultOnEveryRun) {
+    const std::string &name = GetParam();
+    const Problem p = random_problem(rng, kShapes[0]);
+    const wino::PreparedWeights prepared = wino::prepare_weights(name, {p.w.data(), p.s.weights()});
+    const std::vector<float> first = run_prepared(name, p, prepared);
+    ASSERT_TRUE(all_finite(first));
+    for (int run = 0; run < 3; run++) EXPECT_TRUE(bitwise_equal(run_prepared(name, p, prepared), first)) << run;
+    // Running did not disturb the weights the caller passed in.
+    EXPECT_TRUE(bitwise_equal(run_raw(name, p), first));
+}
+
+TEST_P(ApiResults, ThreadCountDoesNotChangeTheResult) {
+    const std::string &name = GetParam();
+    for (const ConvShape &s : kShapes) {
+        SCOPED_TRACE(s.str());
+        const Problem p = random_problem(rng, s);
+        const std::vector<float> one = run_raw(name, p, 1);
+        ASSERT_TRUE(all_finite(one));
+        EXPECT_TRUE(bitwise_equal(run_raw(name, p, 2), one)) << "threads 2 vs 1";
+        EXPECT_TRUE(bitwise_equal(run_raw(name, p, 0), one)) << "threads 0 (one per core) vs 1";
+        // More threads than there is work or cores.
+        EXPECT_TRUE(bitwise_equal(run_raw(name, p, 64), one)) << "threads 64 vs 1";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllVariants, ApiResults, ::testing::ValuesIn(variant_names()),
+                         [](const auto &info) { return info.param; });
+
+// Several threads call every variant at once, each on its own buffers and
+// with its own thread count; each result must equal the one computed alone.
+TEST(ApiConcurrency, ConcurrentCallsOfAllVariantsEqualSerialResults) {
+    constexpr int kCallers = 4;
+    constexpr int kRounds = 2;
+    wino::test::Random rng;
+    RecordProperty("seed", std::to_string(rng.seed()));
+    const std::vector<std::string> names = variant_names();
+
+    std::vector<Problem> problems;
+    std::vector<std::vector<std::vector<float>>> expected(kCallers);  // [caller][variant]
+    for (int c = 0; c < kCallers; c++) {
+        problems.push_back(random_problem(rng, kShapes[c % 3]));
+        for (const std::string &name : names) {
+            expected[c].push_back(run_raw(name, problems[c], 1));
+            ASSERT_TRUE(all_finite(expected[c].back())) << name;
+        }
+    }
+
+    std::vector<std::string> failures[kCallers];
+    std::vector<std::thread> callers;
+    std::atomic<int> ready{0};
+    for (int c = 0; c < kCallers; c++)
+        callers.emplace_back([&, c] {
+            const int threads = 1 + c % 2;
+            // Start together, so that the calls overlap.
+            ready++;
+            while (ready.load() < kCallers) std::this_thread::yield();
+            try {
+                for (int round = 0; round < kRounds; round++)
+                    for (size_t v = 0; v < names.size(); v++) {
+                        const Problem &p = problems[c];
+                        const std::string where =
+                            "caller " + std::to_string(c) + " round " + std::to_string(round) + " " + names[v];
+                        if (!bitwise_equal(run_raw(names[v], p, threads), expected[c][v]))
+                            failures[c].push_back(where + " (raw weights)");
+                        const wino::PreparedWeights prepared =
+                            wino::prepare_weights(names[v], {p.w.data(), p.s.weights()});
+                        if (!bitwise_equal(run_prepared(names[v], p, prepared, threads), expected[c][v]))
+                            failures[c].push_back(where + " (prepared weights)");
+                    }
+            } catch (const std::exception &e) {
+                failures[c].push_back("caller " + std::to_string(c) + " threw: " + e.what());
+            }
+        });
+    for (std::thread &t : callers) t.join();
+    for (int c = 0; c < kCallers; c++)
+        for (const std::string &f : failures[c]) ADD_FAILURE() << f;
+}
+
+// A failing call on one thread does not disturb a good call on another, and
+// each thread sees its own error.
+TEST(ApiConcurrency, ErrorsOnOneThreadDoNotLeakIntoAnother) {
+    wino::test::Random rng;
+    const Problem p = random_problem(rng, kShapes[0]);
+    const std::vector<float> expected = run_raw("wino_fused_f4", p, 1);
+    std::vector<std::string> failures[2];
+    std::thread good([&] {
+        for (int i = 0; i < 20; i++)
+            try {
+                if (!bitwise_equal(run_raw("wino_fused_f4", p, 2), expected)) failures[0].push_back("wrong result");
+            } catch (const std::exception &e) {
+                failures[0].push_back(std::string("good call threw: ") + e.what());
+            }
+    });
+    std::thread bad([&] {
+        for (int i = 0; i < 20; i++) {
+            try {
+                Problem broken = p;
+                broken.s.padding = 2;
+                run_raw("wino_fused_f4", broken, 2);
+                failures[1].push_back("bad call did not throw");
+            } catch (const wino::Error &e) {
+                if (e.code() != ErrorCode::InvalidArgument) failures[1].push_back(std::string("wrong error: ") + e.what());
+            }
+        }
+    });
+    good.join();
+    bad.join();
+    for (auto &list : failures)
+        for (const std::string &f : list) ADD_FAILURE() << f;
+}
+
+}  // namespace
