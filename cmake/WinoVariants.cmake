@@ -58,8 +58,9 @@ function(_wino_pipeline name)
     endif ()
 endfunction()
 
-# wino_variant(<name> <algorithm> <schedule> <m>)
-#   algorithm: direct | winograd;  m: Winograd output tile (0 for direct).
+# wino_variant(<name> <algorithm> <schedule> <m> [generator params...])
+#   algorithm: direct | winograd;  m: Winograd output tile (0 for direct);
+#   extra arguments are generator parameters of the schedule, e.g. block=1x7x2.
 # Each algorithm's weight preparation (direct: packing, Winograd: the filter
 # transform for m) is its own pipeline, added once and shared.
 function(wino_variant name algorithm schedule m)
@@ -69,7 +70,7 @@ function(wino_variant name algorithm schedule m)
             _wino_pipeline(wino_pack_direct GENERATOR direct_pack)
             set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(wino_pack_direct, 0)")
         endif ()
-        _wino_pipeline(${name} GENERATOR conv_direct PARAMS schedule=${schedule})
+        _wino_pipeline(${name} GENERATOR conv_direct PARAMS schedule=${schedule} ${ARGN})
     elseif (algorithm STREQUAL "winograd")
         # The filter transform for this m: its own pipeline, shared by all
         # variants with the same m.
@@ -77,7 +78,7 @@ function(wino_variant name algorithm schedule m)
             _wino_pipeline(wino_filter_f${m} GENERATOR winograd_filter PARAMS m=${m})
             set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(wino_filter_f${m}, ${m})")
         endif ()
-        _wino_pipeline(${name} GENERATOR conv_winograd PARAMS schedule=${schedule} m=${m})
+        _wino_pipeline(${name} GENERATOR conv_winograd PARAMS schedule=${schedule} m=${m} ${ARGN})
     else ()
         message(FATAL_ERROR "wino_variant(${name}): unknown algorithm '${algorithm}'")
     endif ()

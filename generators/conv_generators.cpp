@@ -121,6 +121,8 @@ class ConvWinograd : public Generator<ConvWinograd> {
 public:
     GeneratorParam<std::string> schedule{"schedule", "fused"};
     GeneratorParam<int> m{"m", 4};
+    // The fused schedule's register block in tiles, "XxY"; empty: the target's default.
+    GeneratorParam<std::string> block{"block", ""};
 
     Input<Buffer<float, 4>> input{"input"};
     Input<Buffer<float, 5>> U{"U"};  // from the filter-transform pipeline
@@ -164,7 +166,7 @@ public:
         estimate_conv_shapes(input, output, padding);
         U.set_estimates({{0, wino::kWeightKAlign}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
 
-        if (!get_auto_schedule()) wino::schedule_winograd(schedule, s, get_target());
+        if (!get_auto_schedule()) wino::schedule_winograd(schedule, block, s, get_target());
     }
 };
 

@@ -22,6 +22,7 @@ namespace wino::detail {
 namespace {
 
 thread_local int t_threads = 1;         // threads allowed for loops started on this thread
+thread_local bool t_sharing = false;    // this thread runs a loop that other threads help with
 thread_local std::string t_message;     // Halide's messages on this thread
 
 struct Job {
@@ -44,13 +45,22 @@ public:
     }
 
     int par_for(halide_task_t task, void *uc, int min, int size, uint8_t *closure, int threads) {
-        Job job{task, uc, min, size, closure, std::min(threads, size) - 1};
-        if (job.helper_slots > 0) {
+        // A loop nested in one that already has helpers runs serially: the call
+        // then never has more than `threads` threads busy. A loop whose outer
+        // loop had nothing to share (one iteration) may recruit helpers itself.
+        Job job{task, uc, min, size, closure, t_sharing ? 0 : std::min(threads, size) - 1};
+        if (job.helper_slots <= 0) {
+            run_iterations(job);
+            return job.result.load();
+        }
+        {
             std::lock_guard<std::mutex> lock(mutex_);
             queue_.push_back(&job);
             wake_.notify_all();
         }
+        t_sharing = true;
         run_iterations(job);
+        t_sharing = false;
         std::unique_lock<std::mutex> lock(mutex_);
         queue_.erase(std::remove(queue_.begin(), queue_.end(), &job), queue_.end());
         done_.wait(lock, [&] { return job.active_helpers == 0; });
@@ -72,7 +82,8 @@ private:
     }
 
     void work() {
-        t_threads = 1;  // a loop nested inside a task runs serially on its worker
+        t_threads = 1;     // a loop nested inside a task runs serially on its worker
+        t_sharing = true;
         std::unique_lock<std::mutex> lock(mutex_);
         for (;;) {
             wake_.wait(lock, [&] { return !queue_.empty(); });
