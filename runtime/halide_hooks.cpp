@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -104,6 +105,63 @@ private:
     std::deque<Job *> queue_;
 };
 
+// Halide's temporaries (per band, per tile row...) are allocated and freed on
+// every call. With plain malloc, glibc trims a worker thread's arena after each
+// free and the next call page-faults the memory in again: direct at N=8,
+// 56x56 ran 1.7x slower on 2 threads than with trimming off. So each thread
+// keeps a few recently freed blocks for reuse.
+class BlockCache {
+public:
+    static constexpr size_t kAlign = 128;  // what Halide's own allocator guarantees
+    ~BlockCache() {
+        for (const Block &b : blocks_) std::free(b.base);
+    }
+    void *allocate(size_t bytes) {
+        // Best fit among cached blocks at most twice the size asked for.
+        size_t best = blocks_.size();
+        for (size_t i = 0; i < blocks_.size(); i++)
+            if (blocks_[i].bytes >= bytes && blocks_[i].bytes <= 2 * bytes &&
+                (best == blocks_.size() || blocks_[i].bytes < blocks_[best].bytes))
+                best = i;
+        if (best < blocks_.size()) {
+            Block b = blocks_[best];
+            blocks_.erase(blocks_.begin() + best);
+            cached_bytes_ -= b.bytes;
+            return static_cast<char *>(b.base) + kAlign;
+        }
+        const size_t size = (bytes + kAlign - 1) / kAlign * kAlign + kAlign;
+        void *base = std::aligned_alloc(kAlign, size);
+        if (!base) return nullptr;
+        *static_cast<size_t *>(base) = bytes;  // header: the usable size
+        return static_cast<char *>(base) + kAlign;
+    }
+    void release(void *ptr) {
+        if (!ptr) return;
+        void *base = static_cast<char *>(ptr) - kAlign;
+        const size_t bytes = *static_cast<size_t *>(base);
+        if (blocks_.size() >= kMaxBlocks || cached_bytes_ + bytes > kMaxBytes) {
+            std::free(base);
+            return;
+        }
+        blocks_.push_back({base, bytes});
+        cached_bytes_ += bytes;
+    }
+
+private:
+    struct Block {
+        void *base;
+        size_t bytes;
+    };
+    static constexpr size_t kMaxBlocks = 16, kMaxBytes = size_t(64) << 20;
+    std::vector<Block> blocks_;
+    size_t cached_bytes_ = 0;
+};
+
+thread_local BlockCache t_blocks;
+
+void *cached_malloc(void *, size_t bytes) { return t_blocks.allocate(bytes); }
+void cached_free(void *, void *ptr) { t_blocks.release(ptr); }
+
 int do_par_for(void *uc, halide_task_t task, int min, int size, uint8_t *closure) {
     return Pool::instance().par_for(task, uc, min, size, closure, t_threads);
 }
@@ -123,6 +181,8 @@ void install_halide_hooks() {
     std::call_once(once, [] {
         halide_set_custom_do_par_for(&do_par_for);
         halide_set_error_handler(&on_error);
+        halide_set_custom_malloc(&cached_malloc);
+        halide_set_custom_free(&cached_free);
     });
 }
 
