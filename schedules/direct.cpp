@@ -73,7 +73,7 @@ void schedule_direct(const std::string &schedule, DirectStages &s, const Target 
 
     // The YB + 2 input rows of this band of output rows, zero padding applied once here
     // instead of as a select inside the micro-kernel.
-    s.in.compute_at(out, yn).vectorize(s.in.args()[0], L, TailStrategy::GuardWithIf);
+    s.in.compute_at(out, yn).vectorize(s.in.args()[0], L, TailStrategy::RoundUp);
 
 }
 

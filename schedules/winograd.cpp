@@ -171,8 +171,9 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
         .unroll(u)
         .unroll(v);
 
-    // The input rows this band reads, zero padding applied once.
-    s.in.compute_at(out, band).vectorize(s.in.args()[0], L, guard);
+    // The input rows this band reads, zero padding applied once (RoundUp: the
+    // extra columns are zeros; a guarded tail would run row ends as scalars).
+    s.in.compute_at(out, band).vectorize(s.in.args()[0], L, round_up);
 }
 
 }  // namespace
