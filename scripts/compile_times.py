@@ -52,6 +52,7 @@ def main():
                                          for _ in range(args.runs))
             results.append({
                 "name": p["name"],
+                "prepare": p.get("prepare", ""),
                 "total_ms": 1e3 * max(total - startup, 0.0),
                 "lowering_ms": 1e3 * max(lowering - startup, 0.0),
                 "llvm_ms": 1e3 * max(total - lowering, 0.0),
