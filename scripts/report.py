@@ -29,14 +29,20 @@ def load(path):
 
 
 def cpu_model():
+    """Model name plus family/model and the widest vector ISA: a VM may only say "AMD EPYC"."""
+    info = {}
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                if ":" in line:
+                    key, value = (p.strip() for p in line.split(":", 1))
+                    info.setdefault(key, value)
     except OSError:
-        pass
-    return platform.processor() or "unknown"
+        return platform.processor() or "unknown"
+    flags = info.get("flags", "").split()
+    isa = "AVX-512" if "avx512f" in flags else "AVX2+FMA" if "avx2" in flags else "SSE"
+    return (f"{info.get('model name', 'unknown')} (family {info.get('cpu family', '?')}, model "
+            f"{info.get('model', '?')}, {isa})")
 
 
 def parse_bench(bench):
