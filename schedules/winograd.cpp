@@ -84,13 +84,10 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
         .split(s.y, oty, yi, m, guard)
         .split(oty, tyo, tyi, R, guard)
         .split(k, kb, kk, kWeightKAlign, guard)
-        .split(kk, ko, ki, KB, guard)
+        .split(kk, ko, ki, KB, round_up)  // exact: KB divides kWeightKAlign
         .split(ki, ki, kv, L)
-        .reorder(kv, ki, xi, yi, otx, tyi, ko, kb, tyo, n)
+        .reorder(kv, xi, yi, ki, otx, tyi, ko, kb, tyo, n)
         .vectorize(kv)
-        .unroll(ki)
-        .unroll(xi)
-        .unroll(yi)
         .fuse(tyo, n, band)
         .parallel(band)
         // Channel blocks in parallel too: a layer with one band (small images)
@@ -98,9 +95,27 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
         // serially on the worker that runs the band (runtime/halide_hooks.cpp).
         .parallel(kb);
 
-    // Output transform, per tile and channel block: the first pass into a small
-    // stack block, the second pass inlined into the store.
+    // Output transform, per tile and channel block, both passes unrolled into a
+    // small stack block; the store above is then a plain loop over the tile's
+    // pixels. The loops over channel vectors and pixels stay loops (not
+    // unrolled) so that the guards of partial tiles and channel blocks split
+    // only those small loops: guarded inside unrolled code, Halide 14 split the
+    // enclosing tile and channel-block loops instead, duplicating the transform
+    // and the batched multiply (fused F(6,3) compiled 3.6x longer than tensor).
     Var yv("yv"), yu("yu");
+    s.Y.out.compute_at(out, otx)
+        .bound_extent(k, KB)
+        .bound_extent(u, m)
+        .bound_extent(v, m)
+        .bound_extent(tx, 1)
+        .bound_extent(ty, 1)
+        .reorder_storage(k, u, v, tx, ty, n)
+        .split(k, yu, yv, L)
+        .reorder(yv, yu, u, v)
+        .vectorize(yv)
+        .unroll(yu)
+        .unroll(u)
+        .unroll(v);
     s.Y.rows.compute_at(out, otx)
         .bound_extent(k, KB)
         .bound_extent(tx, 1)
