@@ -164,31 +164,34 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
         .unroll(ty);
 
     // Input transform: once per band for every input channel, reused by every
-    // channel block. Vectorized across tiles of a row (RoundUp: extra tiles read
-    // the zero padding), as many as the register block spans (a power of two,
-    // 8 to L; measured: 4 lanes slowed 56x56 down, 16 lanes wasted most of the
-    // work on rows of 7 or fewer tiles). Stored so one transform point of the
-    // band is contiguous.
-    int TL = L < 8 ? L : 8;
-    while (TL < TBx && TL < L) TL *= 2;
-    Var vo("vo"), vi("vi");
+    // channel block, vectorized across input channels: every load is a dense
+    // vector and no work is lost to rounding rows of 2-14 tiles up to a vector
+    // (vectorized across tiles instead, F(4,3) wasted half the transform at
+    // 14x14 and needed shuffles for the stride-m loads). RoundUp: channels past
+    // C read zero padding and are never used. Stored channels innermost.
+    Var co("co"), cv("cv");
     s.V.out.compute_at(out, band)
-        .reorder_storage(tx, ty, c, u, v, n)
-        .split(tx, vo, vi, TL, round_up)
-        .reorder(vi, u, v, vo, ty, c, n)
-        .vectorize(vi)
+        .reorder_storage(c, tx, ty, u, v, n)
+        .split(c, co, cv, L, round_up)
+        .reorder(cv, u, v, co, tx, ty, n)
+        .vectorize(cv)
         .unroll(u)
         .unroll(v);
-    s.V.rows.compute_at(s.V.out, vo)
-        .bound_extent(tx, TL)
-        .reorder(tx, u, v)
-        .vectorize(tx)
+    s.V.rows.compute_at(s.V.out, co)
+        .bound_extent(c, L)
+        .reorder_storage(c, u, v, tx, ty, n)
+        .reorder(c, u, v)
+        .vectorize(c)
         .unroll(u)
         .unroll(v);
 
-    // The input rows this band reads, zero padding applied once (RoundUp: the
-    // extra columns are zeros; a guarded tail would run row ends as scalars).
-    s.in.compute_at(out, band).vectorize(s.in.args()[0], L, round_up);
+    // The input rows this band reads, zero padding applied once, transposed to
+    // channels innermost for the transform's vector loads.
+    const std::vector<Var> in = s.in.args();  // (x, y, c, n)
+    s.in.compute_at(out, band)
+        .reorder_storage(in[2], in[0], in[1], in[3])
+        .reorder(in[2], in[0], in[1], in[3])
+        .vectorize(in[2], L, round_up);
 }
 
 }  // namespace
