@@ -33,7 +33,12 @@ struct Job {
     uint8_t *closure;
     int helper_slots;                    // workers that may still join (pool mutex)
     int active_helpers = 0;              // workers inside run_iterations (pool mutex)
-    std::atomic<int> next{0};
+    // Iterations not yet claimed: [front, back). The caller claims from the
+    // front, helpers from the back, so threads work on distant iterations (in
+    // Halide's loops, distant rows: no cache lines shared at their boundaries)
+    // and each thread's iterations stay contiguous.
+    std::mutex claim;
+    int front = 0, back;
     std::atomic<int> result{0};
     std::string message;                 // a worker's Halide message (pool mutex)
 };
@@ -50,8 +55,9 @@ public:
         // then never has more than `threads` threads busy. A loop whose outer
         // loop had nothing to share (one iteration) may recruit helpers itself.
         Job job{task, uc, min, size, closure, t_sharing ? 0 : std::min(threads, size) - 1};
+        job.back = size;
         if (job.helper_slots <= 0) {
-            run_iterations(job);
+            run_iterations(job, true);
             return job.result.load();
         }
         {
@@ -60,7 +66,7 @@ public:
             wake_.notify_all();
         }
         t_sharing = true;
-        run_iterations(job);
+        run_iterations(job, true);
         t_sharing = false;
         std::unique_lock<std::mutex> lock(mutex_);
         queue_.erase(std::remove(queue_.begin(), queue_.end(), &job), queue_.end());
@@ -75,8 +81,14 @@ private:
         for (unsigned i = 0; i < workers; i++) std::thread([this] { work(); }).detach();
     }
 
-    static void run_iterations(Job &job) {
-        for (int i; (i = job.next.fetch_add(1)) < job.size;) {
+    static void run_iterations(Job &job, bool from_front) {
+        for (;;) {
+            int i;
+            {
+                std::lock_guard<std::mutex> lock(job.claim);  // tasks are coarse: a lock is cheap here
+                if (job.front >= job.back) return;
+                i = from_front ? job.front++ : --job.back;
+            }
             int r = job.task(job.user_context, job.min + i, job.closure);
             if (r != 0) job.result.store(r);
         }
@@ -93,7 +105,7 @@ private:
             job->active_helpers++;
             lock.unlock();
             t_message.clear();
-            run_iterations(*job);
+            run_iterations(*job, false);
             lock.lock();
             job->message += t_message;
             if (--job->active_helpers == 0) done_.notify_all();
