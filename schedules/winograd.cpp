@@ -186,12 +186,16 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
         .unroll(v);
 
     // The input rows this band reads, zero padding applied once, transposed to
-    // channels innermost for the transform's vector loads.
+    // channels innermost for the transform's vector loads. One vector of
+    // channels at a time sweeps the rows: L input planes stream in parallel
+    // (all C at once outran the hardware prefetcher at N=8).
     const std::vector<Var> in = s.in.args();  // (x, y, c, n)
+    Var ico("ico"), icv("icv");
     s.in.compute_at(out, band)
         .reorder_storage(in[2], in[0], in[1], in[3])
-        .reorder(in[2], in[0], in[1], in[3])
-        .vectorize(in[2], L, round_up);
+        .split(in[2], ico, icv, L, round_up)
+        .reorder(icv, in[0], in[1], ico, in[3])
+        .vectorize(icv);
 }
 
 }  // namespace
