@@ -1,6 +1,7 @@
 #include "reference.h"
 
 #include <cmath>
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
 
@@ -11,8 +12,7 @@ std::string ConvShape::str() const {
            std::to_string(H) + "x" + std::to_string(W) + "_p" + std::to_string(padding);
 }
 
-std::vector<double> reference_conv(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w,
-                                   bool magnitude) {
+std::vector<double> reference_conv(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w) {
     const int OH = s.out_h(), OW = s.out_w();
     std::vector<double> y(size_t(s.N) * s.K * OH * OW, 0.0);
     for (int n = 0; n < s.N; n++)
@@ -27,11 +27,29 @@ std::vector<double> reference_conv(const ConvShape &s, const std::vector<float> 
                                 if (yy < 0 || yy >= s.H || xx < 0 || xx >= s.W) continue;
                                 double a = w[((size_t(k) * s.C + c) * 3 + r) * 3 + q];
                                 double b = x[((size_t(n) * s.C + c) * s.H + yy) * s.W + xx];
-                                acc += magnitude ? std::fabs(a) * std::fabs(b) : a * b;
+                                acc += a * b;
                             }
                     y[((size_t(n) * s.K + k) * OH + i) * OW + j] = acc;
                 }
     return y;
+}
+
+std::vector<double> error_scale(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w) {
+    const size_t plane = size_t(s.out_h()) * s.out_w();
+    std::vector<double> scale(size_t(s.N) * s.K * plane);
+    for (int n = 0; n < s.N; n++)
+        for (int k = 0; k < s.K; k++) {
+            double sum = 0;
+            for (int c = 0; c < s.C; c++) {
+                double x_max = 0, w_abs = 0;
+                for (size_t i = 0; i < size_t(s.H) * s.W; i++)
+                    x_max = std::max(x_max, double(std::fabs(x[(size_t(n) * s.C + c) * s.H * s.W + i])));
+                for (int t = 0; t < 9; t++) w_abs += std::fabs(w[(size_t(k) * s.C + c) * 9 + t]);
+                sum += x_max * w_abs;
+            }
+            std::fill_n(scale.begin() + (size_t(n) * s.K + k) * plane, plane, sum);
+        }
+    return scale;
 }
 
 Random::Random() {

@@ -178,7 +178,7 @@ protected:
         EXPECT_EQ(y.shape, s.output());
         EXPECT_EQ(y_bytes.size(), expected_head.size() + y.data.size() * 4);
         return wino::test::max_scaled_error(y.data, wino::test::reference_conv(s, x, w),
-                                            wino::test::reference_conv(s, x, w, true));
+                                            wino::test::error_scale(s, x, w));
     }
 };
 
