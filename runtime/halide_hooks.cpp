@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -25,6 +26,13 @@ namespace {
 thread_local int t_threads = 1;         // threads allowed for loops started on this thread
 thread_local bool t_sharing = false;    // this thread runs a loop that other threads help with
 thread_local std::string t_message;     // Halide's messages on this thread
+
+// A spin-wait hint to the CPU.
+inline void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
 
 struct Job {
     halide_task_t task;
@@ -63,6 +71,7 @@ public:
         {
             std::lock_guard<std::mutex> lock(mutex_);
             queue_.push_back(&job);
+            queued_.store(int(queue_.size()), std::memory_order_relaxed);
             wake_.notify_all();
         }
         t_sharing = true;
@@ -70,6 +79,7 @@ public:
         t_sharing = false;
         std::unique_lock<std::mutex> lock(mutex_);
         queue_.erase(std::remove(queue_.begin(), queue_.end(), &job), queue_.end());
+        queued_.store(int(queue_.size()), std::memory_order_relaxed);
         done_.wait(lock, [&] { return job.active_helpers == 0; });
         if (!job.message.empty()) t_message += job.message;
         return job.result.load();
@@ -77,7 +87,9 @@ public:
 
 private:
     Pool() {
-        const unsigned workers = std::max(1u, std::thread::hardware_concurrency());
+        // The calling thread works too: one worker fewer than cores, or an
+        // idle worker spinning would take a core from the two that work.
+        const unsigned workers = std::max(1u, std::thread::hardware_concurrency() - 1);
         for (unsigned i = 0; i < workers; i++) std::thread([this] { work(); }).detach();
     }
 
@@ -99,9 +111,23 @@ private:
         t_sharing = true;
         std::unique_lock<std::mutex> lock(mutex_);
         for (;;) {
-            wake_.wait(lock, [&] { return !queue_.empty(); });
+            if (queue_.empty()) {
+                // Spin a little before sleeping: parallel loops come in bursts
+                // (several per call, calls back to back), and waking a thread
+                // from a condition variable takes tens of microseconds, as long
+                // as a whole small convolution.
+                lock.unlock();
+                const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
+                while (queued_.load(std::memory_order_relaxed) == 0 && std::chrono::steady_clock::now() < until)
+                    pause();
+                lock.lock();
+                wake_.wait(lock, [&] { return !queue_.empty(); });
+            }
             Job *job = queue_.front();
-            if (--job->helper_slots == 0) queue_.pop_front();
+            if (--job->helper_slots == 0) {
+                queue_.pop_front();
+                queued_.store(int(queue_.size()), std::memory_order_relaxed);
+            }
             job->active_helpers++;
             lock.unlock();
             t_message.clear();
@@ -115,6 +141,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_, done_;
     std::deque<Job *> queue_;
+    std::atomic<int> queued_{0};  // queue_.size(), readable without the lock while spinning
 };
 
 // Halide's temporaries (per band, per tile row...) are allocated and freed on
