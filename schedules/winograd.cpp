@@ -102,6 +102,9 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
     // only those small loops: guarded inside unrolled code, Halide 14 split the
     // enclosing tile and channel-block loops instead, duplicating the transform
     // and the batched multiply (fused F(6,3) compiled 3.6x longer than tensor).
+    // Each pass unrolls only the index its mux() selects on (the first pass
+    // u, the second v), which folds the coefficients; the other index stays a
+    // loop, which keeps the code alpha times smaller.
     Var yv("yv"), yu("yu");
     s.Y.out.compute_at(out, otx)
         .bound_extent(k, KB)
@@ -111,10 +114,9 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
         .bound_extent(ty, 1)
         .reorder_storage(k, u, v, tx, ty, n)
         .split(k, yu, yv, L)
-        .reorder(yv, yu, u, v)
+        .reorder(yv, yu, v, u)
         .vectorize(yv)
         .unroll(yu)
-        .unroll(u)
         .unroll(v);
     s.Y.rows.compute_at(out, otx)
         .bound_extent(k, KB)
@@ -125,8 +127,7 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
         .reorder(yv, yu, u, v)
         .vectorize(yv)
         .unroll(yu)
-        .unroll(u)
-        .unroll(v);
+        .unroll(u);
 
     // Products for the whole band and one channel block, all alpha² points,
     // channels innermost for the output transform's vector loads. Its loops put
@@ -173,17 +174,15 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
     s.V.out.compute_at(out, band)
         .reorder_storage(c, tx, ty, u, v, n)
         .split(c, co, cv, L, round_up)
-        .reorder(cv, u, v, co, tx, ty, n)
+        .reorder(cv, v, u, co, tx, ty, n)
         .vectorize(cv)
-        .unroll(u)
         .unroll(v);
     s.V.rows.compute_at(s.V.out, co)
         .bound_extent(c, L)
         .reorder_storage(c, u, v, tx, ty, n)
         .reorder(c, u, v)
         .vectorize(c)
-        .unroll(u)
-        .unroll(v);
+        .unroll(u);
 
     // The input rows this band reads, zero padding applied once, transposed to
     // channels innermost for the transform's vector loads. One vector of
