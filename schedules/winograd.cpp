@@ -106,28 +106,21 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
     // u, the second v), which folds the coefficients; the other index stays a
     // loop, which keeps the code alpha times smaller.
     Var yv("yv"), yu("yu");
-    s.Y.out.compute_at(out, otx)
-        .bound_extent(k, KB)
-        .bound_extent(u, m)
-        .bound_extent(v, m)
-        .bound_extent(tx, 1)
-        .bound_extent(ty, 1)
-        .reorder_storage(k, u, v, tx, ty, n)
-        .split(k, yu, yv, L)
-        .reorder(yv, yu, v, u)
-        .vectorize(yv)
-        .unroll(yu)
-        .unroll(v);
-    s.Y.rows.compute_at(out, otx)
-        .bound_extent(k, KB)
-        .bound_extent(tx, 1)
-        .bound_extent(ty, 1)
-        .reorder_storage(k, u, v, tx, ty, n)
-        .split(k, yu, yv, L)
-        .reorder(yv, yu, u, v)
-        .vectorize(yv)
-        .unroll(yu)
-        .unroll(u);
+    auto per_tile = [&](Func f, const Var &unrolled, const Var &looped) {
+        f.compute_at(out, otx)
+            .bound_extent(k, KB)
+            .bound_extent(tx, 1)
+            .bound_extent(ty, 1)
+            .reorder_storage(k, u, v, tx, ty, n)
+            .split(k, yu, yv, L)
+            .reorder(yv, yu, unrolled, looped)
+            .vectorize(yv)
+            .unroll(yu)
+            .unroll(unrolled);
+    };
+    per_tile(s.Y.rows, u, v);
+    per_tile(s.Y.out, v, u);
+    s.Y.out.bound_extent(u, m).bound_extent(v, m);
 
     // Products for the whole band and one channel block, all alpha² points,
     // channels innermost for the output transform's vector loads. Its loops put

@@ -209,41 +209,36 @@ def main():
 
     # 6. Plots.
     plots = []
-    for t in threads:
+
+    def grouped_bars(name, title, ylabel, value, log=False, peak=None):
+        """One bar per variant, grouped by shape."""
         fig, ax = plt.subplots(figsize=(12, 5))
         width = 0.8 / max(len(variants), 1)
         for i, v in enumerate(variants):
-            ax.bar([j + i * width for j in range(len(shapes))], [ms(v, s, t) for s in shapes], width, label=v)
+            ax.bar([j + i * width for j in range(len(shapes))], [value(v, s) for s in shapes], width, label=v,
+                   color=plt.cm.tab20(i % 20))
+        if peak:
+            ax.axhline(peak, color="black", linestyle="--", label=f"measured FMA peak ({peak:.0f})")
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(shapes))])
         ax.set_xticklabels(shapes, rotation=15, fontsize=8)
-        ax.set_yscale("log")
-        ax.set_ylabel("median runtime (ms, log scale)")
-        ax.set_title(f"Runtime per variant and shape, {t} thread{'s' if t > 1 else ''}")
+        if log:
+            ax.set_yscale("log")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
         ax.legend(fontsize=7, ncol=3)
         fig.tight_layout()
-        name = f"runtime_t{t}.png"
         fig.savefig(os.path.join(d, name), dpi=110)
         plt.close(fig)
-        plots.append((name, "Runtime per variant and shape"))
+        plots.append((name, title))
 
-        fig, ax = plt.subplots(figsize=(12, 5))
-        for i, v in enumerate(variants):
-            gf = [shape_flops(s) / (ms(v, s, t) * 1e-3) / 1e9 for s in shapes]
-            ax.bar([j + i * width for j in range(len(shapes))], gf, width, label=v)
-        if t in peaks:
-            ax.axhline(peaks[t], color="black", linestyle="--", label=f"measured FMA peak ({peaks[t]:.0f})")
-        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(shapes))])
-        ax.set_xticklabels(shapes, rotation=15, fontsize=8)
-        ax.set_ylabel("direct-equivalent GFLOP/s")
-        ax.set_title(f"GFLOP/s against the FMA peak, {t} thread{'s' if t > 1 else ''}")
-        ax.legend(fontsize=7, ncol=3)
-        fig.tight_layout()
-        name = f"gflops_t{t}.png"
-        fig.savefig(os.path.join(d, name), dpi=110)
-        plt.close(fig)
-        plots.append((name, "GFLOP/s against the measured peak"))
+    for t in threads:
+        label = f"{t} thread{'s' if t > 1 else ''}"
+        grouped_bars(f"runtime_t{t}.png", f"Runtime per variant and shape, {label}",
+                     "median runtime (ms, log scale)", lambda v, s: ms(v, s, t), log=True)
+        grouped_bars(f"gflops_t{t}.png", f"GFLOP/s against the FMA peak, {label}", "direct-equivalent GFLOP/s",
+                     lambda v, s: shape_flops(s) / (ms(v, s, t) * 1e-3) / 1e9, peak=peaks.get(t))
     if profile:
-        entries = [p for p in profile if p["variant"] != "direct" or True]
+        entries = profile
         labels = [f"{p['variant']}\n{p['shape']}" for p in entries]
         fig, ax = plt.subplots(figsize=(max(8, len(entries) * 0.35), 6))
         bottom = [0.0] * len(entries)
