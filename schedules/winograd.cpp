@@ -12,25 +12,38 @@ using namespace Halide;
 namespace {
 
 // Tensor level: every stage is its own whole-tensor operation, materialized at
-// root, as a framework that runs one op at a time would. Each op still gets
-// reasonable loops: a layout whose innermost dimension is the one it vectorizes,
-// vector code, and threads over an outer dimension. Nothing is fused.
+// root, as a framework that runs one op at a time would: pad, input transform
+// (two passes), batched multiply, output transform (two passes), untile. Nothing
+// is fused. Each op still gets the loops a good op library would give it: a
+// layout whose innermost dimension is a vector of channels (dense loads at
+// any image size; vectorizing across the tiles of a row instead left 14-tile
+// rows entirely to scalar tail code), the index its mux() selects on unrolled,
+// and threads over tile rows.
 void schedule_tensor(WinogradStages &s, const Target &target) {
     const int L = machine_of(target).lanes;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
-    const TailStrategy guard = TailStrategy::GuardWithIf;
+    const TailStrategy guard = TailStrategy::GuardWithIf, round_up = TailStrategy::RoundUp;
 
-    // Input transform, both passes: vectorized across tiles of a row.
-    for (Func f : {s.V.rows, s.V.out}) {
+    // Padding: the zero-padded input, channels innermost.
+    const std::vector<Var> in = s.in.args();  // (x, y, c, n)
+    s.in.compute_root()
+        .reorder_storage(in[2], in[0], in[1], in[3])
+        .reorder(in[2], in[0], in[1], in[3])
+        .vectorize(in[2], L, round_up)
+        .parallel(in[1]);
+    // Input transform, both passes, across input channels.
+    for (auto [f, unrolled] : {std::pair{s.V.rows, u}, std::pair{s.V.out, v}}) {
         f.compute_root()
-            .reorder_storage(tx, ty, u, v, c, n)
-            .reorder(tx, u, v, ty, c, n)
-            .vectorize(tx, L, guard)
-            .parallel(c);
+            .reorder_storage(c, tx, ty, u, v, n)
+            .reorder(c, unrolled, unrolled.same_as(u) ? v : u, tx, ty, n)
+            .vectorize(c, L, round_up)
+            .unroll(unrolled)
+            .parallel(ty);
     }
     // Batched multiply: for each transform point, M = U · V with a vector of
-    // output channels per step and the channel sum just outside it. k is split
-    // at U's channel blocks first so a vector of k is a dense load of U.
+    // output channels per step and the channel sum just outside it (a rank-1
+    // update of M per channel). k is split at U's channel blocks first so a
+    // vector of k is a dense load of U.
     Var kb("kb"), kk("kk");
     s.M.compute_root().reorder_storage(k, tx, ty, u, v, n).vectorize(k, L, guard).parallel(ty);
     s.M.update()
@@ -38,12 +51,13 @@ void schedule_tensor(WinogradStages &s, const Target &target) {
         .reorder(kk, kb, s.rc, tx, u, v, ty, n)
         .vectorize(kk, L, guard)
         .parallel(ty);
-    // Output transform, both passes: vectorized across output channels.
-    for (Func f : {s.Y.rows, s.Y.out}) {
+    // Output transform, both passes, across output channels.
+    for (auto [f, unrolled] : {std::pair{s.Y.rows, u}, std::pair{s.Y.out, v}}) {
         f.compute_root()
             .reorder_storage(k, u, v, tx, ty, n)
-            .reorder(k, u, v, tx, ty, n)
+            .reorder(k, unrolled, unrolled.same_as(u) ? v : u, tx, ty, n)
             .vectorize(k, L, guard)
+            .unroll(unrolled)
             .parallel(ty);
     }
     // Untiling into NKHW.

@@ -199,6 +199,27 @@ def main():
             lines += [f"### {s}, {t} thread{'s' if t > 1 else ''}", "",
                       md_table(["variant", "conv ms"] + list(PHASES), rows), ""]
 
+        # Tensor level against fused, phase by phase: why one wins.
+        pairs = [(f"wino_tensor_f{m}", f"wino_fused_f{m}") for m in ("2", "4", "6")]
+        rows = []
+        for (s, t), entries in by_shape.items():
+            found = {p["variant"]: p for p in entries}
+            for tensor, fused in pairs:
+                if tensor in found and fused in found:
+                    a, b = found[tensor], found[fused]
+                    rows.append([s, t, tensor.rsplit("_", 1)[1].replace("f", "F(") + ",3)",
+                                 fmt(a["conv_ms"], ".3f"), fmt(b["conv_ms"], ".3f"),
+                                 fmt(a["conv_ms"] / b["conv_ms"], ".1f") + "x"] +
+                                [fmt(a["phases"].get(ph, 0.0), ".3f") + " / " + fmt(b["phases"].get(ph, 0.0), ".3f")
+                                 for ph in PHASES[1:5]])
+        if rows:
+            lines += ["### Tensor level against fused, phase by phase", "",
+                      "Each phase cell is tensor ms / fused ms. The tensor level materializes every stage: the"
+                      " transformed input (alpha²/m² times the input's size) is written to memory and read back,"
+                      " and the multiply updates M in memory for each channel instead of in registers.", "",
+                      md_table(["shape", "threads", "m", "tensor ms", "fused ms", "tensor / fused"] +
+                               list(PHASES[1:5]), rows), ""]
+
     # 5. Compile-time split.
     if compile_times:
         rows = [[n, fmt(c["total_ms"], ".0f"), fmt(c["lowering_ms"], ".0f"), fmt(c["llvm_ms"], ".0f")]
