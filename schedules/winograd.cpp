@@ -77,16 +77,23 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
     const TailStrategy guard = TailStrategy::GuardWithIf, round_up = TailStrategy::RoundUp;
 
-    // Band height R (tile rows, a multiple of TBy): as many rows as keep the
-    // band's transformed input (alpha² x tiles x C floats) within ~512 KB of L2,
-    // but at most half the image, so two threads have a band each.
+    // Band height R (tile rows, a multiple of TBy). Every band streams all of
+    // U (alpha² x C x K floats) once, and re-reads its transformed input V
+    // (alpha² x tiles x C floats) once per channel block. So a band holds as
+    // many rows as keep V within ~512 KB of L2, or within an eighth of U when U
+    // is larger (C=K=256 at 14x14: one band reading U once beat two bands
+    // reading it twice). With a single channel block (K <= 32) there is no
+    // parallelism inside a band, so then at most half the image per band.
     Func out = s.output;
-    const Expr C = s.rc.x.extent();
+    const Expr C = s.rc.x.extent(), K = out.output_buffer().dim(2).extent();
     const Expr tiles_x = (out.output_buffer().dim(0).extent() + m - 1) / m;
     const Expr tiles_y = (out.output_buffer().dim(1).extent() + m - 1) / m;
-    const Expr rows_in_cache = (512 * 1024) / (alpha * alpha * 4 * tiles_x * C);
-    const Expr half_image = (tiles_y + 2 * TBy - 1) / (2 * TBy);
-    const Expr R = TBy * max(1, min(rows_in_cache / TBy, half_image));
+    const Expr V_row_bytes = alpha * alpha * 4 * tiles_x * C;
+    const Expr U_bytes = cast<int64_t>(alpha * alpha * 4) * C * K;
+    const Expr budget = max(cast<int64_t>(512 * 1024), U_bytes / 8);
+    const Expr rows_in_cache = cast<int>(min(budget / V_row_bytes, cast<int64_t>(1 << 20)));
+    const Expr max_rows = select(K <= kWeightKAlign, (tiles_y + 2 * TBy - 1) / (2 * TBy), (tiles_y + TBy - 1) / TBy);
+    const Expr R = TBy * max(1, min(rows_in_cache / TBy, max_rows));
 
     // Output loops: tiles of m x m pixels, bands of R tile rows across images in
     // parallel, blocks of KB channels inside a band, then tiles.
