@@ -185,6 +185,8 @@ PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor wei
 
 namespace {
 
+std::string algorithm_name(int m) { return m ? "Winograd F(" + std::to_string(m) + ",3)" : "direct"; }
+
 // Checks, then runs `fn` (the variant's pipeline or its profiled twin) on prepared weights.
 void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const ConstTensor &input,
                   const PreparedWeights &weights, const std::vector<float> &weight_data, const Tensor &output,
@@ -192,11 +194,9 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
     check_padding(padding);
     check_options(options);
     if (weights.m() != v.info.m)
-        fail(ErrorCode::PreparedWeightsMismatch,
-             "weights were prepared for " +
-                 (weights.m() ? "Winograd F(" + std::to_string(weights.m()) + ",3)" : std::string("direct")) +
-                 " but variant " + v.info.name + " needs " +
-                 (v.info.m ? "Winograd F(" + std::to_string(v.info.m) + ",3)" : std::string("direct")));
+        fail(ErrorCode::PreparedWeightsMismatch, "weights were prepared for " + algorithm_name(weights.m()) +
+                                                     " but variant " + v.info.name + " needs " +
+                                                     algorithm_name(v.info.m));
     if (weight_data.empty()) fail(ErrorCode::NullBuffer, "prepared weights are empty (not made by prepare_weights)");
     check_conv(input, weights.K(), weights.C(), output, padding);
 
