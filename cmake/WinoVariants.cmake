@@ -9,6 +9,12 @@
 set(WINO_HALIDE_TARGET "host" CACHE STRING "Halide target for every variant (host: this CPU's ISA)")
 set(WINO_STMT ON CACHE BOOL "Also emit each variant's lowered loop nest (.stmt, .stmt.html)")
 set(WINO_PROFILE ON CACHE BOOL "Also build each pipeline with Halide's profiler, for per-stage times")
+# The target the pipelines are compiled for: WINO_HALIDE_TARGET, with Halide's
+# address-sanitizer hooks in a sanitizer build.
+set(_wino_target "${WINO_HALIDE_TARGET}")
+if (WINO_SANITIZE)
+    set(_wino_target "${_wino_target}-asan")
+endif ()
 
 set_property(GLOBAL PROPERTY WINO_VARIANT_ROWS "")
 set_property(GLOBAL PROPERTY WINO_PREPARE_ROWS "")
@@ -30,7 +36,7 @@ function(_wino_halide_library name)
     endif ()
     add_halide_library(${name} FROM wino_generators
                        GENERATOR ${ARG_GENERATOR}
-                       TARGETS ${WINO_HALIDE_TARGET}
+                       TARGETS ${_wino_target}
                        PARAMS ${ARG_PARAMS}
                        FEATURES ${ARG_FEATURES}
                        ${extra})
@@ -108,7 +114,7 @@ function(wino_variants_done)
     get_property(pipelines GLOBAL PROPERTY WINO_PIPELINES_JSON)
     list(JOIN pipelines ",\n" pipelines)
     file(GENERATE OUTPUT "${CMAKE_BINARY_DIR}/generated/pipelines.json"
-         CONTENT "{\n  \"generator\": \"$<TARGET_FILE:wino_generators>\",\n  \"target\": \"${WINO_HALIDE_TARGET}\",\n  \"pipelines\": [\n${pipelines}\n  ]\n}\n")
+         CONTENT "{\n  \"generator\": \"$<TARGET_FILE:wino_generators>\",\n  \"target\": \"${_wino_target}\",\n  \"pipelines\": [\n${pipelines}\n  ]\n}\n")
 
     add_library(wino_kernels INTERFACE)
     target_link_libraries(wino_kernels INTERFACE ${libs} ${runtime})

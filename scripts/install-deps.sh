@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project needs, only those missing.
+# Installs the Debian packages the project needs, only those missing, on a
+# minbase Debian 12 (scripts/fresh-machine.sh proves it on a brand-new one).
 # Idempotent: with everything present it runs no apt command at all.
 set -euo pipefail
 
 packages=(
     cmake ninja-build g++ pkg-config
     libhalide14-0-dev    # Halide 14 (generators, runtime, autoscheduler plugins)
+    libpng-dev libjpeg-dev  # HalideConfig.cmake reports Halide not found without them
     libgtest-dev         # tests
+    libgmock-dev         # tests (GTest::gmock: its own package on Debian 12)
     libbenchmark-dev     # bench
-    libdnnl-dev          # oneDNN, the peer in benchmarks
+    libdnnl-dev          # oneDNN, the peer in benchmarks (found without its CMake
+                         # package, which would want OpenCL: cmake/WinoOneDnn.cmake)
     python3-matplotlib   # report plots
 )
 
