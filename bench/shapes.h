@@ -1,39 +1,46 @@
-// The benchmark suite's shapes, shared by wino_bench and wino_profile.
+// The benchmark suite's shapes and the command-line pieces the tools share
+// (wino_bench, wino_profile, wino_tune).
 #pragma once
 
-#include <cstdio>
+#include <CLI/CLI.hpp>
+
 #include <string>
 #include <vector>
 
+#include "wino/shape.h"
+
 namespace wino::bench {
 
-struct Shape {
-    int N, C, K, H, W;
-    static constexpr int kPadding = 1;  // "same" convolution, as in ResNet
-    int out_h() const { return H + 2 * kPadding - 2; }
-    int out_w() const { return W + 2 * kPadding - 2; }
-    std::string str() const {
-        return "N" + std::to_string(N) + "_C" + std::to_string(C) + "_K" + std::to_string(K) + "_" +
-               std::to_string(H) + "x" + std::to_string(W);
-    }
-    // Direct-equivalent work: 2 flops per multiply-add of a direct convolution.
-    double flops() const { return 2.0 * N * K * C * double(out_h()) * out_w() * 9; }
-};
-
-// The original finding's two shapes, then ResNet-style layers.
-inline const std::vector<Shape> &default_shapes() {
-    static const std::vector<Shape> shapes = {
-        {1, 16, 16, 32, 32},  {1, 64, 64, 64, 64},  {1, 64, 64, 56, 56}, {1, 128, 128, 28, 28},
-        {1, 256, 256, 14, 14}, {1, 512, 512, 7, 7}, {8, 64, 64, 56, 56},
+// The original finding's two shapes (power-of-two planes), ResNet-style layers
+// (56² to 7², N = 1 and 8), a channel-tail layer (C, K not multiples of a
+// vector, odd sizes) and a first layer (C = 3 at 224²).
+inline const std::vector<ConvShape> &default_shapes() {
+    static const std::vector<ConvShape> shapes = {
+        {1, 16, 16, 32, 32},   {1, 64, 64, 64, 64},  {1, 64, 64, 56, 56}, {1, 128, 128, 28, 28},
+        {1, 256, 256, 14, 14}, {1, 512, 512, 7, 7},  {8, 64, 64, 56, 56}, {1, 24, 40, 19, 23},
+        {1, 3, 64, 224, 224},
     };
     return shapes;
 }
 
-// Parses "N,C,K,H,W" (positive integers).
-inline bool parse_shape(const std::string &text, Shape &s) {
-    char tail;
-    return std::sscanf(text.c_str(), "%d,%d,%d,%d,%d%c", &s.N, &s.C, &s.K, &s.H, &s.W, &tail) == 5 && s.N > 0 &&
-           s.C > 0 && s.K > 0 && s.H > 0 && s.W > 0;
+// --shape N,C,K,H,W[,P], repeatable, parsed into `shapes`.
+inline CLI::Option *add_shape_option(CLI::App &app, std::vector<ConvShape> &shapes) {
+    return app
+        .add_option_function<std::vector<std::string>>(
+            "--shape",
+            [&shapes](const std::vector<std::string> &texts) {
+                for (const std::string &t : texts) shapes.push_back(*ConvShape::parse(t));
+            },
+            "a layer N,C,K,H,W[,P] (padding P: 0 or 1, default 1); repeatable; default: the suite")
+        ->check(CLI::Validator(
+            [](std::string &t) {
+                return ConvShape::parse(t) ? std::string()
+                                           : "wants N,C,K,H,W[,P]: positive sizes, padding 0 or 1, output at least 1x1";
+            },
+            "N,C,K,H,W[,P]"))
+        ->type_size(1)
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 }  // namespace wino::bench

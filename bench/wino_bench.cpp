@@ -1,15 +1,23 @@
 // wino_bench: every compiled variant (and oneDNN's convolutions as peers) on
 // a suite of shapes x thread counts, in one run, so ratios are comparable.
 //
-//   wino_bench [--shape N,C,K,H,W]... [--threads T]... [--no-peers] [Google Benchmark flags]
+//   wino_bench [--shape N,C,K,H,W[,P]]... [--threads T]... [--variant NAME]... [--no-peers]
+//              [Google Benchmark flags]
 //
-// Benchmark names read variant/shape/threads:T. Winograd variants run on weights
+// Benchmark names read variant/shape/threads:T. Variants run on weights
 // prepared once (the filter transform is outside the timed loop, as oneDNN's
-// weight reorder is); the per-stage report times the transform separately.
-// At the end a table gives, per shape and thread count, the median time,
-// direct-equivalent GFLOP/s, its share of the measured FMA peak, and speedups
-// against `direct` and oneDNN measured in this run.
+// weight reorder is); the per-stage profile times the preparation separately.
+// Each case also reports the peak memory of its temporaries and the parallel
+// tasks its loops offered (one extra call with RunOptions::stats). At the end
+// a table gives, per shape and thread count, the median time, direct-
+// equivalent GFLOP/s, its share of the measured FMA peak, and speedups
+// against `direct` and oneDNN measured in this run. The JSON output's context
+// carries the CPU, the Halide target, the thread pool and every variant's
+// metadata; each benchmark carries its shape as counters.
 #include <benchmark/benchmark.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -18,7 +26,6 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "onednn_peer.h"
@@ -28,29 +35,28 @@
 
 namespace {
 
+using wino::ConvShape;
 using wino::bench::ConvProblem;
 
-using wino::bench::Shape;
-
-ConvProblem problem_of(const Shape &s) { return {s.N, s.C, s.K, s.H, s.W, Shape::kPadding}; }
+ConvProblem problem_of(const ConvShape &s) { return {s.N, s.C, s.K, s.H, s.W, s.padding}; }
 
 const char *kPeers[] = {"onednn_direct", "onednn_winograd"};
 
-// What each registered benchmark measures, by its name.
+// What one benchmark measures.
 struct Case {
     std::string variant;  // a wino variant or a peer
-    Shape shape;
+    ConvShape shape;
     int threads;
+    std::string name() const { return variant + "/" + shape.str() + "/threads:" + std::to_string(threads); }
 };
-std::map<std::string, Case> g_cases;
-std::vector<std::string> g_order;
+
 std::map<int, double> g_peak;  // threads -> measured GFLOP/s
 
 // Random input and weights per shape, shared by every variant of that shape.
 struct Data {
     std::vector<float> input, weights;
 };
-const Data &data_for(const Shape &s) {
+const Data &data_for(const ConvShape &s) {
     static std::map<std::string, Data> cache;
     auto it = cache.find(s.str());
     if (it != cache.end()) return it->second;
@@ -64,36 +70,49 @@ const Data &data_for(const Shape &s) {
     return cache.emplace(s.str(), std::move(d)).first->second;
 }
 
-std::vector<float> run_direct_once(const Shape &s) {
+std::vector<float> output_for(const ConvShape &s) { return std::vector<float>(size_t(s.N) * s.K * s.out_h() * s.out_w()); }
+
+std::vector<float> run_direct_once(const ConvShape &s) {
     const Data &d = data_for(s);
-    const ConvProblem p = problem_of(s);
-    std::vector<float> out(size_t(s.N) * s.K * p.out_h() * p.out_w());
-    wino::conv2d("direct", {d.input.data(), {s.N, s.C, s.H, s.W}}, {d.weights.data(), {s.K, s.C, 3, 3}},
-                 {out.data(), {s.N, s.K, p.out_h(), p.out_w()}}, Shape::kPadding);
+    std::vector<float> out = output_for(s);
+    wino::conv2d("direct", {d.input.data(), s.input()}, {d.weights.data(), s.weights()}, {out.data(), s.output()},
+                 s.padding);
     return out;
 }
 
+void set_shape_counters(benchmark::State &state, const Case &c) {
+    const ConvShape &s = c.shape;
+    state.counters["GFLOP/s"] = benchmark::Counter(s.flops() / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+    for (auto [key, value] : {std::pair{"N", s.N}, {"C", s.C}, {"K", s.K}, {"H", s.H}, {"W", s.W},
+                              {"padding", s.padding}, {"threads", c.threads}})
+        state.counters[key] = value;
+}
+
 void bench_variant(benchmark::State &state, const Case &c) {
-    const Shape &s = c.shape;
+    const ConvShape &s = c.shape;
     const Data &d = data_for(s);
-    const ConvProblem p = problem_of(s);
-    std::vector<float> out(size_t(s.N) * s.K * p.out_h() * p.out_w());
+    std::vector<float> out = output_for(s);
+    wino::RunStats stats;
     try {
         wino::RunOptions options;
         options.threads = c.threads;
-        auto prepared = wino::prepare_weights(c.variant, {d.weights.data(), {s.K, s.C, 3, 3}}, options);
-        wino::ConstTensor in{d.input.data(), {s.N, s.C, s.H, s.W}};
-        wino::Tensor y{out.data(), {s.N, s.K, p.out_h(), p.out_w()}};
-        for (auto _ : state) wino::conv2d(c.variant, in, prepared, y, Shape::kPadding, options);
+        auto prepared = wino::prepare_weights(c.variant, {d.weights.data(), s.weights()}, options);
+        wino::ConstTensor in{d.input.data(), s.input()};
+        wino::Tensor y{out.data(), s.output()};
+        for (auto _ : state) wino::conv2d(c.variant, in, prepared, y, s.padding, options);
+        options.stats = &stats;  // once more, outside the timing, for its memory and parallelism
+        wino::conv2d(c.variant, in, prepared, y, s.padding, options);
     } catch (const wino::Error &e) {
         state.SkipWithError(e.what());
         return;
     }
-    state.counters["GFLOP/s"] = benchmark::Counter(s.flops() / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+    set_shape_counters(state, c);
+    state.counters["peak_MiB"] = double(stats.peak_temporary_bytes) / (1 << 20);
+    state.counters["tasks"] = double(stats.parallel_tasks);
 }
 
 void bench_peer(benchmark::State &state, const Case &c) {
-    const Shape &s = c.shape;
+    const ConvShape &s = c.shape;
     const Data &d = data_for(s);
     const std::string algorithm = c.variant == "onednn_winograd" ? "winograd" : "direct";
     std::unique_ptr<wino::bench::OneDnnConv> conv;
@@ -117,21 +136,12 @@ void bench_peer(benchmark::State &state, const Case &c) {
     }
     for (auto _ : state) conv->run(c.threads);
     state.SetLabel(conv->implementation());
-    state.counters["GFLOP/s"] = benchmark::Counter(s.flops() / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+    set_shape_counters(state, c);
 }
 
-void register_case(const Case &c, bool peer) {
-    const std::string name = c.variant + "/" + c.shape.str() + "/threads:" + std::to_string(c.threads);
-    g_cases[name] = c;
-    g_order.push_back(name);
-    benchmark::RegisterBenchmark(name.c_str(), [c, peer](benchmark::State &st) {
-        peer ? bench_peer(st, c) : bench_variant(st, c);
-    })->Unit(benchmark::kMillisecond)->UseRealTime();
-}
-
-// Median of each case, as Google Benchmark reports them.
+// Median (or single run) of each case, as Google Benchmark reports them.
 struct Result {
-    double ms = NAN;
+    double ms = NAN, peak_mib = NAN, tasks = NAN;
     std::string error, label;
 };
 std::map<std::string, Result> g_results;
@@ -143,12 +153,19 @@ public:
     void ReportRuns(const std::vector<benchmark::BenchmarkReporter::Run> &runs) override {
         for (const auto &r : runs) {
             const std::string name = r.run_name.function_name;
+            Result &result = g_results[name];
             if (r.error_occurred) {
-                g_results[name].error = r.error_message;
+                result.error = r.error_message;
             } else if (r.run_type == benchmark::BenchmarkReporter::Run::RT_Aggregate ? r.aggregate_name == "median"
-                                                                                 : !g_results.count(name)) {
-                g_results[name].ms = r.GetAdjustedRealTime();
-                g_results[name].label = r.report_label;
+                                                                                 : std::isnan(result.ms)) {
+                result.ms = r.GetAdjustedRealTime();
+                result.label = r.report_label;
+                auto counter = [&](const char *key) {
+                    auto it = r.counters.find(key);
+                    return it == r.counters.end() ? NAN : double(it->second);
+                };
+                result.peak_mib = counter("peak_MiB");
+                result.tasks = counter("tasks");
             }
         }
         Base::ReportRuns(runs);
@@ -162,99 +179,118 @@ std::string fmt(const char *f, double v) {
     return buf;
 }
 
-void print_summary(FILE *out, const std::vector<Shape> &shapes, const std::vector<int> &threads,
+void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::vector<int> &threads,
                    const std::vector<std::string> &names) {
-    std::fprintf(out, "\nMedian of each benchmark; speedup = other's time / this time (>1: this is faster).\n");
-    for (const Shape &s : shapes)
+    std::fprintf(out, "\nMedian of each benchmark; speedup = other's time / this time (>1: this is faster);\n"
+                      "MiB: peak memory of the call's temporaries; tasks: parallel tasks its loops offered.\n");
+    for (const ConvShape &s : shapes)
         for (int t : threads) {
-            auto ms_of = [&](const std::string &v) {
-                auto it = g_results.find(v + "/" + s.str() + "/threads:" + std::to_string(t));
-                return it == g_results.end() ? NAN : it->second.ms;
+            auto result = [&](const std::string &v) -> const Result * {
+                auto it = g_results.find(Case{v, s, t}.name());
+                return it == g_results.end() ? nullptr : &it->second;
             };
-            std::fprintf(out, "\n%s, padding 1, %d thread%s (FMA peak %.1f GFLOP/s)\n", s.str().c_str(), t,
+            auto ms_of = [&](const std::string &v) { return result(v) ? result(v)->ms : NAN; };
+            std::fprintf(out, "\n%s, padding %d, %d thread%s (FMA peak %.1f GFLOP/s)\n", s.str().c_str(), s.padding, t,
                          t > 1 ? "s" : "", g_peak[t]);
-            std::fprintf(out, "%-18s %10s %9s %7s %10s %10s %10s\n", "variant", "ms", "GFLOP/s", "%peak",
-                         "vs direct", "vs dnnl-d", "vs dnnl-w");
+            std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s\n", "variant", "ms", "GFLOP/s", "%peak",
+                         "vs direct", "vs dnnl-d", "vs dnnl-w", "MiB", "tasks");
             const double direct = ms_of("direct"), dd = ms_of("onednn_direct"), dw = ms_of("onednn_winograd");
             for (const std::string &v : names) {
-                auto it = g_results.find(v + "/" + s.str() + "/threads:" + std::to_string(t));
-                if (it == g_results.end()) continue;
-                const Result &r = it->second;
-                if (!r.error.empty()) {
-                    std::fprintf(out, "%-18s %s\n", v.c_str(), r.error.substr(0, 90).c_str());
+                const Result *r = result(v);
+                if (!r) continue;
+                if (!r->error.empty()) {
+                    std::fprintf(out, "%-22s %s\n", v.c_str(), r->error.substr(0, 100).c_str());
                     continue;
                 }
-                const double gf = s.flops() / (r.ms * 1e-3) / 1e9;
-                std::fprintf(out, "%-18s %10s %9s %7s %10s %10s %10s\n", v.c_str(), fmt("%.4f", r.ms).c_str(),
+                const double gf = s.flops() / (r->ms * 1e-3) / 1e9;
+                std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s\n", v.c_str(), fmt("%.4f", r->ms).c_str(),
                              fmt("%.1f", gf).c_str(), fmt("%.0f%%", 100 * gf / g_peak[t]).c_str(),
-                             fmt("%.2fx", direct / r.ms).c_str(), fmt("%.2fx", dd / r.ms).c_str(),
-                             fmt("%.2fx", dw / r.ms).c_str());
+                             fmt("%.2fx", direct / r->ms).c_str(), fmt("%.2fx", dd / r->ms).c_str(),
+                             fmt("%.2fx", dw / r->ms).c_str(), fmt("%.2f", r->peak_mib).c_str(),
+                             fmt("%.0f", r->tasks).c_str());
             }
         }
 }
 
-bool has_flag(const std::vector<char *> &args, const char *prefix) {
-    return std::any_of(args.begin(), args.end(), [&](char *a) { return std::strncmp(a, prefix, std::strlen(prefix)) == 0; });
+// The value of --benchmark_<flag>=V among Google Benchmark's flags, or "".
+std::string benchmark_flag(const std::vector<std::string> &args, const std::string &flag) {
+    const std::string prefix = "--benchmark_" + flag + "=";
+    std::string value;
+    for (const std::string &a : args)
+        if (a.rfind(prefix, 0) == 0) value = a.substr(prefix.size());
+    return value;
+}
+
+std::string cpu_name() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+    return "unknown";
 }
 
 }  // namespace
 
 int main(int argc, char **argv) {
-    std::vector<Shape> shapes;
+    CLI::App app{"wino_bench: every variant and oneDNN's convolutions on a suite of shapes x thread counts.\n"
+                 "Other arguments (--benchmark_*) go to Google Benchmark."};
+    std::vector<ConvShape> shapes;
     std::vector<int> threads;
-    bool peers = true;
-    std::vector<char *> args{argv[0]};
-    for (int i = 1; i < argc; i++) {
-        std::string a = argv[i];
-        auto value = [&](const std::string &flag) -> const char * {
-            if (a == flag && i + 1 < argc) return argv[++i];
-            if (a.rfind(flag + "=", 0) == 0) return argv[i] + flag.size() + 1;
-            return nullptr;
-        };
-        if (const char *v = value("--shape")) {
-            Shape s;
-            if (!wino::bench::parse_shape(v, s)) {
-                std::fprintf(stderr, "wino_bench: error: --shape wants N,C,K,H,W (positive integers), got '%s'\n", v);
-                return 2;
-            }
-            shapes.push_back(s);
-        } else if (const char *v = value("--threads")) {
-            int t = std::atoi(v);
-            if (t < 1) {
-                std::fprintf(stderr, "wino_bench: error: --threads wants a positive integer, got '%s'\n", v);
-                return 2;
-            }
-            threads.push_back(t);
-        } else if (a == "--no-peers") {
-            peers = false;
-        } else {
-            args.push_back(argv[i]);
+    std::vector<std::string> only;
+    bool no_peers = false;
+    wino::bench::add_shape_option(app, shapes);
+    app.add_option("--threads", threads, "a thread count, repeatable; default: 1 and all cores")
+        ->check(CLI::Range(1, 1 << 16));
+    app.add_option("--variant", only, "run only these variants (repeatable); default: all");
+    app.add_flag("--no-peers", no_peers, "skip oneDNN");
+    app.allow_extras();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e);
+    }
+    for (const std::string &v : only) {
+        try {
+            wino::variant(v);
+        } catch (const wino::Error &e) {
+            std::fprintf(stderr, "wino_bench: error: %s\n", e.what());
+            return 2;
         }
     }
     if (shapes.empty()) shapes = wino::bench::default_shapes();
     if (threads.empty()) {
         threads = {1};
-        int all = int(std::max(1u, std::thread::hardware_concurrency()));
+        const int all = int(std::max(1u, std::thread::hardware_concurrency()));
         if (all > 1) threads.push_back(all);
     }
-    // Defaults that keep the suite to a few minutes; the user's flags win.
-    static char reps[] = "--benchmark_repetitions=5", aggr[] = "--benchmark_report_aggregates_only=true",
-                min_time[] = "--benchmark_min_time=0.05";
-    if (!has_flag(args, "--benchmark_repetitions")) args.push_back(reps);
-    if (!has_flag(args, "--benchmark_report_aggregates_only") && !has_flag(args, "--benchmark_display_aggregates_only"))
-        args.push_back(aggr);
-    if (!has_flag(args, "--benchmark_min_time")) args.push_back(min_time);
-    bool json_display = false;
-    for (char *a : args) json_display |= std::strcmp(a, "--benchmark_format=json") == 0;
 
-    int n = int(args.size());
-    benchmark::Initialize(&n, args.data());
-    if (benchmark::ReportUnrecognizedArguments(n, args.data())) return 2;
+    // Google Benchmark's flags, with defaults that keep the suite to a few minutes; the user's win.
+    std::vector<std::string> gb_args{argv[0]};
+    for (const std::string &a : app.remaining()) gb_args.push_back(a);
+    auto default_flag = [&](const std::string &flag, const std::string &value) {
+        if (benchmark_flag(gb_args, flag).empty()) gb_args.push_back("--benchmark_" + flag + "=" + value);
+    };
+    default_flag("repetitions", "5");
+    if (benchmark_flag(gb_args, "display_aggregates_only").empty()) default_flag("report_aggregates_only", "true");
+    default_flag("min_time", "0.05");
+    const bool json_display = benchmark_flag(gb_args, "format") == "json";
+    std::vector<char *> gb_argv;
+    for (std::string &a : gb_args) gb_argv.push_back(a.data());
+    int n = int(gb_argv.size());
+    benchmark::Initialize(&n, gb_argv.data());
+    if (benchmark::ReportUnrecognizedArguments(n, gb_argv.data())) return 2;
 
-    const std::string target = wino::variants().empty() ? "none" : wino::variants()[0].target;
-    benchmark::AddCustomContext("halide_target", target);
     FILE *info = json_display ? stderr : stdout;
-    std::fprintf(info, "Halide target: %s\n", target.c_str());
+    const std::string target = wino::variants().empty() ? "none" : wino::variants()[0].target;
+    benchmark::AddCustomContext("cpu", cpu_name());
+    benchmark::AddCustomContext("halide_target", target);
+    benchmark::AddCustomContext("thread_pool", std::getenv("WINO_THREAD_POOL") ? std::getenv("WINO_THREAD_POOL") : "own");
+    std::fprintf(info, "CPU: %s\nHalide target: %s\n", cpu_name().c_str(), target.c_str());
+    for (const auto &v : wino::variants()) {
+        nlohmann::json meta = {{"algorithm", v.algorithm}, {"schedule", v.schedule}, {"m", v.m},
+                               {"parameters", v.parameters}, {"target", v.target}};
+        benchmark::AddCustomContext("variant:" + v.name, meta.dump());
+    }
     for (int t : threads) {
         auto peak = wino::bench::measure_fma_peak(t);
         g_peak[t] = peak.gflops;
@@ -262,24 +298,34 @@ int main(int argc, char **argv) {
                      t > 1 ? "s" : "", peak.gflops, peak.lanes);
         benchmark::AddCustomContext("fma_peak_gflops_threads_" + std::to_string(t), std::to_string(peak.gflops));
     }
-    if (!wino::bench::OneDnnConv::available()) {
+    bool peers = !no_peers;
+    if (peers && !wino::bench::OneDnnConv::available()) {
         std::fprintf(info, "oneDNN peers: skipped (built without oneDNN)\n");
         peers = false;
     }
 
     std::vector<std::string> names;
-    for (const auto &v : wino::variants()) names.push_back(v.name);
-    for (const Shape &s : shapes)
+    for (const auto &v : wino::variants())
+        if (only.empty() || std::find(only.begin(), only.end(), v.name) != only.end()) names.push_back(v.name);
+    size_t count = 0;
+    auto add = [&](const Case &c, bool peer) {
+        benchmark::RegisterBenchmark(c.name().c_str(), [c, peer](benchmark::State &st) {
+            peer ? bench_peer(st, c) : bench_variant(st, c);
+        })->Unit(benchmark::kMillisecond)->UseRealTime();
+        count++;
+    };
+    for (const ConvShape &s : shapes)
         for (int t : threads)
-            for (const auto &v : wino::variants()) register_case({v.name, s, t}, false);
+            for (const std::string &v : names) add({v, s, t}, false);
     // Peers last: OpenMP threads spinning after a oneDNN call would slow whatever runs next.
     if (peers) {
         for (const char *p : kPeers) names.push_back(p);
-        for (const Shape &s : shapes)
+        for (const ConvShape &s : shapes)
             for (int t : threads)
-                for (const char *p : kPeers) register_case({p, s, t}, true);
+                for (const char *p : kPeers) add({p, s, t}, true);
     }
-    std::fprintf(info, "%zu benchmarks, each %s\n", g_order.size(), "5 repetitions (median reported)");
+    std::fprintf(info, "%zu benchmarks, each %s repetitions (median reported)\n", count,
+                 benchmark_flag(gb_args, "repetitions").c_str());
 
     if (json_display) {
         Collecting<benchmark::JSONReporter> reporter;

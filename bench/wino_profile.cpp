@@ -7,6 +7,10 @@
 // (its own pipeline, run once per set of weights: Winograd's filter transform,
 // direct's packing), padding the input, the input transform, the (batched)
 // multiply and the output transform (for direct: the store).
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -21,7 +25,7 @@
 
 namespace {
 
-using wino::bench::Shape;
+using wino::ConvShape;
 
 const std::vector<std::string> kPhases = {"weight prep", "pad input", "input transform", "multiply",
                                           "output transform", "other"};
@@ -37,71 +41,37 @@ std::string phase_of(const std::string &func, int m) {
 }
 
 double time_one_run(const std::string &variant, const std::vector<float> &x, const std::vector<float> &w,
-                    std::vector<float> &y, const Shape &s, const wino::RunOptions &options) {
-    auto prepared = wino::prepare_weights(variant, {w.data(), {s.K, s.C, 3, 3}}, options);
-    auto run = [&] {
-        wino::conv2d(variant, {x.data(), {s.N, s.C, s.H, s.W}}, prepared, {y.data(), {s.N, s.K, s.out_h(), s.out_w()}},
-                     Shape::kPadding, options);
-    };
+                    std::vector<float> &y, const ConvShape &s, const wino::RunOptions &options) {
+    auto prepared = wino::prepare_weights(variant, {w.data(), s.weights()}, options);
+    auto run = [&] { wino::conv2d(variant, {x.data(), s.input()}, prepared, {y.data(), s.output()}, s.padding, options); };
     run();
     auto t0 = std::chrono::steady_clock::now();
     run();
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-std::string json_escape(const std::string &s) {
-    std::string out;
-    for (char c : s) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-    return out;
-}
-
 }  // namespace
 
 int main(int argc, char **argv) {
-    std::vector<Shape> shapes;
+    CLI::App app{"wino_profile: where each variant's time goes, stage by stage (Halide's profiler)"};
+    std::vector<ConvShape> shapes;
     std::vector<std::string> only;
     int threads = 1;
     double seconds = 0.5;
     std::string json_path;
-    for (int i = 1; i < argc; i++) {
-        std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "wino_profile: error: %s needs a value\n", a.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "--shape") {
-            Shape s;
-            std::string v = next();
-            if (!wino::bench::parse_shape(v, s)) {
-                std::fprintf(stderr, "wino_profile: error: --shape wants N,C,K,H,W, got '%s'\n", v.c_str());
-                return 2;
-            }
-            shapes.push_back(s);
-        } else if (a == "--threads") {
-            threads = std::atoi(next().c_str());
-        } else if (a == "--variant") {
-            only.push_back(next());
-        } else if (a == "--seconds") {
-            seconds = std::atof(next().c_str());
-        } else if (a == "--json") {
-            json_path = next();
-        } else {
-            std::fprintf(stderr,
-                         "usage: wino_profile [--shape N,C,K,H,W]... [--threads T] [--variant NAME]... "
-                         "[--seconds S] [--json FILE]\n");
-            return a == "--help" ? 0 : 2;
-        }
+    wino::bench::add_shape_option(app, shapes);
+    app.add_option("--threads", threads, "threads per call")->check(CLI::Range(1, 1 << 16));
+    app.add_option("--variant", only, "profile only these variants (repeatable); default: all");
+    app.add_option("--seconds", seconds, "profiled time per variant and shape")->check(CLI::Range(0.01, 600.0));
+    app.add_option("--json", json_path, "also write the results as JSON to this file");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e);
     }
     if (!wino::profiling_available()) {
         std::fprintf(stderr, "wino_profile: error: built without profiled pipelines (WINO_PROFILE=OFF)\n");
         return 1;
-    }
-    if (threads < 1) {
-        std::fprintf(stderr, "wino_profile: error: --threads wants a positive integer\n");
-        return 2;
     }
     if (shapes.empty()) shapes = wino::bench::default_shapes();
     std::vector<std::string> variants = only;
@@ -110,17 +80,17 @@ int main(int argc, char **argv) {
 
     wino::RunOptions options;
     options.threads = threads;
-    std::string json = "[\n";
+    nlohmann::json results = nlohmann::json::array();
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> dist(-1, 1);
-    for (const Shape &s : shapes) {
+    for (const ConvShape &s : shapes) {
         std::vector<float> x(size_t(s.N) * s.C * s.H * s.W), w(size_t(s.K) * s.C * 9),
             y(size_t(s.N) * s.K * s.out_h() * s.out_w());
         for (float &f : x) f = dist(rng);
         for (float &f : w) f = dist(rng);
-        std::printf("\n%s, padding 1, %d thread%s: ms per run by phase (Halide profiler)\n", s.str().c_str(), threads,
-                    threads > 1 ? "s" : "");
-        std::printf("%-16s %8s", "variant", "conv ms");
+        std::printf("\n%s, padding %d, %d thread%s: ms per run by phase (Halide profiler)\n", s.str().c_str(), s.padding,
+                    threads, threads > 1 ? "s" : "");
+        std::printf("%-22s %8s", "variant", "conv ms");
         for (const auto &p : kPhases) std::printf(" %16s", p.c_str());
         std::printf("\n");
         for (const std::string &variant : variants) {
@@ -128,44 +98,35 @@ int main(int argc, char **argv) {
                 const int m = wino::variant(variant).m;
                 const double once = time_one_run(variant, x, w, y, s, options);
                 const int runs = std::max(10, int(seconds / std::max(once, 1e-6)));
-                wino::ConvProfile prof = wino::profile_conv(variant, {x.data(), {s.N, s.C, s.H, s.W}},
-                                                            {w.data(), {s.K, s.C, 3, 3}},
-                                                            {y.data(), {s.N, s.K, s.out_h(), s.out_w()}},
-                                                            Shape::kPadding, runs, options);
+                wino::ConvProfile prof = wino::profile_conv(variant, {x.data(), s.input()}, {w.data(), s.weights()},
+                                                            {y.data(), s.output()}, s.padding, runs, options);
                 std::map<std::string, double> phases;
                 for (const auto &f : prof.conv.funcs) phases[phase_of(f.func, m)] += f.ms;
                 phases["weight prep"] = prof.prepare.ms;
-                std::printf("%-16s %8.4f", variant.c_str(), prof.conv.ms);
+                std::printf("%-22s %8.4f", variant.c_str(), prof.conv.ms);
                 for (const auto &p : kPhases)
                     std::printf(" %16s", phases.count(p) ? std::to_string(phases[p]).substr(0, 7).c_str() : "-");
                 std::printf("\n");
-                json += std::string(json.size() > 2 ? ",\n" : "") + "  {\"variant\": \"" + variant +
-                        "\", \"shape\": \"" + s.str() + "\", \"threads\": " + std::to_string(threads) +
-                        ", \"runs\": " + std::to_string(prof.conv.runs) + ", \"conv_ms\": " +
-                        std::to_string(prof.conv.ms) + ", \"weight_prep_ms\": " +
-                        std::to_string(prof.prepare.ms) + ", \"phases\": {";
-                bool first = true;
-                for (const auto &[p, ms] : phases) {
-                    json += (first ? "" : ", ") + ("\"" + p + "\": " + std::to_string(ms));
-                    first = false;
-                }
-                json += "}, \"funcs\": {";
-                first = true;
-                for (const auto &f : prof.conv.funcs) {
-                    json += (first ? "" : ", ") + ("\"" + json_escape(f.func) + "\": " + std::to_string(f.ms));
-                    first = false;
-                }
-                json += "}}";
+                nlohmann::json funcs = nlohmann::json::object();
+                for (const auto &f : prof.conv.funcs) funcs[f.func] = f.ms;
+                results.push_back({{"variant", variant},
+                                   {"shape", s.str()},
+                                   {"N", s.N}, {"C", s.C}, {"K", s.K}, {"H", s.H}, {"W", s.W}, {"padding", s.padding},
+                                   {"threads", threads},
+                                   {"runs", prof.conv.runs},
+                                   {"conv_ms", prof.conv.ms},
+                                   {"weight_prep_ms", prof.prepare.ms},
+                                   {"phases", phases},
+                                   {"funcs", funcs}});
             } catch (const wino::Error &e) {
-                std::printf("%-16s error: %s\n", variant.c_str(), e.what());
+                std::printf("%-22s error: %s\n", variant.c_str(), e.what());
             }
             std::fflush(stdout);
         }
     }
-    json += "\n]\n";
     if (!json_path.empty()) {
         std::ofstream out(json_path);
-        out << json;
+        out << results.dump(2) << "\n";
         if (!out) {
             std::fprintf(stderr, "wino_profile: error: cannot write %s\n", json_path.c_str());
             return 1;

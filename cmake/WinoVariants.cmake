@@ -25,13 +25,13 @@ set_property(GLOBAL PROPERTY WINO_PIPELINES_JSON "")
 # _wino_halide_library(<name> GENERATOR <g> PARAMS ...): add_halide_library on
 # the shared runtime (the first library creates it).
 function(_wino_halide_library name)
-    cmake_parse_arguments(ARG "" "GENERATOR;PREPARE" "PARAMS;FEATURES" ${ARGN})
+    cmake_parse_arguments(ARG "PROFILED" "GENERATOR;PREPARE" "PARAMS;FEATURES" ${ARGN})
     get_property(runtime GLOBAL PROPERTY WINO_RUNTIME)
     set(extra "")
     if (runtime)
         list(APPEND extra USE_RUNTIME ${runtime})
     endif ()
-    if (WINO_STMT AND NOT ARG_FEATURES)
+    if (WINO_STMT AND NOT ARG_PROFILED)
         list(APPEND extra STMT stmt_file STMT_HTML html_file)
     endif ()
     add_halide_library(${name} FROM wino_generators
@@ -43,14 +43,15 @@ function(_wino_halide_library name)
     if (NOT runtime)
         set_property(GLOBAL PROPERTY WINO_RUNTIME ${name}.runtime)
     endif ()
-    if (NOT ARG_FEATURES)
+    if (NOT ARG_PROFILED)
         # For scripts/compile_times.py: how to run this pipeline's generator.
         list(JOIN ARG_PARAMS "\", \"" params)
         if (params)
             set(params "\"${params}\"")
         endif ()
+        list(JOIN ARG_FEATURES "-" features)
         set_property(GLOBAL APPEND PROPERTY WINO_PIPELINES_JSON
-                     "    {\"name\": \"${name}\", \"generator\": \"${ARG_GENERATOR}\", \"params\": [${params}], \"prepare\": \"${ARG_PREPARE}\"}")
+                     "    {\"name\": \"${name}\", \"generator\": \"${ARG_GENERATOR}\", \"params\": [${params}], \"features\": \"${features}\", \"prepare\": \"${ARG_PREPARE}\"}")
     endif ()
     set_property(GLOBAL APPEND PROPERTY WINO_HALIDE_LIBS ${name})
 endfunction()
@@ -58,25 +59,43 @@ endfunction()
 # _wino_pipeline(<name> ...): the library, and with WINO_PROFILE its twin
 # <name>_profiled compiled with Halide's sampling profiler.
 function(_wino_pipeline name)
-    _wino_halide_library(${name} ${ARGN})
+    cmake_parse_arguments(ARG "" "" "FEATURES" ${ARGN})
+    _wino_halide_library(${name} ${ARG_UNPARSED_ARGUMENTS} FEATURES ${ARG_FEATURES})
     if (WINO_PROFILE)
-        _wino_halide_library(${name}_profiled ${ARGN} FEATURES profile)
+        _wino_halide_library(${name}_profiled ${ARG_UNPARSED_ARGUMENTS} FEATURES ${ARG_FEATURES} profile PROFILED)
     endif ()
 endfunction()
 
-# wino_variant(<name> <algorithm> <schedule> <m> [generator params...])
+# wino_variant(<name> <algorithm> <schedule> <m> [key=value ...])
 #   algorithm: direct | winograd;  m: Winograd output tile (0 for direct);
-#   extra arguments are generator parameters of the schedule, e.g. block=1x7x2.
+#   key=value: the schedule's parameters (schedules/schedules.h ScheduleParams:
+#   block=7x1, k_vectors=2, band_kb=256, parallel=bands), passed to the
+#   generator; and features=f1,f2: Halide target features this row needs
+#   (e.g. large_buffers). Every parameter also reaches the runtime's
+#   VariantInfo, so nothing downstream parses names.
 # Each algorithm's weight preparation (direct: packing, Winograd: the filter
 # transform for m) is its own pipeline, added once and shared.
 function(wino_variant name algorithm schedule m)
+    set(params "")
+    set(features "")
+    foreach (arg IN LISTS ARGN)
+        if (NOT arg MATCHES "^([a-z_]+)=(.+)$")
+            message(FATAL_ERROR "wino_variant(${name}): '${arg}' is not key=value")
+        endif ()
+        if (CMAKE_MATCH_1 STREQUAL "features")
+            string(REPLACE "," ";" features "${CMAKE_MATCH_2}")
+        else ()
+            list(APPEND params "${arg}")
+        endif ()
+    endforeach ()
     if (algorithm STREQUAL "direct")
         # Weight packing: its own pipeline, shared by all direct variants.
         if (NOT TARGET wino_pack_direct)
             _wino_pipeline(wino_pack_direct GENERATOR direct_pack)
             set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(wino_pack_direct, 0)")
         endif ()
-        _wino_pipeline(${name} GENERATOR conv_direct PREPARE wino_pack_direct PARAMS schedule=${schedule} ${ARGN})
+        _wino_pipeline(${name} GENERATOR conv_direct PREPARE wino_pack_direct
+                       PARAMS schedule=${schedule} ${params} FEATURES ${features})
     elseif (algorithm STREQUAL "winograd")
         # The filter transform for this m: its own pipeline, shared by all
         # variants with the same m.
@@ -84,12 +103,14 @@ function(wino_variant name algorithm schedule m)
             _wino_pipeline(wino_filter_f${m} GENERATOR winograd_filter PARAMS m=${m})
             set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(wino_filter_f${m}, ${m})")
         endif ()
-        _wino_pipeline(${name} GENERATOR conv_winograd PREPARE wino_filter_f${m} PARAMS schedule=${schedule} m=${m} ${ARGN})
+        _wino_pipeline(${name} GENERATOR conv_winograd PREPARE wino_filter_f${m}
+                       PARAMS schedule=${schedule} m=${m} ${params} FEATURES ${features})
     else ()
         message(FATAL_ERROR "wino_variant(${name}): unknown algorithm '${algorithm}'")
     endif ()
+    list(JOIN ARGN " " parameters)
     set_property(GLOBAL APPEND PROPERTY WINO_VARIANT_ROWS
-                 "WINO_VARIANT(${name}, \"${algorithm}\", \"${schedule}\", ${m})")
+                 "WINO_VARIANT(${name}, \"${algorithm}\", \"${schedule}\", ${m}, \"${parameters}\")")
 endfunction()
 
 # Writes <build>/generated/wino_variants.inc and defines the INTERFACE target
@@ -103,7 +124,7 @@ function(wino_variants_done)
     foreach (lib IN LISTS libs)
         string(APPEND content "#include \"${lib}.h\"\n")
     endforeach ()
-    string(APPEND content "\n#ifndef WINO_VARIANT\n#define WINO_VARIANT(name, algorithm, schedule, m)\n#endif\n")
+    string(APPEND content "\n#ifndef WINO_VARIANT\n#define WINO_VARIANT(name, algorithm, schedule, m, parameters)\n#endif\n")
     string(APPEND content "#ifndef WINO_PREPARE\n#define WINO_PREPARE(name, m)\n#endif\n")
     foreach (row IN LISTS rows filters)
         string(APPEND content "${row}\n")

@@ -51,25 +51,40 @@ Func weights_zero_beyond_k(const B &w, const std::string &name) {
     return f;
 }
 
-template <typename In, typename Out, typename P>
-void estimate_conv_shapes(In &input, Out &output, P &padding) {
+template <typename In, typename Out, typename P, typename T>
+void estimate_conv_shapes(In &input, Out &output, P &padding, T &threads) {
     // A mid-sized layer; autoschedulers size their splits from these.
     input.set_estimates({{0, 56}, {0, 56}, {0, 64}, {0, 1}});
     output.set_estimates({{0, 56}, {0, 56}, {0, 64}, {0, 1}});
     padding.set_estimate(1);
+    threads.set_estimate(1);
 }
+
+// The schedule parameters every conv generator takes (schedules/schedules.h),
+// set per row of the variant table. A member of the generator: Halide finds
+// GeneratorParams anywhere inside the generator object.
+struct ScheduleParamsMember {
+    GeneratorParam<std::string> block{"block", ""};        // register block columns, "XxY"
+    GeneratorParam<int> k_vectors{"k_vectors", 0};         // channel vectors per register block
+    GeneratorParam<int> band_kb{"band_kb", 0};             // fused: transformed input per band, KiB
+    GeneratorParam<std::string> parallel{"parallel", ""};  // what runs in parallel
+    wino::ScheduleParams get() const { return {block, k_vectors, band_kb, parallel}; }
+};
 
 class ConvDirect : public Generator<ConvDirect> {
 public:
     GeneratorParam<std::string> schedule{"schedule", "direct"};
+    ScheduleParamsMember schedule_params;
 
     Input<Buffer<float, 4>> input{"input"};
     Input<Buffer<float, 5>> W{"W"};  // from the weight-packing pipeline
     Input<int> padding{"padding", 1, 0, 1};
+    Input<int> threads{"threads", 1, 1, 1 << 16};  // only sizes parallel tasks: results do not depend on it
     Output<Buffer<float, 4>> output{"output"};
 
     void generate() {
         wino::DirectStages s;
+        s.threads = threads;
         s.in = padded_input(input, padding);
         s.r = RDom(0, kTaps, 0, kTaps, 0, input.dim(2).extent(), "r");
         const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
@@ -87,10 +102,10 @@ public:
         W.dim(0).set_extent(wino::kWeightKAlign);
         W.dim(1).set_extent(kTaps);
         W.dim(2).set_extent(kTaps);
-        estimate_conv_shapes(input, output, padding);
+        estimate_conv_shapes(input, output, padding, threads);
         W.set_estimates({{0, wino::kWeightKAlign}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
 
-        if (!get_auto_schedule()) wino::schedule_direct(schedule, s, get_target());
+        if (!get_auto_schedule()) wino::schedule_direct(schedule, schedule_params.get(), s, get_target());
     }
 };
 
@@ -121,12 +136,12 @@ class ConvWinograd : public Generator<ConvWinograd> {
 public:
     GeneratorParam<std::string> schedule{"schedule", "fused"};
     GeneratorParam<int> m{"m", 4};
-    // The fused schedule's register block in tiles, "XxY"; empty: the target's default.
-    GeneratorParam<std::string> block{"block", ""};
+    ScheduleParamsMember schedule_params;
 
     Input<Buffer<float, 4>> input{"input"};
     Input<Buffer<float, 5>> U{"U"};  // from the filter-transform pipeline
     Input<int> padding{"padding", 1, 0, 1};
+    Input<int> threads{"threads", 1, 1, 1 << 16};  // only sizes parallel tasks: results do not depend on it
     Output<Buffer<float, 4>> output{"output"};
 
     void generate() {
@@ -134,6 +149,7 @@ public:
         wino::WinogradStages s;
         s.m = w.m;
         s.alpha = w.alpha;
+        s.threads = threads;
         Var i("i"), j("j");
         s.in = padded_input(input, padding);
 
@@ -163,10 +179,10 @@ public:
         U.dim(0).set_extent(wino::kWeightKAlign);
         U.dim(3).set_extent(s.alpha);
         U.dim(4).set_extent(s.alpha);
-        estimate_conv_shapes(input, output, padding);
+        estimate_conv_shapes(input, output, padding, threads);
         U.set_estimates({{0, wino::kWeightKAlign}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
 
-        if (!get_auto_schedule()) wino::schedule_winograd(schedule, block, s, get_target());
+        if (!get_auto_schedule()) wino::schedule_winograd(schedule, schedule_params.get(), s, get_target());
     }
 };
 

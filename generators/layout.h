@@ -14,6 +14,6 @@ namespace wino {
 //   direct:   W(ki, rx, ry, c, kb), C-order shape (K/kWeightKAlign, C, 3, 3, kWeightKAlign)
 constexpr int kWeightKAlign = 32;
 
-inline int padded_k(int K) { return (K + kWeightKAlign - 1) / kWeightKAlign * kWeightKAlign; }
+inline long long padded_k(long long K) { return (K + kWeightKAlign - 1) / kWeightKAlign * kWeightKAlign; }
 
 }  // namespace wino

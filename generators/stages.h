@@ -17,6 +17,7 @@ struct Transform2D {
 // Direct 3x3 convolution: output(x, y, k, n) = Σ_{c, ry, rx} w(rx, ry, c, k) · in(x+rx, y+ry, c, n),
 // on weights packed in output-channel blocks (layout.h).
 struct DirectStages {
+    Halide::Expr threads;  // the thread count of the call: a schedule sizes its parallel tasks by it
     Halide::Func in;       // input shifted by the padding, zero outside
     Halide::Func conv;     // the reduction
     Halide::Func output;
@@ -28,6 +29,7 @@ struct DirectStages {
 //   V = B_T d B (per tile), M = Σ_c U ⊙ V, Y = A_T M A, output = Y untiled.
 struct WinogradStages {
     int m = 0, alpha = 0;
+    Halide::Expr threads;  // the thread count of the call: a schedule sizes its parallel tasks by it
     Halide::Func in;       // input shifted by the padding, zero outside
     Halide::Func d;        // tiled input: d(i, j, tx, ty, c, n), alpha x alpha per tile
     Transform2D V;         // input transform:  V(u, v, tx, ty, c, n)

@@ -1,21 +1,27 @@
-// The Halide runtime's thread pool and error handler, replaced.
+// The Halide runtime's thread pool, error handler and allocator, replaced.
 //
 // Halide's own pool has one process-wide thread count and its default error
 // handler prints and aborts. A library needs a thread count per call (callers on
 // several threads may each ask for a different one) and errors it can throw. So
-// parallel loops run on this pool: the calling thread works too and at most
-// `threads - 1` pool workers join it; and Halide's messages are kept per thread.
+// parallel loops run on a pool that gives each call its own thread count (the
+// calling thread works too), and everything a worker reports (errors, memory)
+// goes to the CallContext of the call it works for.
 #include "halide_hooks.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
-#include <mutex>
+#include <map>
+#include <memory>
 #include <thread>
 #include <vector>
+
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
 
 #include "HalideRuntime.h"
 
@@ -23,9 +29,40 @@ namespace wino::detail {
 
 namespace {
 
-thread_local int t_threads = 1;         // threads allowed for loops started on this thread
-thread_local bool t_sharing = false;    // this thread runs a loop that other threads help with
-thread_local std::string t_message;     // Halide's messages on this thread
+thread_local CallContext *t_call = nullptr;  // the call this thread works for
+thread_local long long t_width = 1;          // iterations of the parallel loops enclosing this task
+
+int hardware_threads() {
+    return int(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+// Sets this thread's call and loop width for the duration of a task.
+class TaskScope {
+public:
+    TaskScope(CallContext *call, long long width) : call_(t_call), width_(t_width) {
+        t_call = call;
+        t_width = width;
+    }
+    ~TaskScope() {
+        t_call = call_;
+        t_width = width_;
+    }
+
+private:
+    CallContext *call_;
+    long long width_;
+};
+
+// A parallel loop nest offers (enclosing iterations) x (its own) independent tasks.
+long long record_width(int size) {
+    const long long width = t_width * std::max(size, 1);
+    if (t_call) {
+        long long seen = t_call->widest.load(std::memory_order_relaxed);
+        while (width > seen && !t_call->widest.compare_exchange_weak(seen, width)) {
+        }
+    }
+    return width;
+}
 
 // A spin-wait hint to the CPU.
 inline void pause() {
@@ -39,6 +76,8 @@ struct Job {
     void *user_context;
     int min, size;
     uint8_t *closure;
+    CallContext *call;                   // the call the loop belongs to
+    long long width;                     // t_width of the loop's tasks
     int helper_slots;                    // workers that may still join (pool mutex)
     int active_helpers = 0;              // workers inside run_iterations (pool mutex)
     // Iterations not yet claimed: [front, back). The caller claims from the
@@ -48,9 +87,10 @@ struct Job {
     std::mutex claim;
     int front = 0, back;
     std::atomic<int> result{0};
-    std::string message;                 // a worker's Halide message (pool mutex)
 };
 
+// This runtime's own pool: the calling thread claims iterations too, and at
+// most `threads - 1` workers join it.
 class Pool {
 public:
     static Pool &instance() {
@@ -58,12 +98,17 @@ public:
         return *pool;
     }
 
-    int par_for(halide_task_t task, void *uc, int min, int size, uint8_t *closure, int threads) {
-        // A loop nested in one that already has helpers runs serially: the call
-        // then never has more than `threads` threads busy. A loop whose outer
-        // loop had nothing to share (one iteration) may recruit helpers itself.
-        Job job{task, uc, min, size, closure, t_sharing ? 0 : std::min(threads, size) - 1};
+    int par_for(halide_task_t task, void *uc, int min, int size, uint8_t *closure) {
+        // Helpers for as many of the call's threads as are idle now, so a loop
+        // nested in a parallel one (bands, then channel blocks inside a band)
+        // still fills the cores its outer loop leaves idle; workers reserve
+        // their thread on joining, so a call never has more than `threads`
+        // threads busy.
+        CallContext *call = t_call;
+        const int idle = call ? call->threads - call->busy.load() : 0;
+        Job job{task, uc, min, size, closure, call, record_width(size), std::min(idle, size - 1)};
         job.back = size;
+        TaskScope scope(job.call, job.width);
         if (job.helper_slots <= 0) {
             run_iterations(job, true);
             return job.result.load();
@@ -74,14 +119,11 @@ public:
             queued_.store(int(queue_.size()), std::memory_order_relaxed);
             wake_.notify_all();
         }
-        t_sharing = true;
         run_iterations(job, true);
-        t_sharing = false;
         std::unique_lock<std::mutex> lock(mutex_);
         queue_.erase(std::remove(queue_.begin(), queue_.end(), &job), queue_.end());
         queued_.store(int(queue_.size()), std::memory_order_relaxed);
         done_.wait(lock, [&] { return job.active_helpers == 0; });
-        if (!job.message.empty()) t_message += job.message;
         return job.result.load();
     }
 
@@ -107,8 +149,6 @@ private:
     }
 
     void work() {
-        t_threads = 1;     // a loop nested inside a task runs serially on its worker
-        t_sharing = true;
         std::unique_lock<std::mutex> lock(mutex_);
         for (;;) {
             if (queue_.empty()) {
@@ -124,16 +164,23 @@ private:
                 wake_.wait(lock, [&] { return !queue_.empty(); });
             }
             Job *job = queue_.front();
-            if (--job->helper_slots == 0) {
+            // Take one of the call's threads, if it has one idle; else the
+            // job gets no more helpers (its caller finishes it).
+            const bool reserved = job->call->busy.fetch_add(1) < job->call->threads;
+            if (!reserved) job->call->busy.fetch_sub(1);
+            if (!reserved || --job->helper_slots == 0) {
                 queue_.pop_front();
                 queued_.store(int(queue_.size()), std::memory_order_relaxed);
             }
+            if (!reserved) continue;
             job->active_helpers++;
             lock.unlock();
-            t_message.clear();
-            run_iterations(*job, false);
+            {
+                TaskScope scope(job->call, job->width);
+                run_iterations(*job, false);
+            }
+            job->call->busy.fetch_sub(1);
             lock.lock();
-            job->message += t_message;
             if (--job->active_helpers == 0) done_.notify_all();
         }
     }
@@ -144,14 +191,63 @@ private:
     std::atomic<int> queued_{0};  // queue_.size(), readable without the lock while spinning
 };
 
+// oneTBB's scheduler: one task_arena per thread count (an arena caps the
+// threads that run its work), parallel_for inside it; nested loops are
+// TBB's to balance.
+class TbbPool {
+public:
+    static TbbPool &instance() {
+        static TbbPool *pool = new TbbPool();  // never destroyed, like the own pool
+        return *pool;
+    }
+
+    int par_for(halide_task_t task, void *uc, int min, int size, uint8_t *closure) {
+        CallContext *call = t_call;
+        const int threads = call ? call->threads : 1;
+        const long long width = record_width(size);
+        std::atomic<int> result{0};
+        auto body = [&] {
+            tbb::parallel_for(min, min + size, [&](int i) {
+                TaskScope scope(call, width);
+                if (int r = task(uc, i, closure)) result.store(r);
+            });
+        };
+        if (t_width > 1) {
+            body();  // nested inside a task of the call's arena: TBB balances it there
+        } else {
+            arena(threads).execute(body);
+        }
+        return result.load();
+    }
+
+private:
+    tbb::task_arena &arena(int threads) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto &a = arenas_[threads];
+        if (!a) a = std::make_unique<tbb::task_arena>(threads);
+        return *a;
+    }
+    std::mutex mutex_;
+    std::map<int, std::unique_ptr<tbb::task_arena>> arenas_;
+};
+
 // Halide's temporaries (per band, per tile row...) are allocated and freed on
 // every call. With plain malloc, glibc trims a worker thread's arena after each
 // free and the next call page-faults the memory in again: direct at N=8,
 // 56x56 ran 1.7x slower on 2 threads than with trimming off. So each thread
-// keeps a few recently freed blocks for reuse.
+// keeps a few recently freed blocks for reuse. Every block's header records
+// its size and the call it was allocated for, so that call's memory figures
+// (CallContext::live, peak) and its limit hold whichever thread frees it.
 class BlockCache {
 public:
     static constexpr size_t kAlign = 128;  // what Halide's own allocator guarantees
+    struct Header {
+        size_t bytes;       // usable size of the block
+        size_t charged;     // bytes asked for, charged to `call` while allocated
+        CallContext *call;  // or null
+    };
+    static_assert(sizeof(Header) <= kAlign);
+
     ~BlockCache() {
         for (const Block &b : blocks_) std::free(b.base);
     }
@@ -162,22 +258,26 @@ public:
             if (blocks_[i].bytes >= bytes && blocks_[i].bytes <= 2 * bytes &&
                 (best == blocks_.size() || blocks_[i].bytes < blocks_[best].bytes))
                 best = i;
+        void *base;
+        size_t usable = bytes;
         if (best < blocks_.size()) {
-            Block b = blocks_[best];
+            base = blocks_[best].base;
+            usable = blocks_[best].bytes;
             blocks_.erase(blocks_.begin() + best);
-            cached_bytes_ -= b.bytes;
-            return static_cast<char *>(b.base) + kAlign;
+            cached_bytes_ -= usable;
+        } else {
+            if (bytes > SIZE_MAX - 2 * kAlign) return nullptr;
+            const size_t size = (bytes + kAlign - 1) / kAlign * kAlign + kAlign;
+            base = std::aligned_alloc(kAlign, size);
+            if (!base) return nullptr;
         }
-        const size_t size = (bytes + kAlign - 1) / kAlign * kAlign + kAlign;
-        void *base = std::aligned_alloc(kAlign, size);
-        if (!base) return nullptr;
-        *static_cast<size_t *>(base) = bytes;  // header: the usable size
+        *static_cast<Header *>(base) = {usable, bytes, t_call};
         return static_cast<char *>(base) + kAlign;
     }
     void release(void *ptr) {
         if (!ptr) return;
         void *base = static_cast<char *>(ptr) - kAlign;
-        const size_t bytes = *static_cast<size_t *>(base);
+        const size_t bytes = static_cast<Header *>(base)->bytes;
         if (blocks_.size() >= kMaxBlocks || cached_bytes_ + bytes > kMaxBytes) {
             std::free(base);
             return;
@@ -185,6 +285,7 @@ public:
         blocks_.push_back({base, bytes});
         cached_bytes_ += bytes;
     }
+    static Header &header(void *ptr) { return *reinterpret_cast<Header *>(static_cast<char *>(ptr) - kAlign); }
 
 private:
     struct Block {
@@ -198,45 +299,86 @@ private:
 
 thread_local BlockCache t_blocks;
 
-void *cached_malloc(void *, size_t bytes) { return t_blocks.allocate(bytes); }
-void cached_free(void *, void *ptr) { t_blocks.release(ptr); }
+void *counted_malloc(void *, size_t bytes) {
+    CallContext *call = t_call;
+    if (call) {
+        const size_t live = call->live.fetch_add(bytes) + bytes;
+        if (call->memory_limit && live > call->memory_limit) {
+            call->live.fetch_sub(bytes);
+            call->over_limit = true;
+            return nullptr;  // Halide reports "out of memory" and the pipeline fails
+        }
+        size_t peak = call->peak.load(std::memory_order_relaxed);
+        while (live > peak && !call->peak.compare_exchange_weak(peak, live)) {
+        }
+    }
+    void *ptr = t_blocks.allocate(bytes);
+    if (!ptr && call) call->live.fetch_sub(bytes);
+    return ptr;
+}
+
+void counted_free(void *, void *ptr) {
+    if (!ptr) return;
+    BlockCache::Header &h = BlockCache::header(ptr);
+    if (h.call) h.call->live.fetch_sub(h.charged);
+    t_blocks.release(ptr);
+}
+
+PoolKind read_pool_kind() {
+    const char *env = std::getenv("WINO_THREAD_POOL");
+    if (env && std::strcmp(env, "tbb") == 0) return PoolKind::Tbb;
+    if (env && *env && std::strcmp(env, "own") != 0)
+        std::fprintf(stderr, "wino: WINO_THREAD_POOL=%s is neither 'own' nor 'tbb'; using 'own'\n", env);
+    return PoolKind::Own;
+}
 
 int do_par_for(void *uc, halide_task_t task, int min, int size, uint8_t *closure) {
-    return Pool::instance().par_for(task, uc, min, size, closure, t_threads);
+    if (pool_kind() == PoolKind::Tbb) return TbbPool::instance().par_for(task, uc, min, size, closure);
+    return Pool::instance().par_for(task, uc, min, size, closure);
 }
 
 void on_error(void *, const char *message) {
-    t_message += message;
-}
-
-int hardware_threads() {
-    return int(std::max(1u, std::thread::hardware_concurrency()));
+    if (CallContext *call = t_call) {
+        std::lock_guard<std::mutex> lock(call->mutex);
+        call->message += message;
+    } else {
+        std::fprintf(stderr, "wino: Halide error outside an API call: %s\n", message);
+    }
 }
 
 }  // namespace
+
+int resolve_threads(int requested) { return requested > 0 ? requested : hardware_threads(); }
+
+PoolKind pool_kind() {
+    static const PoolKind kind = read_pool_kind();
+    return kind;
+}
+
+const char *to_string(PoolKind kind) { return kind == PoolKind::Tbb ? "tbb" : "own"; }
 
 void install_halide_hooks() {
     static std::once_flag once;
     std::call_once(once, [] {
         halide_set_custom_do_par_for(&do_par_for);
         halide_set_error_handler(&on_error);
-        halide_set_custom_malloc(&cached_malloc);
-        halide_set_custom_free(&cached_free);
+        halide_set_custom_malloc(&counted_malloc);
+        halide_set_custom_free(&counted_free);
     });
 }
 
-CallScope::CallScope(int threads) : saved_threads_(t_threads) {
+CallScope::CallScope(int threads, size_t memory_limit) : saved_(t_call) {
     install_halide_hooks();
-    t_threads = threads > 0 ? threads : hardware_threads();
-    t_message.clear();
+    context_.threads = resolve_threads(threads);
+    context_.memory_limit = memory_limit;
+    t_call = &context_;
 }
 
-CallScope::~CallScope() {
-    t_threads = saved_threads_;
-}
+CallScope::~CallScope() { t_call = saved_; }
 
-std::string CallScope::halide_message() const {
-    std::string m = t_message;
+std::string CallScope::halide_message() {
+    std::lock_guard<std::mutex> lock(context_.mutex);
+    std::string m = context_.message;
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
     return m;
 }

@@ -1,24 +1,56 @@
-// How the runtime drives Halide: per-call thread counts and error capture.
+// How the runtime drives Halide: per-call thread counts, errors, memory.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
+#include <mutex>
 #include <string>
 
 namespace wino::detail {
 
-// Installs (once) the thread pool and the error handler into the Halide runtime.
+// The threads a call with RunOptions::threads = `requested` runs on (0: one per core).
+int resolve_threads(int requested);
+
+// Installs (once) the thread pool, the error handler and the allocator into the Halide runtime.
 void install_halide_hooks();
 
+// Which thread pool runs Halide's parallel loops: this runtime's own, or
+// oneTBB's (a task_arena per thread count). WINO_THREAD_POOL=own|tbb picks
+// one for the process, for comparing the two (bench/); the default is the
+// one the benchmark found faster (README).
+enum class PoolKind { Own, Tbb };
+PoolKind pool_kind();
+const char *to_string(PoolKind kind);
+
+// What one API call collects from the Halide runtime, from every thread that
+// works for it (the caller and the pool's workers).
+struct CallContext {
+    int threads = 1;                  // threads this call may use
+    std::atomic<int> busy{1};         // threads working for it now (the caller, and pool workers)
+    size_t memory_limit = 0;          // bytes of temporaries allowed at once; 0: no limit
+    std::atomic<size_t> live{0};      // bytes of Halide temporaries now allocated
+    std::atomic<size_t> peak{0};      // the most allocated at once
+    std::atomic<bool> over_limit{false};
+    std::atomic<long long> widest{0}; // most independent tasks a parallel loop nest offered
+    std::mutex mutex;
+    std::string message;              // Halide's error messages (under mutex)
+};
+
 // While alive, Halide pipelines called on this thread use at most `threads`
-// threads (0: one per core), and Halide's error messages are collected.
+// threads (0: one per core), and report into context().
 class CallScope {
 public:
-    explicit CallScope(int threads);
+    explicit CallScope(int threads, size_t memory_limit = 0);
     ~CallScope();
+    CallScope(const CallScope &) = delete;
+    CallScope &operator=(const CallScope &) = delete;
+    CallContext &context() { return context_; }
     // The message(s) the Halide runtime reported during this call.
-    std::string halide_message() const;
+    std::string halide_message();
 
 private:
-    int saved_threads_;
+    CallContext context_;
+    CallContext *saved_;
 };
 
 }  // namespace wino::detail

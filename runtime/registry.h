@@ -10,8 +10,9 @@
 
 namespace wino::detail {
 
-// Every conv pipeline: (input, weights or U, padding, output).
-using ConvFn = int (*)(halide_buffer_t *, halide_buffer_t *, int32_t, halide_buffer_t *);
+// Every conv pipeline: (input, weights or U, padding, threads, output). `threads`
+// is the thread count the call runs on: schedules size their parallel tasks by it.
+using ConvFn = int (*)(halide_buffer_t *, halide_buffer_t *, int32_t, int32_t, halide_buffer_t *);
 // Every weight-preparation pipeline (direct: packing; Winograd: the filter
 // transform for m): (KCRS weights, prepared weights).
 using PrepareFn = int (*)(halide_buffer_t *, halide_buffer_t *);

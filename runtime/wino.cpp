@@ -27,6 +27,8 @@ const char *to_string(ErrorCode code) {
     case ErrorCode::Aliasing: return "aliasing";
     case ErrorCode::PreparedWeightsMismatch: return "prepared weights mismatch";
     case ErrorCode::Runtime: return "runtime error";
+    case ErrorCode::OutOfMemory: return "out of memory";
+    case ErrorCode::Unsupported: return "unsupported";
     }
     return "error";
 }
@@ -50,28 +52,42 @@ constexpr int kTaps = 3;
 
 [[noreturn]] void fail(ErrorCode code, const std::string &message) { throw Error(code, message); }
 
+// "(1, 3, 224, 224)"; a shape of absurd rank is cut, so messages stay one short line.
 std::string shape_str(const std::vector<int64_t> &shape) {
+    constexpr size_t kShown = 8;
     std::ostringstream s;
     s << "(";
-    for (size_t i = 0; i < shape.size(); i++) s << (i ? ", " : "") << shape[i];
+    for (size_t i = 0; i < shape.size() && i < kShown; i++) s << (i ? ", " : "") << shape[i];
+    if (shape.size() > kShown) s << ", ... " << shape.size() - kShown << " more";
     s << (shape.size() == 1 ? ",)" : ")");
     return s.str();
+}
+
+// Halide buffers hold int32 extents and strides: a dense tensor's elements
+// must fit, or its outermost stride overflows.
+constexpr int64_t kMaxElements = INT32_MAX;
+
+// Rank and dimensions of a tensor's shape, and the pipelines' element limit.
+void check_shape(const std::vector<int64_t> &shape, const std::string &what, const char *layout) {
+    if (shape.size() != 4)
+        fail(ErrorCode::WrongRank, what + " must be 4-D " + layout + ", got rank " + std::to_string(shape.size()) +
+                                       " shape " + shape_str(shape));
+    for (int64_t d : shape) {
+        if (d < 1) fail(ErrorCode::BadShape, what + " shape " + shape_str(shape) + " has a dimension < 1");
+        if (d > INT32_MAX) fail(ErrorCode::BadShape, what + " shape " + shape_str(shape) + " has a dimension over 2^31 - 1");
+    }
+    // Each dimension is below 2^31, so the product of four fits in 128 bits; in 64 it may not.
+    int64_t elements = 1;
+    for (int64_t d : shape)
+        if (__builtin_mul_overflow(elements, d, &elements) || elements > kMaxElements)
+            fail(ErrorCode::BadShape, what + " shape " + shape_str(shape) +
+                                          " has more than the 2^31 - 1 elements a pipeline can index");
 }
 
 template <typename T>
 void check_tensor(const TensorView<T> &t, const std::string &what, const char *layout) {
     if (!t.data) fail(ErrorCode::NullBuffer, what + " has a null data pointer");
-    if (t.shape.size() != 4)
-        fail(ErrorCode::WrongRank, what + " must be 4-D " + layout + ", got rank " +
-                                       std::to_string(t.shape.size()) + " shape " + shape_str(t.shape));
-    for (int64_t d : t.shape) {
-        if (d < 1) fail(ErrorCode::BadShape, what + " shape " + shape_str(t.shape) + " has a dimension < 1");
-        if (d > INT32_MAX) fail(ErrorCode::BadShape, what + " shape " + shape_str(t.shape) + " has a dimension over 2^31");
-    }
-    // Halide buffers index with int32 strides: larger tensors would overflow them.
-    if (t.elements() > size_t(INT32_MAX))
-        fail(ErrorCode::BadShape, what + " shape " + shape_str(t.shape) + " has " + std::to_string(t.elements()) +
-                                      " elements, more than the 2^31 - 1 supported");
+    check_shape(t.shape, what, layout);
     if (t.capacity < t.elements())
         fail(ErrorCode::BufferTooSmall, what + " shape " + shape_str(t.shape) + " needs " +
                                             std::to_string(t.elements()) + " floats, buffer holds " +
@@ -89,13 +105,28 @@ void check_options(const RunOptions &options) {
                                              std::to_string(options.threads));
 }
 
-void check_weights(const ConstTensor &weights) {
+std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C);
+
+// The weights' shape, and that the weights prepared from them for tile size m
+// (0: direct) stay within a pipeline's limit too.
+void check_weights_shape(const std::vector<int64_t> &shape, int m) {
+    check_shape(shape, "weights", "KCRS (K, C, 3, 3)");
+    if (shape[2] != kTaps || shape[3] != kTaps)
+        fail(ErrorCode::KernelNot3x3, "weights must be (K, C, 3, 3), got kernel " + std::to_string(shape[2]) + "x" +
+                                          std::to_string(shape[3]) + " in shape " + shape_str(shape));
+    const std::vector<int64_t> prepared = prepared_shape(m, shape[0], shape[1]);
+    int64_t elements = 1;
+    for (int64_t d : prepared)
+        if (__builtin_mul_overflow(elements, d, &elements) || elements > kMaxElements)
+            fail(ErrorCode::BadShape, "weights shape " + shape_str(shape) + " would need prepared weights " +
+                                          shape_str(prepared) + " for " + (m ? "Winograd F(" + std::to_string(m) + ",3)" : std::string("direct")) +
+                                          ", more than the 2^31 - 1 elements a pipeline can index");
+}
+
+void check_weights(const ConstTensor &weights, int m) {
+    if (!weights.data) fail(ErrorCode::NullBuffer, "weights has a null data pointer");
+    check_weights_shape(weights.shape, m);
     check_tensor(weights, "weights", "KCRS (K, C, 3, 3)");
-    if (weights.shape[2] != kTaps || weights.shape[3] != kTaps)
-        fail(ErrorCode::KernelNot3x3, "weights must be (K, C, 3, 3), got kernel " +
-                                          std::to_string(weights.shape[2]) + "x" +
-                                          std::to_string(weights.shape[3]) + " in shape " +
-                                          shape_str(weights.shape));
 }
 
 bool overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes) {
@@ -103,18 +134,27 @@ bool overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes) {
     return pa < pb + b_bytes && pb < pa + a_bytes;
 }
 
-// Checks input and output against each other for a convolution with K filters of C channels.
-void check_conv(const ConstTensor &input, int64_t K, int64_t C, const Tensor &output, int padding) {
-    check_tensor(input, "input", "NCHW");
-    if (input.shape[1] != C)
-        fail(ErrorCode::ChannelMismatch, "input has C = " + std::to_string(input.shape[1]) +
+// The input's shape against weights of K filters and C channels; returns the output shape.
+std::vector<int64_t> check_conv_shapes(const std::vector<int64_t> &input, int64_t K, int64_t C, int padding) {
+    check_shape(input, "input", "NCHW");
+    if (input[1] != C)
+        fail(ErrorCode::ChannelMismatch, "input has C = " + std::to_string(input[1]) +
                                              " channels but the weights have C = " + std::to_string(C));
-    const int64_t H = input.shape[2], W = input.shape[3];
+    const int64_t H = input[2], W = input[3];
     if (H + 2 * padding < kTaps || W + 2 * padding < kTaps)
         fail(ErrorCode::BadShape, "input " + std::to_string(H) + "x" + std::to_string(W) +
                                       " is smaller than the 3x3 kernel at padding " + std::to_string(padding));
+    const std::vector<int64_t> out = output_shape(input, K, padding);
+    check_shape(out, "output", "NKHW");
+    return out;
+}
+
+// Checks input and output against each other for a convolution with K filters of C channels.
+void check_conv(const ConstTensor &input, int64_t K, int64_t C, const Tensor &output, int padding) {
+    if (!input.data) fail(ErrorCode::NullBuffer, "input has a null data pointer");
+    const std::vector<int64_t> expected = check_conv_shapes(input.shape, K, C, padding);
+    check_tensor(input, "input", "NCHW");
     check_tensor(output, "output", "NKHW");
-    const std::vector<int64_t> expected = output_shape(input.shape, K, padding);
     if (output.shape != expected)
         fail(ErrorCode::OutputShapeMismatch, "output shape " + shape_str(output.shape) + " does not match " +
                                                  shape_str(expected) + " for input " + shape_str(input.shape) +
@@ -127,12 +167,12 @@ void check_conv(const ConstTensor &input, int64_t K, int64_t C, const Tensor &ou
 // C-order shape of prepared weights in output-channel blocks (generators/layout.h):
 // direct (m = 0) (K blocks, C, 3, 3, block); Winograd (alpha, alpha, K blocks, C, block).
 std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C) {
-    const int64_t blocks = padded_k(int(K)) / kWeightKAlign, alpha = m + kTaps - 1;
+    const int64_t blocks = padded_k(K) / kWeightKAlign, alpha = m + kTaps - 1;
     if (m == 0) return {blocks, C, kTaps, kTaps, kWeightKAlign};
     return {alpha, alpha, blocks, C, kWeightKAlign};
 }
 
-size_t elements_of(const std::vector<int64_t> &shape) {
+size_t elements_of(const std::vector<int64_t> &shape) {  // shapes already checked against kMaxElements
     size_t e = 1;
     for (int64_t d : shape) e *= size_t(d);
     return e;
@@ -145,15 +185,25 @@ Halide::Runtime::Buffer<T> halide_view(T *data, const std::vector<int64_t> &shap
     return Halide::Runtime::Buffer<T>(data, sizes);
 }
 
+// Runs a compiled pipeline under the call's thread count and memory limit;
+// a failure becomes Error(OutOfMemory) or Error(Runtime) with Halide's message.
 template <typename Fn, typename... Args>
-void call_pipeline(const std::string &what, const RunOptions &options, Fn fn, Args... args) {
-    detail::CallScope scope(options.threads);
-    int result = fn(args...);
-    if (result != 0) {
-        std::string message = scope.halide_message();
-        fail(ErrorCode::Runtime, what + " failed (Halide error " + std::to_string(result) + ")" +
-                                     (message.empty() ? "" : ": " + message));
+void call_pipeline(const std::string &what, const RunOptions &options, RunStats *stats, Fn fn, Args... args) {
+    detail::CallScope scope(options.threads, options.memory_limit);
+    const int result = fn(args...);
+    if (stats) {
+        stats->peak_temporary_bytes = scope.context().peak.load();
+        stats->parallel_tasks = scope.context().widest.load();
     }
+    if (result == 0) return;
+    const std::string message = scope.halide_message();
+    const std::string detail = message.empty() ? "" : ": " + message;
+    if (scope.context().over_limit)
+        fail(ErrorCode::OutOfMemory, what + " needs more than the memory limit of " +
+                                         std::to_string(options.memory_limit) + " bytes for its temporaries" + detail);
+    if (result == halide_error_code_out_of_memory)
+        fail(ErrorCode::OutOfMemory, what + " could not allocate its temporaries" + detail);
+    fail(ErrorCode::Runtime, what + " failed (Halide error " + std::to_string(result) + ")" + detail);
 }
 
 }  // namespace
@@ -162,14 +212,29 @@ std::vector<int64_t> output_shape(const std::vector<int64_t> &input_shape, int64
     if (input_shape.size() != 4)
         fail(ErrorCode::WrongRank, "input must be 4-D NCHW, got shape " + shape_str(input_shape));
     check_padding(padding);
+    for (int64_t d : input_shape)
+        if (d < 0 || d > INT32_MAX)
+            fail(ErrorCode::BadShape, "input shape " + shape_str(input_shape) + " has a dimension outside [0, 2^31 - 1]");
+    if (K < 0 || K > INT32_MAX)
+        fail(ErrorCode::BadShape, "K = " + std::to_string(K) + " is outside [0, 2^31 - 1]");
     return {input_shape[0], K, input_shape[2] + 2 * padding - (kTaps - 1),
             input_shape[3] + 2 * padding - (kTaps - 1)};
+}
+
+std::vector<int64_t> validate_shapes(const std::string &variant_name, const std::vector<int64_t> &input_shape,
+                                     const std::vector<int64_t> &weights_shape, int padding,
+                                     const RunOptions &options) {
+    const VariantInfo &info = variant(variant_name);
+    check_padding(padding);
+    check_options(options);
+    check_weights_shape(weights_shape, info.m);
+    return check_conv_shapes(input_shape, weights_shape[0], weights_shape[1], padding);
 }
 
 PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor weights, const RunOptions &options) {
     const VariantInfo &info = variant(variant_name);
     check_options(options);
-    check_weights(weights);
+    check_weights(weights, info.m);
     PreparedWeights p;
     p.m_ = info.m;
     p.K_ = weights.shape[0];
@@ -179,7 +244,7 @@ PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor wei
     const detail::CompiledPreparation &prep = detail::weight_preparation(info.m);
     auto w = halide_view(weights.data, weights.shape);
     auto out = halide_view(p.data_.data(), shape);
-    call_pipeline(prep.name, options, prep.run, w.raw_buffer(), out.raw_buffer());
+    call_pipeline(prep.name, options, nullptr, prep.run, w.raw_buffer(), out.raw_buffer());
     return p;
 }
 
@@ -197,14 +262,15 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
         fail(ErrorCode::PreparedWeightsMismatch, "weights were prepared for " + algorithm_name(weights.m()) +
                                                      " but variant " + v.info.name + " needs " +
                                                      algorithm_name(v.info.m));
-    if (weight_data.empty()) fail(ErrorCode::NullBuffer, "prepared weights are empty (not made by prepare_weights)");
+    if (weight_data.empty())
+        fail(ErrorCode::InvalidArgument, "prepared weights are empty (not made by prepare_weights)");
     check_conv(input, weights.K(), weights.C(), output, padding);
 
     auto in = halide_view(input.data, input.shape);
     auto out = halide_view(output.data, output.shape);
     auto w = halide_view(weight_data.data(), prepared_shape(v.info.m, weights.K(), weights.C()));
-    call_pipeline("variant " + v.info.name, options, fn, in.raw_buffer(), w.raw_buffer(), padding,
-                  out.raw_buffer());
+    call_pipeline("variant " + v.info.name, options, options.stats, fn, in.raw_buffer(), w.raw_buffer(), padding,
+                  detail::resolve_threads(options.threads), out.raw_buffer());
 }
 
 }  // namespace
@@ -220,7 +286,7 @@ void conv2d(const std::string &variant_name, ConstTensor input, ConstTensor weig
     const detail::CompiledVariant &v = detail::compiled_variant(variant_name);
     check_padding(padding);
     check_options(options);
-    check_weights(weights);
+    check_weights(weights, v.info.m);
     check_conv(input, weights.shape[0], weights.shape[1], output, padding);
     if (overlaps(output.data, output.elements() * sizeof(float), weights.data, weights.elements() * sizeof(float)))
         fail(ErrorCode::Aliasing, "output memory overlaps the weights");
@@ -259,7 +325,7 @@ PipelineProfile read_profile(const std::string &pipeline) {
 ConvProfile profile_conv(const std::string &variant_name, ConstTensor input, ConstTensor weights, Tensor output,
                          int padding, int runs, const RunOptions &options) {
     const detail::CompiledVariant &v = detail::compiled_variant(variant_name);
-    if (!v.profiled) fail(ErrorCode::UnknownVariant, "profiled pipelines are not built (configure with WINO_PROFILE=ON)");
+    if (!v.profiled) fail(ErrorCode::Unsupported, "profiled pipelines are not built (configure with WINO_PROFILE=ON)");
     if (runs < 1) fail(ErrorCode::InvalidArgument, "runs must be >= 1, got " + std::to_string(runs));
     PreparedWeights prepared = prepare_weights(variant_name, weights, options);
     check_conv(input, prepared.K(), prepared.C(), output, padding);
@@ -274,7 +340,7 @@ ConvProfile profile_conv(const std::string &variant_name, ConstTensor input, Con
     auto w = halide_view(weights.data, weights.shape);
     auto out = halide_view(scratch.data(), prepared_shape(v.info.m, prepared.K(), prepared.C()));
     for (int i = 0; i < runs; i++)
-        call_pipeline("profiled " + prep.name, options, prep.profiled, w.raw_buffer(), out.raw_buffer());
+        call_pipeline("profiled " + prep.name, options, nullptr, prep.profiled, w.raw_buffer(), out.raw_buffer());
     result.prepare = read_profile(prep.name + "_profiled");
     for (int i = 0; i < runs; i++)
         run_prepared(v, v.profiled, input, prepared, prepared.data_, output, padding, options);

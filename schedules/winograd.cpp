@@ -18,39 +18,51 @@ namespace {
 // layout whose innermost dimension is a vector of channels (dense loads at
 // any image size; vectorizing across the tiles of a row instead left 14-tile
 // rows entirely to scalar tail code), the index its mux() selects on unrolled,
-// and threads over tile rows.
+// and threads over tile rows of all images. Tensors are stored at their exact
+// size (channel tails are guarded, not rounded up to a vector); with fewer
+// channels than a vector, an op vectorizes across pixels or tiles instead.
+// Whole tensors can pass 2^31 bytes, so these variants are compiled with
+// Halide's large_buffers (the variant table).
 void schedule_tensor(WinogradStages &s, const Target &target) {
     const int L = machine_of(target).lanes;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
-    const TailStrategy guard = TailStrategy::GuardWithIf, round_up = TailStrategy::RoundUp;
+    const TailStrategy guard = TailStrategy::GuardWithIf;
+    const Expr C = s.rc.x.extent();
 
     // Padding: the zero-padded input, channels innermost.
     const std::vector<Var> in = s.in.args();  // (x, y, c, n)
+    Var yn("yn");
     s.in.compute_root()
         .reorder_storage(in[2], in[0], in[1], in[3])
         .reorder(in[2], in[0], in[1], in[3])
-        .vectorize(in[2], L, round_up)
-        .parallel(in[1]);
+        .fuse(in[1], in[3], yn)
+        .parallel(yn);
+    s.in.specialize(C >= L).vectorize(in[2], L, guard);
+    s.in.reorder(in[0], in[2], yn).vectorize(in[0], L, guard);
     // Input transform, both passes, across input channels.
+    Var tyn("tyn");
     for (auto [f, unrolled] : {std::pair{s.V.rows, u}, std::pair{s.V.out, v}}) {
         f.compute_root()
             .reorder_storage(c, tx, ty, u, v, n)
             .reorder(c, unrolled, unrolled.same_as(u) ? v : u, tx, ty, n)
-            .vectorize(c, L, round_up)
             .unroll(unrolled)
-            .parallel(ty);
+            .fuse(ty, n, tyn)
+            .parallel(tyn);
+        f.specialize(C >= L).vectorize(c, L, guard);
+        f.reorder(tx, c).vectorize(tx, L, guard);
     }
     // Batched multiply: for each transform point, M = U · V with a vector of
     // output channels per step and the channel sum just outside it (a rank-1
     // update of M per channel). k is split at U's channel blocks first so a
     // vector of k is a dense load of U.
     Var kb("kb"), kk("kk");
-    s.M.compute_root().reorder_storage(k, tx, ty, u, v, n).vectorize(k, L, guard).parallel(ty);
+    s.M.compute_root().reorder_storage(k, tx, ty, u, v, n).vectorize(k, L, guard).fuse(ty, n, tyn).parallel(tyn);
     s.M.update()
         .split(k, kb, kk, kWeightKAlign, guard)
         .reorder(kk, kb, s.rc, tx, u, v, ty, n)
         .vectorize(kk, L, guard)
-        .parallel(ty);
+        .fuse(ty, n, tyn)
+        .parallel(tyn);
     // Output transform, both passes, across output channels.
     for (auto [f, unrolled] : {std::pair{s.Y.rows, u}, std::pair{s.Y.out, v}}) {
         f.compute_root()
@@ -58,65 +70,71 @@ void schedule_tensor(WinogradStages &s, const Target &target) {
             .reorder(k, unrolled, unrolled.same_as(u) ? v : u, tx, ty, n)
             .vectorize(k, L, guard)
             .unroll(unrolled)
-            .parallel(ty);
+            .fuse(ty, n, tyn)
+            .parallel(tyn);
     }
     // Untiling into NKHW.
-    s.output.vectorize(s.x, L, guard).parallel(s.y);
+    s.output.vectorize(s.x, L, guard).fuse(s.y, s.k, yn).parallel(yn);
 }
 
-// Fused: per band of tile rows, transform the input once for all channels
-// (kept in L2); then per block of KB output channels, for each transform point
+// Fused: per band of tiles, transform the input once for all channels (kept
+// in L2); then per block of KB output channels, for each transform point
 // (u, v), run the batched multiply as a register-blocked micro-kernel over all
 // tiles of the band, so that slice of U (C x KB floats) is read from cache by
 // every tile block instead of streamed from memory per tile; finally apply the
 // output transform per tile on the way to the output.
-void schedule_fused(WinogradStages &s, const std::string &block, const Target &target) {
-    const RegisterBlock blk = register_block(machine_of(target), block);
+void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &target) {
+    const RegisterBlock blk = register_block(machine_of(target), p);
     const int L = blk.lanes, KB = blk.k(), TBx = blk.cols_x(), TBy = blk.cols_y();
     const int m = s.m, alpha = s.alpha;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
     const TailStrategy guard = TailStrategy::GuardWithIf, round_up = TailStrategy::RoundUp;
 
-    // Band height R (tile rows, a multiple of TBy). Every band streams all of
-    // U (alpha² x C x K floats) once, and re-reads its transformed input V
-    // (alpha² x tiles x C floats) once per channel block. So a band holds as
-    // many rows as keep V within ~512 KB of L2, or within an eighth of U when U
-    // is larger (C=K=256 at 14x14: one band reading U once beat two bands
-    // reading it twice). With a single channel block (K <= 32) there is no
-    // parallelism inside a band, so then at most half the image per band.
+    // Bands of tiles (band_shape). Every band streams all of U (alpha² x C x K
+    // floats) once, and re-reads its transformed input V (alpha² x C floats
+    // per tile) once per channel block. So a band holds as many tiles as keep
+    // V within the budget (~512 KB of L2), or within an eighth of U when U is
+    // larger (C=K=256 at 14x14: one band reading U once beat two bands reading
+    // it twice): whole tile rows when they fit, else chunks of a row, so V
+    // never grows with the image. Then smaller bands if the call's threads
+    // need more tasks.
     Func out = s.output;
     const Expr C = s.rc.x.extent(), K = out.output_buffer().dim(2).extent();
+    const Expr N = out.output_buffer().dim(3).extent();
     const Expr tiles_x = (out.output_buffer().dim(0).extent() + m - 1) / m;
     const Expr tiles_y = (out.output_buffer().dim(1).extent() + m - 1) / m;
-    const Expr V_row_bytes = alpha * alpha * 4 * tiles_x * C;
+    const Expr C_stored = (C + L - 1) / L * L;  // V holds whole channel vectors
     const Expr U_bytes = cast<int64_t>(alpha * alpha * 4) * C * K;
-    const Expr budget = max(cast<int64_t>(512 * 1024), U_bytes / 8);
-    const Expr rows_in_cache = cast<int>(min(budget / V_row_bytes, cast<int64_t>(1 << 20)));
-    const Expr max_rows = select(K <= kWeightKAlign,
-                                 (tiles_y + 2 * TBy - 1) / (2 * TBy),  // half the image
-                                 (tiles_y + TBy - 1) / TBy);           // all of it
-    const Expr R = TBy * max(1, min(rows_in_cache / TBy, max_rows));
+    const Expr budget = max(cast<int64_t>(band_bytes(p)), U_bytes / 8);
+    const Expr kblocks = (K + kWeightKAlign - 1) / kWeightKAlign;
+    const BandShape bands = band_shape(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, TBx, TBy, budget,
+                                       select(parallel_channels(p), kblocks, 1), s.threads);
 
-    // Output loops: tiles of m x m pixels, bands of R tile rows across images in
-    // parallel, blocks of KB channels inside a band, then tiles.
-    Var otx("otx"), xi("xi"), oty("oty"), yi("yi"), tyo("tyo"), tyi("tyi");
-    // k is split at U's channel blocks first (then into KB), so k % kWeightKAlign
-    // and k / kWeightKAlign fold to loop variables.
-    Var kb("kb"), kk("kk"), ko("ko"), ki("ki"), kv("kv"), band("band");
+    // Output loops: tiles of m x m pixels, bands of tiles across images in
+    // parallel, blocks of KB channels inside a band, then tiles. k is split
+    // at U's channel blocks first (then into KB), so k % kWeightKAlign and
+    // k / kWeightKAlign fold to loop variables.
+    Var otx("otx"), xi("xi"), oty("oty"), yi("yi"), bxo("bxo"), txi("txi"), byo("byo"), tyi("tyi");
+    Var kb("kb"), kk("kk"), ko("ko"), ki("ki"), kv("kv");
     out.split(s.x, otx, xi, m, guard)
         .split(s.y, oty, yi, m, guard)
-        .split(oty, tyo, tyi, R, guard)
+        .split(otx, bxo, txi, bands.x, guard)
+        .split(oty, byo, tyi, bands.y, guard)
         .split(k, kb, kk, kWeightKAlign, guard)
         .split(kk, ko, ki, KB, round_up)  // exact: KB divides kWeightKAlign
         .split(ki, ki, kv, L)
-        .reorder(kv, xi, yi, ki, otx, tyi, ko, kb, tyo, n)
+        .reorder(kv, xi, yi, ki, txi, tyi, ko, kb, bxo, byo, n)
         .vectorize(kv)
-        .fuse(tyo, n, band)
-        .parallel(band)
-        // Channel blocks in parallel too: a layer with one band (small images)
-        // still uses every core; with enough bands, the inner loop runs
-        // serially on the worker that runs the band (runtime/halide_hooks.cpp).
-        .parallel(kb);
+        // Bands in x, bands in y, images: nested parallel loops, not fused
+        // (Halide 14 cannot prove a fused band index in range when the band
+        // count is symbolic, and rejects the call); the pool balances nesting.
+        .parallel(bxo)
+        .parallel(byo)
+        .parallel(n);
+    // Channel blocks in parallel too: a layer with few bands still uses every
+    // core; with enough bands, the inner loop runs serially on the worker that
+    // runs the band (runtime/halide_hooks.cpp).
+    if (parallel_channels(p)) out.parallel(kb);
 
     // Output transform, per tile and channel block, both passes into a small
     // stack block; the store above is then a plain loop over the tile's pixels.
@@ -130,7 +148,7 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
     // loop, which keeps the code alpha times smaller.
     Var yv("yv"), yu("yu");
     auto per_tile = [&](Func f, const Var &unrolled, const Var &looped) {
-        f.compute_at(out, otx)
+        f.compute_at(out, txi)
             .bound_extent(k, KB)
             .bound_extent(tx, 1)
             .bound_extent(ty, 1)
@@ -187,7 +205,7 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
     // 14x14 and needed shuffles for the stride-m loads). RoundUp: channels past
     // C read zero padding and are never used. Stored channels innermost.
     Var co("co"), cv("cv");
-    s.V.out.compute_at(out, band)
+    s.V.out.compute_at(out, bxo)
         .reorder_storage(c, tx, ty, u, v, n)
         .split(c, co, cv, L, round_up)
         .reorder(cv, v, u, co, tx, ty, n)
@@ -200,13 +218,13 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
         .vectorize(c)
         .unroll(u);
 
-    // The input rows this band reads, zero padding applied once, transposed to
+    // The input this band reads, zero padding applied once, transposed to
     // channels innermost for the transform's vector loads. One vector of
     // channels at a time sweeps the rows: L input planes stream in parallel
     // (all C at once outran the hardware prefetcher at N=8).
     const std::vector<Var> in = s.in.args();  // (x, y, c, n)
     Var ico("ico"), icv("icv");
-    s.in.compute_at(out, band)
+    s.in.compute_at(out, bxo)
         .reorder_storage(in[2], in[0], in[1], in[3])
         .split(in[2], ico, icv, L, round_up)
         .reorder(icv, in[0], in[1], ico, in[3])
@@ -215,13 +233,14 @@ void schedule_fused(WinogradStages &s, const std::string &block, const Target &t
 
 }  // namespace
 
-void schedule_winograd(const std::string &schedule, const std::string &block, WinogradStages &s,
+void schedule_winograd(const std::string &schedule, const ScheduleParams &p, WinogradStages &s,
                        const Target &target) {
     if (schedule == "tensor") {
-        if (!block.empty()) throw std::invalid_argument("conv_winograd: the tensor schedule takes no block");
+        if (!p.block.empty() || p.k_vectors || p.band_kb || !p.parallel.empty())
+            throw std::invalid_argument("conv_winograd: the tensor schedule takes no schedule parameters");
         schedule_tensor(s, target);
     } else if (schedule == "fused") {
-        schedule_fused(s, block, target);
+        schedule_fused(s, p, target);
     } else {
         throw std::invalid_argument("conv_winograd: unknown schedule '" + schedule + "'");
     }

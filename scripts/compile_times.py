@@ -21,8 +21,9 @@ import time
 
 
 def run_generator(generator, pipeline, target, emit, outdir):
+    features = "".join("-" + f for f in pipeline.get("features", "").split("-") if f)
     cmd = [generator, "-g", pipeline["generator"], "-f", pipeline["name"], "-n", pipeline["name"],
-           "-e", emit, "-o", outdir, f"target={target}-no_runtime"] + pipeline["params"]
+           "-e", emit, "-o", outdir, f"target={target}{features}-no_runtime"] + pipeline["params"]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return time.perf_counter() - start

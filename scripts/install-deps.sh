@@ -10,7 +10,9 @@ packages=(
     libpng-dev libjpeg-dev  # HalideConfig.cmake reports Halide not found without them
     libgtest-dev         # tests
     libgmock-dev         # tests (GTest::gmock: its own package on Debian 12)
+    libtbb-dev           # oneTBB: the thread pool the runtime can use (runtime/halide_hooks.cpp)
     libbenchmark-dev     # bench
+    libcli11-dev nlohmann-json3-dev  # the tools' argument parsing and JSON
     libdnnl-dev          # oneDNN, the peer in benchmarks (found without its CMake
                          # package, which would want OpenCL: cmake/WinoOneDnn.cmake)
     python3-matplotlib   # report plots

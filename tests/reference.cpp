@@ -7,11 +7,6 @@
 
 namespace wino::test {
 
-std::string ConvShape::str() const {
-    return "N" + std::to_string(N) + "_C" + std::to_string(C) + "_K" + std::to_string(K) + "_" +
-           std::to_string(H) + "x" + std::to_string(W) + "_p" + std::to_string(padding);
-}
-
 std::vector<double> reference_conv(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w) {
     const int OH = s.out_h(), OW = s.out_w();
     std::vector<double> y(size_t(s.N) * s.K * OH * OW, 0.0);

@@ -8,17 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "wino/shape.h"
+
 namespace wino::test {
 
-struct ConvShape {
-    int N, C, K, H, W, padding;
-    int out_h() const { return H + 2 * padding - 2; }
-    int out_w() const { return W + 2 * padding - 2; }
-    std::vector<int64_t> input() const { return {N, C, H, W}; }
-    std::vector<int64_t> weights() const { return {K, C, 3, 3}; }
-    std::vector<int64_t> output() const { return {N, K, out_h(), out_w()}; }
-    std::string str() const;
-};
+using ConvShape = wino::ConvShape;  // the shape type the benchmark and profiler use too
 
 // y[n][k][i][j] = Σ_{c, r, s} w[k][c][r][s] · x[n][c][i + r - p][j + s - p], zero outside x.
 std::vector<double> reference_conv(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w);

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "cook_toom.h"
 #include "reference.h"
 #include "HalideBuffer.h"
 #include "halide_hooks.h"
@@ -163,8 +165,8 @@ TEST_F(ApiErrors, NullDataPointerIsNullBuffer) {
         EXPECT_WINO_ERROR(wino::prepare_weights(name, null_w), ErrorCode::NullBuffer,
                           "weights has a null data pointer");
     }
-    // Weights not made by prepare_weights hold nothing.
-    EXPECT_WINO_ERROR(wino::conv2d("direct", in(), wino::PreparedWeights{}, out(), 1), ErrorCode::NullBuffer,
+    // Weights not made by prepare_weights hold nothing: a misuse, not a null pointer.
+    EXPECT_WINO_ERROR(wino::conv2d("direct", in(), wino::PreparedWeights{}, out(), 1), ErrorCode::InvalidArgument,
                       "prepared weights are empty");
 }
 
@@ -337,7 +339,7 @@ TEST(ApiErrorCodes, EveryCodeHasItsOwnName) {
                              ErrorCode::WrongRank,           ErrorCode::BadShape,        ErrorCode::BufferTooSmall,
                              ErrorCode::KernelNot3x3,        ErrorCode::ChannelMismatch, ErrorCode::OutputShapeMismatch,
                              ErrorCode::Aliasing,            ErrorCode::PreparedWeightsMismatch,
-                             ErrorCode::Runtime};
+                             ErrorCode::Runtime,             ErrorCode::OutOfMemory,     ErrorCode::Unsupported};
     for (ErrorCode c : all) names.insert(wino::to_string(c));
     EXPECT_EQ(names.size(), std::size(all));
     const wino::Error e(ErrorCode::Aliasing, "message");
@@ -345,16 +347,11 @@ TEST(ApiErrorCodes, EveryCodeHasItsOwnName) {
     EXPECT_STREQ(e.what(), "message");
 }
 
-// Halide's own checks still apply past the API's: its pipelines index buffers
-// with 32-bit integers, so a tensor of 2^31 floats (each dimension within the
-// API's 2^31 limit) is refused by Halide, and the API must turn that into an
-// exception instead of Halide's default print-and-abort. The buffers are
-// address space only (PROT_NONE): a pipeline that touched them would crash.
+// The public API validates everything Halide would refuse, so this calls each
+// compiled pipeline directly with weights of the wrong kernel extent. Halide's
+// default handler would print and abort; ours must record the message and let
+// the pipeline return an error code.
 TEST(ApiRuntimeErrors, HalideErrorsReturnToTheCallerInsteadOfAborting) {
-    // White-box: the public API validates everything Halide would refuse, so
-    // call each compiled pipeline directly with weights of the wrong kernel
-    // extent. Halide's default handler would print and abort; ours must record
-    // the message and let the pipeline return an error code.
     wino::test::Random rng;
     std::vector<float> x = rng.uniform(1 * 2 * 6 * 6), w = rng.uniform(size_t(64) * 64 * 5), y(1 * 2 * 6 * 6);
     auto in = Halide::Runtime::Buffer<float>(x.data(), {6, 6, 2, 1});
@@ -364,10 +361,45 @@ TEST(ApiRuntimeErrors, HalideErrorsReturnToTheCallerInsteadOfAborting) {
         // Direct wants (32, 3, 3, C, blocks); Winograd (32, C, blocks, alpha, alpha): 5 breaks both.
         auto bad = Halide::Runtime::Buffer<float>(w.data(), {32, 5, 5, 2, 1});
         wino::detail::CallScope scope(1);
-        int result = v.run(in.raw_buffer(), bad.raw_buffer(), 1, out.raw_buffer());
+        int result = v.run(in.raw_buffer(), bad.raw_buffer(), 1, 1, out.raw_buffer());
         EXPECT_NE(result, 0);
         // e.g. "Constraint violated: W.extent.1 (5) == 3 (3)" or "Input buffer U is accessed at 3, ..."
         EXPECT_THAT(scope.halide_message(), ::testing::ContainsRegex("Constraint violated|Input buffer"));
+    }
+}
+
+// A memory limit below what a pipeline's temporaries need fails the call with
+// OutOfMemory, on one thread (where the peak is deterministic: half of it
+// fails, all of it suffices) and on 4, where allocations also happen inside
+// parallel tasks on the pool's workers, whose failure must reach the caller.
+TEST(ApiRuntimeErrors, MemoryLimitFailsTheCallWithOutOfMemory) {
+    wino::test::Random rng;
+    const ConvShape s{2, 16, 32, 28, 30, 1};
+    std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W), w = rng.uniform(size_t(s.K) * s.C * 9);
+    std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, {w.data(), s.weights()});
+        auto run = [&](const wino::RunOptions &options) {
+            wino::conv2d(name, {x.data(), s.input()}, p, {y.data(), s.output()}, s.padding, options);
+        };
+        wino::RunStats stats;
+        wino::RunOptions options;
+        options.threads = 1;
+        options.stats = &stats;
+        run(options);
+        const size_t peak = stats.peak_temporary_bytes;
+        ASSERT_GT(peak, 0u) << "every variant allocates temporaries";
+        options.memory_limit = peak / 2;
+        EXPECT_WINO_ERROR(run(options), ErrorCode::OutOfMemory,
+                          "memory limit of " + std::to_string(options.memory_limit) + " bytes");
+        EXPECT_LE(stats.peak_temporary_bytes, peak / 2) << "a failed call reports what it held before failing";
+        options.memory_limit = peak;  // exactly enough
+        run(options);
+        EXPECT_EQ(stats.peak_temporary_bytes, peak);
+        options.threads = 4;
+        options.memory_limit = 1;
+        EXPECT_WINO_ERROR(run(options), ErrorCode::OutOfMemory, "memory limit of 1 bytes");
     }
 }
 
@@ -377,8 +409,65 @@ TEST(ApiShapeErrors, MoreThanInt32ElementsIsBadShapeNotOverflow) {
     wino::test::Random rng;
     std::vector<float> w = rng.uniform(9), tiny(1);
     EXPECT_WINO_ERROR(wino::conv2d("direct", {tiny.data(), shape, size_t(1) << 31}, {w.data(), {1, 1, 3, 3}},
-                                   {tiny.data() , {1, 1, 1, 1}}, 1),
-                      ErrorCode::BadShape, "input shape (2, 1, 32768, 32768)", "more than the 2^31 - 1 supported");
+                                   {tiny.data(), {1, 1, 1, 1}}, 1),
+                      ErrorCode::BadShape, "input shape (2, 1, 32768, 32768)", "more than the 2^31 - 1 elements");
+}
+
+TEST(ApiShapeErrors, ElementCountsThatWrapAroundAreCaughtBeforeAnySizeCheck) {
+    // (2^30, 1, 2^17, 2^17) has 2^64 elements: a size_t product wraps to 0, so
+    // a capacity check alone would pass. elements() saturates instead.
+    const wino::ConstTensor huge{nullptr, {int64_t(1) << 30, 1, int64_t(1) << 17, int64_t(1) << 17}, 0};
+    EXPECT_EQ(huge.elements(), SIZE_MAX);
+    wino::test::Random rng;
+    std::vector<float> w = rng.uniform(9), tiny(1);
+    EXPECT_WINO_ERROR(wino::conv2d("direct", {tiny.data(), huge.shape, 1}, {w.data(), {1, 1, 3, 3}},
+                                   {tiny.data(), {1, 1, 1, 1}}, 1),
+                      ErrorCode::BadShape, "more than the 2^31 - 1 elements");
+}
+
+TEST(ApiShapeErrors, OutputShapeRefusesDimensionsItCannotComputeWithoutOverflow) {
+    EXPECT_WINO_ERROR(wino::output_shape({1, 1, INT64_MAX, 5}, 1, 1), ErrorCode::BadShape,
+                      "outside [0, 2^31 - 1]");
+    EXPECT_WINO_ERROR(wino::output_shape({1, 1, 5, 5}, INT64_MIN, 1), ErrorCode::BadShape, "K = ");
+    const std::vector<int64_t> big = wino::output_shape({1, 2, INT32_MAX, 1}, 3, 1);
+    EXPECT_EQ(big, (std::vector<int64_t>{1, 3, INT32_MAX, 1}));
+    // Below the kernel: computed, not refused (conv2d and validate_shapes say why).
+    EXPECT_EQ(wino::output_shape({1, 1, 1, 1}, 1, 0), (std::vector<int64_t>{1, 1, -1, -1}));
+}
+
+TEST(ApiShapeErrors, ValidateShapesChecksWhatConv2dChecksBeforeAnyDataExists) {
+    for (const std::string &name : variant_names()) {
+        SCOPED_TRACE(name);
+        EXPECT_EQ(wino::validate_shapes(name, {2, 3, 10, 12}, {5, 3, 3, 3}, 1),
+                  (std::vector<int64_t>{2, 5, 10, 12}));
+        EXPECT_EQ(wino::validate_shapes(name, {2, 3, 10, 12}, {5, 3, 3, 3}, 0),
+                  (std::vector<int64_t>{2, 5, 8, 10}));
+        EXPECT_WINO_ERROR(wino::validate_shapes(name, {2, 4, 10, 12}, {5, 3, 3, 3}, 1), ErrorCode::ChannelMismatch,
+                          "C = 4");
+        EXPECT_WINO_ERROR(wino::validate_shapes(name, {2, 3, 10, 12}, {5, 3, 5, 5}, 1), ErrorCode::KernelNot3x3);
+        EXPECT_WINO_ERROR(wino::validate_shapes(name, {0, 1, 3, 200000000}, {1, 1, 3, 3}, 1), ErrorCode::BadShape,
+                          "dimension < 1");
+        EXPECT_WINO_ERROR(wino::validate_shapes(name, {1, 1, 2, 2}, {1, 1, 3, 3}, 0), ErrorCode::BadShape,
+                          "smaller than the 3x3 kernel");
+        EXPECT_WINO_ERROR(wino::validate_shapes(name, {1, 1, 5, 5}, {1, 1, 3, 3}, 3), ErrorCode::InvalidArgument);
+        EXPECT_WINO_ERROR(wino::validate_shapes(name, {1, 3, 5}, {1, 1, 3, 3}, 1), ErrorCode::WrongRank);
+        // K x C that the prepared weights could not index (direct: 9·K·C, F(6,3): 64·K·C elements).
+        EXPECT_WINO_ERROR(wino::validate_shapes(name, {1, 50000, 5, 5}, {50000, 50000, 3, 3}, 1),
+                          ErrorCode::BadShape, "more than the 2^31 - 1 elements");
+    }
+    EXPECT_WINO_ERROR(wino::validate_shapes("nope", {1, 1, 5, 5}, {1, 1, 3, 3}, 1), ErrorCode::UnknownVariant);
+}
+
+TEST(ApiShapeErrors, ShapesOfAbsurdRankGiveAShortMessage) {
+    std::vector<int64_t> shape(100000, 1);
+    try {
+        wino::validate_shapes("direct", shape, {1, 1, 3, 3}, 1);
+        ADD_FAILURE() << "did not throw";
+    } catch (const wino::Error &e) {
+        EXPECT_EQ(e.code(), ErrorCode::WrongRank);
+        EXPECT_LT(std::strlen(e.what()), 200u) << e.what();
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("99992 more"));
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -421,7 +510,11 @@ protected:
     void SetUp() override { RecordProperty("seed", std::to_string(rng.seed())); }
 };
 
-TEST_P(ApiResults, PreparedWeightsGiveBitwiseTheRawWeightsResult) {
+// The raw-weights call is prepare_weights then the prepared call; this checks
+// that plumbing (same result bitwise) and that weights prepared by any
+// variant of the same m serve every other. The prepared layout itself is
+// checked against an independent computation in PreparedWeightsMatchFloat64.
+TEST_P(ApiResults, RawWeightsCallEqualsPrepareThenRun) {
     const std::string &name = GetParam();
     const int m = wino::variant(name).m;
     for (const ConvShape &s : kShapes) {
@@ -434,7 +527,6 @@ TEST_P(ApiResults, PreparedWeightsGiveBitwiseTheRawWeightsResult) {
         EXPECT_EQ(prepared.K(), s.K);
         EXPECT_EQ(prepared.C(), s.C);
         EXPECT_TRUE(bitwise_equal(run_prepared(name, p, prepared), raw));
-        // Weights prepared by any variant of the same m serve this one as well.
         for (const auto &other : wino::variants()) {
             if (other.m != m || other.name == name) continue;
             SCOPED_TRACE("prepared by " + other.name);
@@ -522,37 +614,115 @@ TEST(ApiConcurrency, ConcurrentCallsOfAllVariantsEqualSerialResults) {
         for (const std::string &f : failures[c]) ADD_FAILURE() << f;
 }
 
-// A failing call on one thread does not disturb a good call on another, and
-// each thread sees its own error.
+// Failing calls on one thread do not disturb good calls on another, and each
+// call sees only its own Halide messages: one thread's pipeline calls fail in
+// Halide's own checks (white-box, bad buffers) or in allocations on pool
+// workers (a memory limit), while another thread's calls run on 2 threads.
 TEST(ApiConcurrency, ErrorsOnOneThreadDoNotLeakIntoAnother) {
     wino::test::Random rng;
-    const Problem p = random_problem(rng, kShapes[0]);
-    const std::vector<float> expected = run_raw("wino_fused_f4", p, 1);
+    const Problem p = random_problem(rng, kShapes[2]);
+    const std::string name = "wino_fused_f4";
+    const std::vector<float> expected = run_raw(name, p, 1);
+    const wino::PreparedWeights prepared = wino::prepare_weights(name, {p.w.data(), p.s.weights()});
     std::vector<std::string> failures[2];
+    std::atomic<bool> bad_done{false};
     std::thread good([&] {
-        for (int i = 0; i < 20; i++)
+        int calls = 0;
+        // At least 20 calls, and on until the failing thread is done.
+        for (; calls < 20 || !bad_done.load(); calls++) {
             try {
-                if (!bitwise_equal(run_raw("wino_fused_f4", p, 2), expected)) failures[0].push_back("wrong result");
+                if (!bitwise_equal(run_prepared(name, p, prepared, 2), expected)) failures[0].push_back("wrong result");
             } catch (const std::exception &e) {
                 failures[0].push_back(std::string("good call threw: ") + e.what());
             }
+        }
     });
     std::thread bad([&] {
+        std::vector<float> x = rng.uniform(2 * 6 * 6), w = rng.uniform(32 * 5 * 5 * 2), y(2 * 6 * 6);
+        auto in = Halide::Runtime::Buffer<float>(x.data(), {6, 6, 2, 1});
+        auto out = Halide::Runtime::Buffer<float>(y.data(), {6, 6, 2, 1});
+        auto broken = Halide::Runtime::Buffer<float>(w.data(), {32, 5, 5, 2, 1});
+        const auto &v = wino::detail::compiled_variant(name);
         for (int i = 0; i < 20; i++) {
+            wino::detail::CallScope scope(2);
+            if (v.run(in.raw_buffer(), broken.raw_buffer(), 1, 2, out.raw_buffer()) == 0)
+                failures[1].push_back("bad call did not fail");
+            const std::string message = scope.halide_message();
+            if (message.find("U") == std::string::npos || message.find("Out of memory") != std::string::npos)
+                failures[1].push_back("unexpected message: " + message);
+        }
+        for (int i = 0; i < 20; i++) {
+            wino::RunOptions options;
+            options.threads = 2;
+            options.memory_limit = 1;
+            std::vector<float> scratch(expected.size());
             try {
-                Problem broken = p;
-                broken.s.padding = 2;
-                run_raw("wino_fused_f4", broken, 2);
-                failures[1].push_back("bad call did not throw");
+                wino::conv2d(name, {p.x.data(), p.s.input()}, prepared, {scratch.data(), p.s.output()}, p.s.padding,
+                             options);
+                failures[1].push_back("call over its memory limit did not throw");
             } catch (const wino::Error &e) {
-                if (e.code() != ErrorCode::InvalidArgument) failures[1].push_back(std::string("wrong error: ") + e.what());
+                if (e.code() != ErrorCode::OutOfMemory) failures[1].push_back(std::string("wrong error: ") + e.what());
+                if (std::string(e.what()).find("Constraint") != std::string::npos)
+                    failures[1].push_back(std::string("another call's message leaked in: ") + e.what());
             }
         }
+        bad_done = true;
     });
     good.join();
     bad.join();
     for (auto &list : failures)
         for (const std::string &f : list) ADD_FAILURE() << f;
+}
+
+// Prepared weights hold, in the documented layout (generators/layout.h), the
+// filter transform G g Gᵀ (Winograd) or the packed weights (direct), zero
+// beyond K: checked against a float64 computation from the Cook-Toom matrices.
+TEST(ApiPreparedWeights, PreparedWeightsMatchFloat64) {
+    wino::test::Random rng;
+    for (const ConvShape s : {ConvShape{1, 5, 37, 4, 4, 1}, ConvShape{1, 1, 1, 3, 3, 1}}) {
+        const std::vector<float> w = rng.uniform(size_t(s.K) * s.C * 9);
+        std::set<int> ms;
+        for (const auto &v : wino::variants()) ms.insert(v.m);
+        for (int m : ms) {
+            SCOPED_TRACE("m = " + std::to_string(m) + ", K = " + std::to_string(s.K));
+            const int alpha = m ? m + 2 : 0, blocks = (s.K + 31) / 32;
+            const size_t size = m ? size_t(alpha) * alpha * blocks * s.C * 32 : size_t(blocks) * s.C * 9 * 32;
+            std::vector<float> prepared = wino::test::nan_filled(size);
+            const auto &prep = wino::detail::weight_preparation(m);
+            auto in = Halide::Runtime::Buffer<float>(const_cast<float *>(w.data()), {3, 3, s.C, s.K});
+            auto out = m ? Halide::Runtime::Buffer<float>(prepared.data(), {32, s.C, blocks, alpha, alpha})
+                         : Halide::Runtime::Buffer<float>(prepared.data(), {32, 3, 3, s.C, blocks});
+            wino::detail::CallScope scope(1);
+            ASSERT_EQ(prep.run(in.raw_buffer(), out.raw_buffer()), 0) << scope.halide_message();
+            double worst = 0;
+            if (m == 0) {
+                for (int kb = 0; kb < blocks; kb++)
+                    for (int c = 0; c < s.C; c++)
+                        for (int r = 0; r < 9; r++)
+                            for (int ki = 0; ki < 32; ki++) {
+                                const int k = kb * 32 + ki;
+                                const double want = k < s.K ? w[(size_t(k) * s.C + c) * 9 + r] : 0.0;
+                                worst = std::max(worst, std::fabs(prepared[((size_t(kb) * s.C + c) * 9 + r) * 32 + ki] - want));
+                            }
+            } else {
+                const auto G = wino::to_double(wino::cook_toom(m, 3).G);
+                for (int u = 0; u < alpha; u++)
+                    for (int v = 0; v < alpha; v++)
+                        for (int kb = 0; kb < blocks; kb++)
+                            for (int c = 0; c < s.C; c++)
+                                for (int ki = 0; ki < 32; ki++) {
+                                    const int k = kb * 32 + ki;
+                                    double want = 0;
+                                    for (int i = 0; k < s.K && i < 3; i++)
+                                        for (int j = 0; j < 3; j++)
+                                            want += G[u][i] * G[v][j] * w[(size_t(k) * s.C + c) * 9 + i * 3 + j];
+                                    const float got = prepared[(((size_t(u) * alpha + v) * blocks + kb) * s.C + c) * 32 + ki];
+                                    worst = std::max(worst, std::fabs(got - want));
+                                }
+            }
+            EXPECT_LE(worst, 1e-6) << "largest difference from float64";  // |w| < 1, |G| <= 1: a few ulps
+        }
+    }
 }
 
 }  // namespace

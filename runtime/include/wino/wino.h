@@ -29,6 +29,8 @@ enum class ErrorCode {
     Aliasing,               // output memory overlaps an input
     PreparedWeightsMismatch,// prepared weights made for another m / shape
     Runtime,                // an error reported by the Halide runtime
+    OutOfMemory,            // temporaries could not be allocated, or exceed RunOptions::memory_limit
+    Unsupported,            // this build cannot run the call (e.g. no profiled pipelines compiled in)
 };
 
 const char *to_string(ErrorCode code);
@@ -53,9 +55,15 @@ struct TensorView {
     TensorView() = default;
     TensorView(T *data, std::vector<int64_t> shape, size_t capacity = size_t(-1))
         : data(data), shape(std::move(shape)), capacity(capacity == size_t(-1) ? elements() : capacity) {}
+    // The product of the shape; 0 if a dimension is < 1; SIZE_MAX if the
+    // product does not fit (so no size check can pass by wrapping around).
     size_t elements() const {
         size_t e = 1;
-        for (int64_t d : shape) e *= d > 0 ? size_t(d) : 0;
+        for (int64_t d : shape) {
+            if (d < 1) return 0;
+            if (e > SIZE_MAX / uint64_t(d)) e = SIZE_MAX;
+            else e *= size_t(d);
+        }
         return e;
     }
 };
@@ -67,6 +75,7 @@ struct VariantInfo {
     std::string algorithm;  // "direct" or "winograd"
     std::string schedule;   // "direct", "tensor", "fused", ...
     int m = 0;              // Winograd output tile; 0 for direct
+    std::string parameters; // the schedule's parameters from the variant table, e.g. "block=7x1"
     std::string target;     // the Halide target it was compiled for
 };
 
@@ -75,12 +84,32 @@ const std::vector<VariantInfo> &variants();
 // Throws Error(UnknownVariant).
 const VariantInfo &variant(const std::string &name);
 
+// What a call measured about itself (RunOptions::stats).
+struct RunStats {
+    size_t peak_temporary_bytes = 0;  // the most memory the pipeline's temporaries held at once
+    long long parallel_tasks = 0;     // independent tasks its widest parallel loop nest offered
+};
+
 struct RunOptions {
-    int threads = 0;  // worker threads for this call; 0 = one per core
+    int threads = 0;            // worker threads for this call; 0 = one per core
+    size_t memory_limit = 0;    // bytes the call's temporaries may hold at once; 0 = no limit
+    RunStats *stats = nullptr;  // if set, filled in by the call (the convolution only, not a weight preparation)
 };
 
 // Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding.
+// Throws WrongRank, InvalidArgument (padding), or BadShape for a dimension
+// outside [0, 2^31 - 1] (so the arithmetic cannot overflow); an H' or W' < 1
+// is returned as computed.
 std::vector<int64_t> output_shape(const std::vector<int64_t> &input_shape, int64_t K, int padding);
+
+// Every check conv2d makes that depends on shapes alone, before any data
+// exists: ranks, dimensions, kernel size, channels, the padding, and the
+// limits of the compiled pipelines (each tensor, prepared weights included,
+// at most 2^31 - 1 elements). Returns the output shape. Lets a caller (the
+// CLI) refuse a call before it reads or allocates anything. Throws like conv2d.
+std::vector<int64_t> validate_shapes(const std::string &variant, const std::vector<int64_t> &input_shape,
+                                     const std::vector<int64_t> &weights_shape, int padding,
+                                     const RunOptions &options = {});
 
 struct ConvProfile;  // wino/profile.h
 
