@@ -2,6 +2,9 @@
 // Plain C++: no Halide dependency.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 namespace wino {
 
 // Prepared weights (packed for direct, transformed for Winograd) are stored in blocks of this many output
@@ -15,5 +18,12 @@ namespace wino {
 constexpr int kWeightKAlign = 32;
 
 inline long long padded_k(long long K) { return (K + kWeightKAlign - 1) / kWeightKAlign * kWeightKAlign; }
+
+// C-order shape of the weights prepared for tile size m (0: direct) from K x C filters.
+inline std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C) {
+    const int64_t blocks = padded_k(K) / kWeightKAlign, alpha = m + 2;
+    if (m == 0) return {blocks, C, 3, 3, kWeightKAlign};
+    return {alpha, alpha, blocks, C, kWeightKAlign};
+}
 
 }  // namespace wino

@@ -357,6 +357,11 @@ PoolKind pool_kind() {
 
 const char *to_string(PoolKind kind) { return kind == PoolKind::Tbb ? "tbb" : "own"; }
 
+const RuntimeHooks &runtime_hooks() {
+    static const RuntimeHooks hooks{&do_par_for, &counted_malloc, &counted_free, &on_error};
+    return hooks;
+}
+
 void install_halide_hooks() {
     static std::once_flag once;
     std::call_once(once, [] {

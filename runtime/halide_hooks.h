@@ -11,6 +11,17 @@ namespace wino::detail {
 // The threads a call with RunOptions::threads = `requested` runs on (0: one per core).
 int resolve_threads(int requested);
 
+// The hooks as plain functions, for pipelines this runtime does not link
+// (the tuner's JIT pipelines): the same pool, allocator and error capture,
+// so a JIT-compiled schedule runs as its AOT twin would.
+struct RuntimeHooks {
+    int (*do_par_for)(void *, int (*)(void *, int, unsigned char *), int, int, unsigned char *);
+    void *(*malloc)(void *, size_t);
+    void (*free)(void *, void *);
+    void (*error)(void *, const char *);
+};
+const RuntimeHooks &runtime_hooks();
+
 // Installs (once) the thread pool, the error handler and the allocator into the Halide runtime.
 void install_halide_hooks();
 

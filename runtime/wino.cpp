@@ -44,7 +44,24 @@ const std::vector<VariantInfo> &variants() {
     return list;
 }
 
-const VariantInfo &variant(const std::string &name) { return detail::compiled_variant(name).info; }
+namespace {
+
+constexpr const char *kAuto = "auto";
+
+// The selector's entry in variant(): not a compiled variant, so not in variants().
+const VariantInfo &auto_info() {
+    static const VariantInfo info{kAuto, "selector", "auto", -1,
+                                  "per layer and thread count: the tuning table, else a cost model",
+                                  variants().empty() ? "none" : variants().front().target};
+    return info;
+}
+
+}  // namespace
+
+const VariantInfo &variant(const std::string &name) {
+    if (name == kAuto) return auto_info();
+    return detail::compiled_variant(name).info;
+}
 
 namespace {
 
@@ -105,8 +122,6 @@ void check_options(const RunOptions &options) {
                                              std::to_string(options.threads));
 }
 
-std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C);
-
 // The weights' shape, and that the weights prepared from them for tile size m
 // (0: direct) stay within a pipeline's limit too.
 void check_weights_shape(const std::vector<int64_t> &shape, int m) {
@@ -164,14 +179,6 @@ void check_conv(const ConstTensor &input, int64_t K, int64_t C, const Tensor &ou
         fail(ErrorCode::Aliasing, "output memory overlaps the input");
 }
 
-// C-order shape of prepared weights in output-channel blocks (generators/layout.h):
-// direct (m = 0) (K blocks, C, 3, 3, block); Winograd (alpha, alpha, K blocks, C, block).
-std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C) {
-    const int64_t blocks = padded_k(K) / kWeightKAlign, alpha = m + kTaps - 1;
-    if (m == 0) return {blocks, C, kTaps, kTaps, kWeightKAlign};
-    return {alpha, alpha, blocks, C, kWeightKAlign};
-}
-
 size_t elements_of(const std::vector<int64_t> &shape) {  // shapes already checked against kMaxElements
     size_t e = 1;
     for (int64_t d : shape) e *= size_t(d);
@@ -227,24 +234,48 @@ std::vector<int64_t> validate_shapes(const std::string &variant_name, const std:
     const VariantInfo &info = variant(variant_name);
     check_padding(padding);
     check_options(options);
-    check_weights_shape(weights_shape, info.m);
+    // auto picks only variants that can run the layer; direct (m = 0) needs the least.
+    check_weights_shape(weights_shape, std::max(info.m, 0));
     return check_conv_shapes(input_shape, weights_shape[0], weights_shape[1], padding);
 }
 
-PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor weights, const RunOptions &options) {
+namespace {
+
+// The layer "auto" chooses for: the checked shapes of the call.
+ConvShape layer_of(const std::vector<int64_t> &input_shape, const std::vector<int64_t> &weights_shape, int padding) {
+    return {int(input_shape[0]), int(input_shape[1]), int(weights_shape[0]), int(input_shape[2]), int(input_shape[3]),
+            padding};
+}
+
+}  // namespace
+
+PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor weights, const RunOptions &options,
+                                const std::vector<int64_t> &input_shape, int padding) {
+    if (variant_name == kAuto) {
+        if (input_shape.empty())
+            fail(ErrorCode::InvalidArgument, "auto chooses a variant per layer: prepare_weights(\"auto\", ...) needs "
+                                             "the input shape (N, C, H, W) it will run on");
+        if (!weights.data) fail(ErrorCode::NullBuffer, "weights has a null data pointer");
+        validate_shapes(kAuto, input_shape, weights.shape, padding, options);
+        const Selection chosen = select_variant(layer_of(input_shape, weights.shape, padding), options);
+        return prepare_weights(chosen.variant, weights, options);
+    }
     const VariantInfo &info = variant(variant_name);
     check_options(options);
     check_weights(weights, info.m);
     PreparedWeights p;
+    p.variant_ = info.name;
     p.m_ = info.m;
     p.K_ = weights.shape[0];
     p.C_ = weights.shape[1];
     const std::vector<int64_t> shape = prepared_shape(info.m, p.K_, p.C_);
-    p.data_.assign(elements_of(shape), 0.0f);
+    p.size_ = elements_of(shape);
+    std::shared_ptr<float[]> data(new float[p.size_]);
     const detail::CompiledPreparation &prep = detail::weight_preparation(info.m);
     auto w = halide_view(weights.data, weights.shape);
-    auto out = halide_view(p.data_.data(), shape);
+    auto out = halide_view(data.get(), shape);
     call_pipeline(prep.name, options, nullptr, prep.run, w.raw_buffer(), out.raw_buffer());
+    p.data_ = std::move(data);
     return p;
 }
 
@@ -254,21 +285,20 @@ std::string algorithm_name(int m) { return m ? "Winograd F(" + std::to_string(m)
 
 // Checks, then runs `fn` (the variant's pipeline or its profiled twin) on prepared weights.
 void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const ConstTensor &input,
-                  const PreparedWeights &weights, const std::vector<float> &weight_data, const Tensor &output,
-                  int padding, const RunOptions &options) {
+                  const PreparedWeights &weights, const Tensor &output, int padding, const RunOptions &options) {
     check_padding(padding);
     check_options(options);
     if (weights.m() != v.info.m)
         fail(ErrorCode::PreparedWeightsMismatch, "weights were prepared for " + algorithm_name(weights.m()) +
                                                      " but variant " + v.info.name + " needs " +
                                                      algorithm_name(v.info.m));
-    if (weight_data.empty())
+    if (!weights.data())
         fail(ErrorCode::InvalidArgument, "prepared weights are empty (not made by prepare_weights)");
     check_conv(input, weights.K(), weights.C(), output, padding);
 
     auto in = halide_view(input.data, input.shape);
     auto out = halide_view(output.data, output.shape);
-    auto w = halide_view(weight_data.data(), prepared_shape(v.info.m, weights.K(), weights.C()));
+    auto w = halide_view(weights.data(), prepared_shape(v.info.m, weights.K(), weights.C()));
     call_pipeline("variant " + v.info.name, options, options.stats, fn, in.raw_buffer(), w.raw_buffer(), padding,
                   detail::resolve_threads(options.threads), out.raw_buffer());
 }
@@ -277,12 +307,24 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
 
 void conv2d(const std::string &variant_name, ConstTensor input, const PreparedWeights &weights, Tensor output,
             int padding, const RunOptions &options) {
-    const detail::CompiledVariant &v = detail::compiled_variant(variant_name);
-    run_prepared(v, v.run, input, weights, weights.data_, output, padding, options);
+    // auto runs what it chose when it prepared the weights.
+    const bool chosen = variant_name == kAuto;
+    if (chosen && weights.variant().empty())
+        fail(ErrorCode::InvalidArgument, "prepared weights are empty (not made by prepare_weights)");
+    const detail::CompiledVariant &v = detail::compiled_variant(chosen ? weights.variant() : variant_name);
+    run_prepared(v, v.run, input, weights, output, padding, options);
 }
 
 void conv2d(const std::string &variant_name, ConstTensor input, ConstTensor weights, Tensor output, int padding,
             const RunOptions &options) {
+    if (variant_name == kAuto) {
+        check_padding(padding);
+        if (!input.data) fail(ErrorCode::NullBuffer, "input has a null data pointer");
+        if (!weights.data) fail(ErrorCode::NullBuffer, "weights has a null data pointer");
+        validate_shapes(kAuto, input.shape, weights.shape, padding, options);
+        const Selection chosen = select_variant(layer_of(input.shape, weights.shape, padding), options);
+        return conv2d(chosen.variant, input, weights, output, padding, options);
+    }
     const detail::CompiledVariant &v = detail::compiled_variant(variant_name);
     check_padding(padding);
     check_options(options);
@@ -336,14 +378,14 @@ ConvProfile profile_conv(const std::string &variant_name, ConstTensor input, Con
     halide_profiler_reset();
     ConvProfile result;
     const detail::CompiledPreparation &prep = detail::weight_preparation(v.info.m);
-    std::vector<float> scratch(prepared.data_.size());
+    std::vector<float> scratch(prepared.size());
     auto w = halide_view(weights.data, weights.shape);
     auto out = halide_view(scratch.data(), prepared_shape(v.info.m, prepared.K(), prepared.C()));
     for (int i = 0; i < runs; i++)
         call_pipeline("profiled " + prep.name, options, nullptr, prep.profiled, w.raw_buffer(), out.raw_buffer());
     result.prepare = read_profile(prep.name + "_profiled");
     for (int i = 0; i < runs; i++)
-        run_prepared(v, v.profiled, input, prepared, prepared.data_, output, padding, options);
+        run_prepared(v, v.profiled, input, prepared, output, padding, options);
     result.conv = read_profile(v.info.name + "_profiled");
     halide_profiler_reset();
     return result;

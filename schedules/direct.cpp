@@ -5,8 +5,8 @@
 // registers while the reduction over (c, ry, rx) streams past it. The weights
 // arrive packed in channel blocks (generators/layout.h): a vector of output
 // channels is one dense load.
+#include <cstdio>
 #include <stdexcept>
-#include <cstdlib>
 
 #include "layout.h"
 #include "schedules.h"
@@ -15,19 +15,33 @@ namespace wino {
 
 using namespace Halide;
 
+// Two micro-kernels (ScheduleParams::vectorize):
+//  k: a vector of output channels x a 2-D block of pixels. Suits small planes
+//     (7x7 to 28x28) with many channels; each output vector is stored across
+//     L planes, which on power-of-two planes (32², 64²: planes 4-16 KB apart)
+//     all fall into the same cache sets.
+//  x: a vector of pixels along a row x a few output channels x rows. Suits
+//     wide planes and few input channels (a first layer, C = 3): every store
+//     is a dense row segment.
 void schedule_direct(const std::string &schedule, const ScheduleParams &p, DirectStages &s, const Target &target) {
     if (schedule != "direct") throw std::invalid_argument("conv_direct: unknown schedule '" + schedule + "'");
+    if (!p.vectorize.empty() && p.vectorize != "k" && p.vectorize != "x")
+        throw std::invalid_argument("conv_direct: vectorize='" + p.vectorize + "', expected k or x");
+    const bool along_x = p.vectorize == "x";
+    const Machine machine = machine_of(target);
     // Neighbouring taps share input pixels, and LLVM keeps the shared
-    // broadcasts in registers across the (small) tap loops: give them a third
-    // of the registers, or the accumulators spill.
-    RegisterBlock blk = register_block(machine_of(target), p);
-    if (p.block.empty()) blk.columns = blk.columns * 2 / 3;
-    const int KB = blk.k(), XB = blk.cols_x(), YB = blk.cols_y(), L = blk.lanes;
+    // broadcasts in registers across the (small) tap loops: direct_block
+    // leaves them a third of the registers, or the accumulators spill.
+    const RegisterBlock blk = direct_block(machine, along_x ? ScheduleParams{} : p);
+    const RowBlock row = along_x ? row_block(machine, p) : RowBlock{};
+    const int L = machine.lanes;
+    // Register block: KB channels x XB x YB pixels.
+    const int KB = along_x ? row.KU : blk.k(), XB = along_x ? L : blk.cols_x(), YB = along_x ? row.YB : blk.cols_y();
 
     Func out = s.output;
     Var x = s.x, y = s.y, k = s.k, n = s.n;
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), kb("kb"), kk("kk"), ko("ko"), ki("ki"), kv("kv");
-    Var bxo("bxo"), bxi("bxi"), byo("byo"), byi("byi");
+    Var bxo("bxo"), byo("byo");
 
     // Bands of output pixels, whole rows when the padded input they read
     // (C channels per pixel) fits the budget, else chunks of rows: the input
@@ -42,10 +56,9 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     const BandShape bands = band_shape(W, H, N, C * 4 * (YB + 2) / YB, XB, YB, band_bytes(p),
                                        select(parallel_channels(p), kblocks, 1), s.threads);
 
-    // Output: one register block of XB x YB pixels x KB channels per (xo, ko).
-    // GuardWithIf: any H', W', K works; only blocks at the edges are partial.
-    // k is split at the weights' channel blocks first, so k % kWeightKAlign
-    // and k / kWeightKAlign fold.
+    // Output: one register block per (xo, ko). GuardWithIf: any H', W', K
+    // works; only blocks at the edges are partial. k is split at the weights'
+    // channel blocks first, so k % kWeightKAlign and k / kWeightKAlign fold.
     // Bands are whole register blocks: split the block loops, not the pixels,
     // so that no guard lands inside the unrolled block.
     out.split(k, kb, kk, kWeightKAlign, TailStrategy::GuardWithIf)
@@ -53,47 +66,53 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         .split(x, xo, xi, XB, TailStrategy::GuardWithIf)
         .split(y, yo, yi, YB, TailStrategy::GuardWithIf)
         .split(xo, bxo, xo, max(1, bands.x / XB), TailStrategy::GuardWithIf)
-        .split(yo, byo, yo, max(1, bands.y / YB), TailStrategy::GuardWithIf)
-        .split(ki, ki, kv, L)
-        .reorder(kv, ki, xi, yi, xo, ko, yo, kb, bxo, byo, n)
-        .vectorize(kv)
-        .unroll(ki)
-        .unroll(xi)
-        .unroll(yi)
-        // Bands in x, bands in y, images: nested parallel loops, not fused
-        // (Halide 14 cannot prove a fused band index in range when the band
-        // count is symbolic, and rejects the call); the pool balances nesting.
-        .parallel(bxo)
-        .parallel(byo)
-        .parallel(n);
+        .split(yo, byo, yo, max(1, bands.y / YB), TailStrategy::GuardWithIf);
+    if (along_x) {
+        out.reorder(xi, ki, yi, xo, ko, yo, kb, bxo, byo, n).vectorize(xi).unroll(ki).unroll(yi);
+    } else {
+        out.split(ki, ki, kv, L)
+            .reorder(kv, ki, xi, yi, xo, ko, yo, kb, bxo, byo, n)
+            .vectorize(kv)
+            .unroll(ki)
+            .unroll(xi)
+            .unroll(yi);
+    }
+    // Bands in x, bands in y, images: nested parallel loops, not fused
+    // (Halide 14 cannot prove a fused band index in range when the band
+    // count is symbolic, and rejects the call); the pool balances nesting.
+    out.parallel(bxo).parallel(byo).parallel(n);
     if (parallel_channels(p)) out.parallel(kb);
 
     // The accumulators: a fixed-size block (bound_extent), so it can live in
     // registers even for a partial block at the edge; the extra pixels read zero
-    // padding and the extra channels zero weights, and are never stored.
-    Var cv("cv"), cu("cu");
-    s.conv.compute_at(out, xo)
-        .bound_extent(k, KB)
-        .bound_extent(x, XB)
-        .bound_extent(y, YB)
-        .reorder_storage(k, x, y, n)  // channel vectors dense: the block maps onto registers
-        .split(k, cu, cv, L)
-        .reorder(cv, cu, x, y, n)
-        .vectorize(cv)
-        .unroll(cu)
-        .unroll(x)
-        .unroll(y);
-    // Reduction outside the register block: c outermost. The 3x3 tap loops
-    // stay loops: unrolled, the pixels neighbouring taps share took registers
-    // and the accumulators spilled.
-    RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
-    s.conv.update()
-        .split(k, cu, cv, L)
-        .reorder(cv, cu, x, y, rx, ry, rc, n)
-        .vectorize(cv)
-        .unroll(cu)
-        .unroll(x)
-        .unroll(y);
+    // padding and the extra channels zero weights, and are never stored. The
+    // reduction runs outside the block, c outermost. The 3x3 tap loops stay
+    // loops: unrolled, the pixels neighbouring taps share took registers and
+    // the accumulators spilled.
+    const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
+    s.conv.compute_at(out, xo).bound_extent(k, KB).bound_extent(x, XB).bound_extent(y, YB);
+    if (along_x) {
+        s.conv.reorder_storage(x, k, y, n).vectorize(x).unroll(k).unroll(y);
+        // Rows inside channels: the few input vectors of a tap stay in registers
+        // while each weight broadcast is used once per row.
+        s.conv.update().reorder(x, y, k, rx, ry, rc, n).vectorize(x).unroll(k).unroll(y);
+    } else {
+        Var cv("cv"), cu("cu");
+        s.conv.reorder_storage(k, x, y, n)  // channel vectors dense: the block maps onto registers
+            .split(k, cu, cv, L)
+            .reorder(cv, cu, x, y, n)
+            .vectorize(cv)
+            .unroll(cu)
+            .unroll(x)
+            .unroll(y);
+        s.conv.update()
+            .split(k, cu, cv, L)
+            .reorder(cv, cu, x, y, rx, ry, rc, n)
+            .vectorize(cv)
+            .unroll(cu)
+            .unroll(x)
+            .unroll(y);
+    }
 
     // The input this band reads, zero padding applied once here instead of as
     // a select inside the micro-kernel.

@@ -84,6 +84,8 @@ void schedule_tensor(WinogradStages &s, const Target &target) {
 // every tile block instead of streamed from memory per tile; finally apply the
 // output transform per tile on the way to the output.
 void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &target) {
+    if (!p.vectorize.empty() && p.vectorize != "k")
+        throw std::invalid_argument("conv_winograd: the fused schedule vectorizes output channels (vectorize=k) only");
     const RegisterBlock blk = register_block(machine_of(target), p);
     const int L = blk.lanes, KB = blk.k(), TBx = blk.cols_x(), TBy = blk.cols_y();
     const int m = s.m, alpha = s.alpha;
@@ -236,7 +238,7 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
 void schedule_winograd(const std::string &schedule, const ScheduleParams &p, WinogradStages &s,
                        const Target &target) {
     if (schedule == "tensor") {
-        if (!p.block.empty() || p.k_vectors || p.band_kb || !p.parallel.empty())
+        if (!p.block.empty() || p.k_vectors || p.band_kb || !p.parallel.empty() || !p.vectorize.empty())
             throw std::invalid_argument("conv_winograd: the tensor schedule takes no schedule parameters");
         schedule_tensor(s, target);
     } else if (schedule == "fused") {

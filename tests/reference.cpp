@@ -7,44 +7,95 @@
 
 namespace wino::test {
 
+double tolerance(int m) {
+    switch (m) {
+    case 0: return 6e-7;
+    case 2: return 6e-7;
+    case 4: return 1e-5;
+    default: return 2e-5;
+    }
+}
+
+namespace {
+
+// Output (n, k, i, j) in float64, from the definition.
+double reference_at(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w, int n, int k, int i,
+                    int j) {
+    double acc = 0;
+    for (int c = 0; c < s.C; c++)
+        for (int r = 0; r < 3; r++)
+            for (int q = 0; q < 3; q++) {
+                const int yy = i + r - s.padding, xx = j + q - s.padding;
+                if (yy < 0 || yy >= s.H || xx < 0 || xx >= s.W) continue;
+                const double a = w[((size_t(k) * s.C + c) * 3 + r) * 3 + q];
+                const double b = x[((size_t(n) * s.C + c) * s.H + yy) * s.W + xx];
+                acc += a * b;
+            }
+    return acc;
+}
+
+// max |x[n][c]| for every (n, c).
+std::vector<double> channel_max(const ConvShape &s, const std::vector<float> &x) {
+    std::vector<double> out(size_t(s.N) * s.C, 0.0);
+    const size_t plane = size_t(s.H) * s.W;
+    for (size_t nc = 0; nc < out.size(); nc++)
+        for (size_t i = 0; i < plane; i++) out[nc] = std::max(out[nc], double(std::fabs(x[nc * plane + i])));
+    return out;
+}
+
+// Σ_c (Σ_taps |w[k][c]|) · max |x[n][c]|: the scale of output plane (n, k).
+double plane_scale(const ConvShape &s, const std::vector<double> &x_max, const std::vector<float> &w, int n, int k) {
+    double sum = 0;
+    for (int c = 0; c < s.C; c++) {
+        double w_abs = 0;
+        for (int t = 0; t < 9; t++) w_abs += std::fabs(w[(size_t(k) * s.C + c) * 9 + t]);
+        sum += x_max[size_t(n) * s.C + c] * w_abs;
+    }
+    return sum;
+}
+
+}  // namespace
+
 std::vector<double> reference_conv(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w) {
     const int OH = s.out_h(), OW = s.out_w();
     std::vector<double> y(size_t(s.N) * s.K * OH * OW, 0.0);
     for (int n = 0; n < s.N; n++)
         for (int k = 0; k < s.K; k++)
             for (int i = 0; i < OH; i++)
-                for (int j = 0; j < OW; j++) {
-                    double acc = 0;
-                    for (int c = 0; c < s.C; c++)
-                        for (int r = 0; r < 3; r++)
-                            for (int q = 0; q < 3; q++) {
-                                int yy = i + r - s.padding, xx = j + q - s.padding;
-                                if (yy < 0 || yy >= s.H || xx < 0 || xx >= s.W) continue;
-                                double a = w[((size_t(k) * s.C + c) * 3 + r) * 3 + q];
-                                double b = x[((size_t(n) * s.C + c) * s.H + yy) * s.W + xx];
-                                acc += a * b;
-                            }
-                    y[((size_t(n) * s.K + k) * OH + i) * OW + j] = acc;
-                }
+                for (int j = 0; j < OW; j++) y[((size_t(n) * s.K + k) * OH + i) * OW + j] = reference_at(s, x, w, n, k, i, j);
     return y;
 }
 
 std::vector<double> error_scale(const ConvShape &s, const std::vector<float> &x, const std::vector<float> &w) {
     const size_t plane = size_t(s.out_h()) * s.out_w();
+    const std::vector<double> x_max = channel_max(s, x);
     std::vector<double> scale(size_t(s.N) * s.K * plane);
     for (int n = 0; n < s.N; n++)
-        for (int k = 0; k < s.K; k++) {
-            double sum = 0;
-            for (int c = 0; c < s.C; c++) {
-                double x_max = 0, w_abs = 0;
-                for (size_t i = 0; i < size_t(s.H) * s.W; i++)
-                    x_max = std::max(x_max, double(std::fabs(x[(size_t(n) * s.C + c) * s.H * s.W + i])));
-                for (int t = 0; t < 9; t++) w_abs += std::fabs(w[(size_t(k) * s.C + c) * 9 + t]);
-                sum += x_max * w_abs;
-            }
-            std::fill_n(scale.begin() + (size_t(n) * s.K + k) * plane, plane, sum);
-        }
+        for (int k = 0; k < s.K; k++)
+            std::fill_n(scale.begin() + (size_t(n) * s.K + k) * plane, plane, plane_scale(s, x_max, w, n, k));
     return scale;
+}
+
+double max_scaled_error_sampled(const ConvShape &s, const std::vector<float> &y, const std::vector<float> &x,
+                                const std::vector<float> &w, int samples, uint64_t seed) {
+    const int OH = s.out_h(), OW = s.out_w();
+    if (y.size() != size_t(s.N) * s.K * OH * OW) return std::numeric_limits<double>::infinity();
+    for (float v : y)
+        if (!std::isfinite(v)) return std::numeric_limits<double>::infinity();
+    const std::vector<double> x_max = channel_max(s, x);
+    double worst = 0;
+    auto check = [&](int n, int k, int i, int j) {
+        const double got = y[((size_t(n) * s.K + k) * OH + i) * OW + j];
+        const double err = std::fabs(got - reference_at(s, x, w, n, k, i, j));
+        worst = std::max(worst, err / std::max(plane_scale(s, x_max, w, n, k), 1e-30));
+    };
+    for (int n = 0; n < s.N; n++)
+        for (int k = 0; k < s.K; k++)
+            for (auto [i, j] : {std::pair{0, 0}, {0, OW - 1}, {OH - 1, 0}, {OH - 1, OW - 1}}) check(n, k, i, j);
+    std::mt19937_64 rng(seed);
+    for (int t = 0; t < samples; t++)
+        check(int(rng() % s.N), int(rng() % s.K), int(rng() % OH), int(rng() % OW));
+    return worst;
 }
 
 Random::Random() {

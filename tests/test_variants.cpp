@@ -1,36 +1,37 @@
-// Every compiled variant against the float64 reference, on a grid of shapes
-// that covers degenerate sizes (1, 2), channel counts that fill no vector
-// (1, 3, 17), tiles cut by the image edge (5, 31), batches and both paddings.
+// Every compiled variant, and the selector `auto`, against the float64
+// reference, on fresh random data with the output poisoned (NaN):
+//  - a fixed grid that covers degenerate sizes (1, 2), channel counts that
+//    fill no vector (1, 3, 17), tiles cut by the image edge (5, 31), batches
+//    and both paddings;
+//  - per variant, shapes made from its own register block (XNNPACK-style):
+//    the output grid and the channels equal to the block, a multiple of it,
+//    one less and one more, so every edge case of its loops is reached;
+//  - the benchmark's default layers (checked at sampled outputs: their
+//    float64 reference is too slow to compute whole);
+// each at 1 and at 3 threads (the band split follows the thread count).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
 
+#include "blocking.h"
 #include "reference.h"
+#include "shapes.h"
 #include "wino/wino.h"
 
 namespace {
 
 using wino::test::ConvShape;
 
-// Error bound, relative to error_scale(): Σ_c (Σ_taps |w|) · max |x_c| per
-// output plane (reference.h says why not per output). Direct: plain fp32
-// accumulation. Winograd adds the rounding of its transforms, amplified by the
-// size of their coefficients: F(2,3) uses the points 0, ±1 (entries ≤ 1);
-// F(4,3) adds ±2 (B_T entries up to 5, G entries down to 1/24); F(6,3) adds
-// ±1/2 (B_T up to 21/4, G down to 1/90, with heavy cancellation). Worst cases
-// over eight random runs of this grid (1,320 cases): direct 1.3e-7, F(2,3)
-// 1.2e-7, F(4,3) 2.4e-6, F(6,3) 3.6e-6; each bound is ~4-5x above. A single
-// wrong tap or tile would be off by ~1/(9·C) of the scale, far above any bound.
-double tolerance(int m) {
-    switch (m) {
-    case 0: return 6e-7;
-    case 2: return 6e-7;
-    case 4: return 1e-5;
-    default: return 2e-5;
-    }
-}
+struct Case {
+    std::string variant;
+    ConvShape shape;
+    int threads;
+    bool sampled;  // check sampled outputs (and that all are finite) instead of all
+};
 
-std::vector<ConvShape> shape_grid() {
+std::vector<ConvShape> fixed_grid() {
     std::vector<ConvShape> grid;
     const std::vector<std::array<int, 5>> base = {
         // N, C, K, H, W
@@ -44,38 +45,85 @@ std::vector<ConvShape> shape_grid() {
     return grid;
 }
 
-class VariantMatchesReference
-    : public ::testing::TestWithParam<std::tuple<std::string, ConvShape>> {};
+// Shapes from a variant's register block: `cols` (x, y) columns of `unit`
+// pixels each (a Winograd tile's m, or 1 pixel) and `k` channels.
+std::vector<ConvShape> block_grid(int cols_x, int cols_y, int unit, int k) {
+    std::vector<ConvShape> grid;
+    // (columns in x, in y, channels): equal, a multiple, one less, one more.
+    const int cases[4][3] = {{cols_x, cols_y, k},
+                             {2 * cols_x, 2 * cols_y, 2 * k},
+                             {std::max(1, cols_x - 1), cols_y + 1, std::max(1, k - 1)},
+                             {cols_x + 1, std::max(1, cols_y - 1), k + 1}};
+    for (const auto &c : cases) grid.push_back({1, 5, c[2], c[1] * unit, c[0] * unit, 1});
+    return grid;
+}
+
+std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
+    const wino::Machine machine = wino::machine_of_target_string(v.target);
+    const wino::ScheduleParams p = wino::parse_schedule_params(v.parameters);
+    if (v.schedule == "fused") {
+        const wino::RegisterBlock b = wino::register_block(machine, p);
+        return block_grid(b.cols_x(), b.cols_y(), v.m, b.k());
+    }
+    if (v.schedule == "direct" && p.vectorize == "x") {
+        const wino::RowBlock b = wino::row_block(machine, p);
+        return block_grid(b.L, b.YB, 1, b.KU);
+    }
+    if (v.schedule == "direct") {
+        const wino::RegisterBlock b = wino::direct_block(machine, p);
+        return block_grid(b.cols_x(), b.cols_y(), 1, b.k());
+    }
+    return {};  // tensor-level and autoscheduled schedules have no register block to probe
+}
+
+std::vector<Case> cases() {
+    std::vector<std::string> names{"auto"};
+    for (const auto &v : wino::variants()) names.push_back(v.name);
+    std::vector<Case> all;
+    for (const std::string &name : names) {
+        std::vector<ConvShape> shapes = fixed_grid();
+        if (name != "auto")
+            for (const ConvShape &s : variant_grid(wino::variant(name))) shapes.push_back(s);
+        std::set<std::string> seen;
+        for (const ConvShape &s : shapes)
+            if (seen.insert(s.str()).second)
+                for (int threads : {1, 3}) all.push_back({name, s, threads, false});
+        for (const ConvShape &s : wino::bench::default_shapes()) all.push_back({name, s, 2, true});
+    }
+    return all;
+}
+
+class VariantMatchesReference : public ::testing::TestWithParam<Case> {};
 
 TEST_P(VariantMatchesReference, OnRandomData) {
-    const auto &[name, s] = GetParam();
-    const int m = wino::variant(name).m;
+    const Case &c = GetParam();
+    const ConvShape &s = c.shape;
+    wino::RunOptions options;
+    options.threads = c.threads;
+    // auto is held to the bound of the variant it picks.
+    const std::string runs = c.variant == "auto" ? wino::select_variant(s, options).variant : c.variant;
+    const int m = wino::variant(runs).m;
     wino::test::Random rng;
-    SCOPED_TRACE("seed " + std::to_string(rng.seed()) + " (WINO_TEST_SEED reproduces)");
+    SCOPED_TRACE("seed " + std::to_string(rng.seed()) + " (WINO_TEST_SEED reproduces); runs " + runs);
     std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W);
     std::vector<float> w = rng.uniform(size_t(s.K) * s.C * 9);
     std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
 
-    wino::conv2d(name, {x.data(), s.input()}, {w.data(), s.weights()}, {y.data(), s.output()}, s.padding);
+    wino::conv2d(c.variant, {x.data(), s.input()}, {w.data(), s.weights()}, {y.data(), s.output()}, s.padding,
+                 options);
 
-    double err = wino::test::max_scaled_error(y, wino::test::reference_conv(s, x, w),
-                                              wino::test::error_scale(s, x, w));
+    const double err = c.sampled ? wino::test::max_scaled_error_sampled(s, y, x, w, 4096, rng.seed())
+                                 : wino::test::max_scaled_error(y, wino::test::reference_conv(s, x, w),
+                                                                wino::test::error_scale(s, x, w));
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3g", err);
     RecordProperty("max_scaled_error", buf);
-    EXPECT_LE(err, tolerance(m)) << name << " on " << s.str();
+    EXPECT_LE(err, wino::test::tolerance(m)) << c.variant << " on " << s.str() << " at " << c.threads << " threads";
 }
 
-std::vector<std::string> variant_names() {
-    std::vector<std::string> names;
-    for (const auto &v : wino::variants()) names.push_back(v.name);
-    return names;
-}
-
-INSTANTIATE_TEST_SUITE_P(AllVariants, VariantMatchesReference,
-                         ::testing::Combine(::testing::ValuesIn(variant_names()), ::testing::ValuesIn(shape_grid())),
-                         [](const auto &info) {
-                             return std::get<0>(info.param) + "_" + std::get<1>(info.param).str();
-                         });
+INSTANTIATE_TEST_SUITE_P(AllVariants, VariantMatchesReference, ::testing::ValuesIn(cases()), [](const auto &info) {
+    const Case &c = info.param;
+    return c.variant + "_" + c.shape.str() + "_t" + std::to_string(c.threads) + (c.sampled ? "_sampled" : "");
+});
 
 }  // namespace

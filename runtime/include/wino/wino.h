@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "wino/shape.h"
+
 namespace wino {
 
 enum class ErrorCode {
@@ -81,7 +83,7 @@ struct VariantInfo {
 
 // Every variant compiled in, in the order of the variant table.
 const std::vector<VariantInfo> &variants();
-// Throws Error(UnknownVariant).
+// A compiled variant, or the selector "auto" (algorithm "selector"); throws Error(UnknownVariant).
 const VariantInfo &variant(const std::string &name);
 
 // What a call measured about itself (RunOptions::stats).
@@ -94,7 +96,30 @@ struct RunOptions {
     int threads = 0;            // worker threads for this call; 0 = one per core
     size_t memory_limit = 0;    // bytes the call's temporaries may hold at once; 0 = no limit
     RunStats *stats = nullptr;  // if set, filled in by the call (the convolution only, not a weight preparation)
+    // `auto` on a layer its tuning table lacks: measure the compiled variants
+    // there and record the fastest (a one-time cost per layer and thread
+    // count), instead of estimating. Also set by WINO_AUTO_MEASURE=1.
+    bool measure_unknown_layers = false;
 };
+
+// The selector "auto": which compiled variant it runs for a layer and a
+// thread count. First the tuning table measured on this machine (filled by
+// `wino_tune --select`, or by measure_unknown_layers), like FFTW's wisdom;
+// else a cost model (runtime/select.cpp): each Winograd or direct variant's
+// vector FMAs with the work its register blocks waste at this layer's edges,
+// its transforms, and its stores. Never a variant that cannot run the layer.
+struct Selection {
+    std::string variant;  // the compiled variant chosen
+    std::string source;   // "tuning table", "measured now" or "cost model"
+    double ms = 0;        // its measured time (tuning table, measured now); 0 for the cost model
+};
+Selection select_variant(const ConvShape &layer, const RunOptions &options = {});
+// Times every compiled variant that can run the layer (the Winograd and
+// direct schedules, hand-written, tuned or autoscheduled) and records the
+// fastest in the tuning table.
+Selection select_by_measuring(const ConvShape &layer, const RunOptions &options = {});
+// $WINO_TUNING_TABLE, else $XDG_CACHE_HOME/wino/tuning.json, else ~/.cache/wino/tuning.json.
+std::string tuning_table_path();
 
 // Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding.
 // Throws WrongRank, InvalidArgument (padding), or BadShape for a dimension
@@ -117,23 +142,36 @@ struct ConvProfile;  // wino/profile.h
 // blocks for direct, the Winograd filter transform for its m.
 class PreparedWeights {
 public:
+    const std::string &variant() const { return variant_; }  // the variant they were prepared for (auto: its choice)
     int m() const { return m_; }           // 0: prepared for direct convolution
     int64_t K() const { return K_; }
     int64_t C() const { return C_; }
+    // The prepared values (layout: generators/layout.h), read-only; null if empty.
+    const float *data() const { return data_.get(); }
+    size_t size() const { return size_; }
 
 private:
-    friend PreparedWeights prepare_weights(const std::string &, ConstTensor, const RunOptions &);
+    friend PreparedWeights prepare_weights(const std::string &, ConstTensor, const RunOptions &,
+                                           const std::vector<int64_t> &, int);
     friend void conv2d(const std::string &, ConstTensor, const PreparedWeights &, Tensor, int,
                        const RunOptions &);
     friend ConvProfile profile_conv(const std::string &, ConstTensor, ConstTensor, Tensor, int, int,
                                            const RunOptions &);
+    std::string variant_;
     int m_ = 0;
     int64_t K_ = 0, C_ = 0;
-    std::vector<float> data_;  // in output-channel blocks (generators/layout.h)
+    // In output-channel blocks (generators/layout.h); shared and immutable
+    // once prepared, so copies are cheap. Not zero-filled: the preparation
+    // pipeline writes every element.
+    std::shared_ptr<const float[]> data_;
+    size_t size_ = 0;
 };
 
-PreparedWeights prepare_weights(const std::string &variant, ConstTensor weights,
-                                const RunOptions &options = {});
+// For "auto", `input_shape` (N, C, H, W) names the layer it chooses for
+// (required), with `padding`; the weights then carry its choice, which
+// conv2d("auto", ..., weights, ...) runs.
+PreparedWeights prepare_weights(const std::string &variant, ConstTensor weights, const RunOptions &options = {},
+                                const std::vector<int64_t> &input_shape = {}, int padding = 1);
 
 // output = conv3x3(input, weights) with the named variant.
 void conv2d(const std::string &variant, ConstTensor input, ConstTensor weights, Tensor output,

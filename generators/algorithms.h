@@ -1,0 +1,168 @@
+// The algorithms, written once for every way they are compiled: the AOT
+// generators (conv_generators.cpp, with Input<Buffer>/Output<Buffer>) and
+// the JIT tuner (tune/, with ImageParam/Param and a plain Func). Each
+// function states what is computed, constrains the buffers' layouts and
+// returns the stages for a schedule (schedules/); none schedules anything.
+//
+// Layouts (Halide dimension order is innermost first):
+//   input   (x, y, c, n)   = NCHW      weights (rx, ry, c, k) = KCRS
+//   output  (x, y, k, n)   = NKHW
+// Both convolutions run on weights prepared by their own pipeline, in blocks
+// of output channels (layout.h): packed W (ki, rx, ry, c, kb) for direct,
+// transformed U (ki, c, kb, u, v) for Winograd.
+// Output size: H' = H + 2·padding - 2, W' likewise; padding is 0 or 1.
+#pragma once
+
+#include "Halide.h"
+#include "cook_toom.h"
+#include "layout.h"
+#include "stages.h"
+#include "transform.h"
+
+namespace wino {
+
+constexpr int kTaps = 3;  // r: the filter size this project targets
+
+namespace detail {
+
+// Dimension i of a buffer: an Input/Output<Buffer>, an ImageParam, or a Func's output buffer.
+template <typename B>
+auto dim(B &buffer, int i) {
+    return buffer.dim(i);
+}
+inline Halide::Internal::Dimension dim(Halide::Func &f, int i) { return f.output_buffer().dim(i); }
+
+// Every buffer starts at 0: lets the schedules fold x % m and x / m to constants.
+template <typename B>
+void pin_mins_to_zero(B &buffer) {
+    for (int i = 0; i < buffer.dimensions(); i++) dim(buffer, i).set_min(0);
+}
+
+// The input seen through the padding: in(x, y, c, n) = input(x - p, y - p, c, n), 0 outside.
+template <typename B>
+Halide::Func padded_input(const B &input, const Halide::Expr &padding) {
+    using namespace Halide;
+    Var x("x"), y("y"), c("c"), n("n");
+    Func zero_ext = BoundaryConditions::constant_exterior(input, 0.0f);
+    Func in("in");
+    in(x, y, c, n) = zero_ext(x - padding, y - padding, c, n);
+    return in;
+}
+
+// Weights zero-extended in k only, so schedules may compute whole blocks of k.
+template <typename B>
+Halide::Func weights_zero_beyond_k(const B &w, const std::string &name) {
+    using namespace Halide;
+    Region bounds{Range(), Range(), Range(), Range(0, w.dim(3).extent())};
+    Func ext = BoundaryConditions::constant_exterior(w, 0.0f, bounds);
+    Var rx("rx"), ry("ry"), c("c"), k("k");
+    Func f(name);
+    f(rx, ry, c, k) = ext(rx, ry, c, k);
+    return f;
+}
+
+}  // namespace detail
+
+// Direct 3x3 convolution on packed weights W. `output` is the pipeline's
+// output (an Output<Buffer> or a Func); `threads` only sizes parallel tasks.
+template <typename In, typename Wt, typename Out>
+DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, const Halide::Expr &threads, Out &output) {
+    using namespace Halide;
+    DirectStages s;
+    s.threads = threads;
+    s.in = detail::padded_input(input, padding);
+    s.r = RDom(0, kTaps, 0, kTaps, 0, input.dim(2).extent(), "r");
+    const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
+    const Expr ki = s.k % kWeightKAlign, kb = s.k / kWeightKAlign;
+    s.conv = Func("conv");
+    s.conv(s.x, s.y, s.k, s.n) = 0.0f;
+    s.conv(s.x, s.y, s.k, s.n) += W(ki, rx, ry, rc, kb) * s.in(s.x + rx, s.y + ry, rc, s.n);
+    output(s.x, s.y, s.k, s.n) = s.conv(s.x, s.y, s.k, s.n);
+    s.output = output;
+
+    detail::pin_mins_to_zero(input);
+    detail::pin_mins_to_zero(W);
+    detail::pin_mins_to_zero(output);
+    W.dim(0).set_extent(kWeightKAlign);
+    W.dim(1).set_extent(kTaps);
+    W.dim(2).set_extent(kTaps);
+    return s;
+}
+
+// Winograd F(m x m, 3 x 3) on transformed weights U.
+template <typename In, typename Wt, typename Out>
+WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &padding, const Halide::Expr &threads,
+                                  Out &output) {
+    using namespace Halide;
+    const WinogradMatrices w = cook_toom(m, kTaps);
+    WinogradStages s;
+    s.m = w.m;
+    s.alpha = w.alpha;
+    s.threads = threads;
+    Var i("i"), j("j");
+    s.in = detail::padded_input(input, padding);
+
+    // Tile t = (tx, ty) reads the alpha x alpha window at (tx·m, ty·m); windows overlap by r - 1.
+    s.d = Func("d");
+    s.d(i, j, s.tx, s.ty, s.c, s.n) = s.in(s.tx * s.m + i, s.ty * s.m + j, s.c, s.n);
+
+    s.V = kron(w.B_T, s.d, s.u, s.v, {s.tx, s.ty, s.c, s.n}, "V");
+
+    // Per transform point (u, v), a matrix multiply over channels: M = U · V.
+    s.rc = RDom(0, input.dim(2).extent(), "rc");
+    s.M = Func("M");
+    s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) = 0.0f;
+    s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) +=
+        U(s.k % kWeightKAlign, s.rc, s.k / kWeightKAlign, s.u, s.v) * s.V.out(s.u, s.v, s.tx, s.ty, s.rc, s.n);
+
+    s.Y = kron(w.A_T, s.M, s.u, s.v, {s.k, s.tx, s.ty, s.n}, "Y");
+
+    output(s.x, s.y, s.k, s.n) = s.Y.out(s.x % s.m, s.y % s.m, s.k, s.x / s.m, s.y / s.m, s.n);
+    s.output = output;
+
+    detail::pin_mins_to_zero(input);
+    detail::pin_mins_to_zero(U);
+    detail::pin_mins_to_zero(output);
+    U.dim(0).set_extent(kWeightKAlign);
+    U.dim(3).set_extent(s.alpha);
+    U.dim(4).set_extent(s.alpha);
+    return s;
+}
+
+// Direct convolution's weight packing: KCRS into output-channel blocks W(ki, rx, ry, c, kb), zero beyond K.
+template <typename Wt, typename Out>
+PackStages pack_algorithm(Wt &weights, Out &W) {
+    PackStages s;
+    Halide::Func g = detail::weights_zero_beyond_k(weights, "g");
+    W(s.ki, s.rx, s.ry, s.c, s.kb) = g(s.rx, s.ry, s.c, s.kb * kWeightKAlign + s.ki);
+    s.output = W;
+    detail::pin_mins_to_zero(weights);
+    detail::pin_mins_to_zero(W);
+    weights.dim(0).set_extent(kTaps);
+    weights.dim(1).set_extent(kTaps);
+    detail::dim(W, 0).set_extent(kWeightKAlign);
+    return s;
+}
+
+// The Winograd filter transform U = G g Gᵀ into output-channel blocks U(ki, c, kb, u, v).
+template <typename Wt, typename Out>
+FilterStages filter_algorithm(int m, Wt &weights, Out &U) {
+    const WinogradMatrices w = cook_toom(m, kTaps);
+    FilterStages s;
+    s.m = w.m;
+    s.alpha = w.alpha;
+    s.g = detail::weights_zero_beyond_k(weights, "g");
+    s.U = kron(w.G, s.g, s.u, s.v, {s.c, s.k}, "U_uvck");
+    U(s.ki, s.c, s.kb, s.u, s.v) = s.U.out(s.u, s.v, s.c, s.kb * kWeightKAlign + s.ki);
+    s.output = U;
+    detail::pin_mins_to_zero(weights);
+    detail::pin_mins_to_zero(U);
+    weights.dim(0).set_extent(kTaps);
+    weights.dim(1).set_extent(kTaps);
+    detail::dim(U, 0).set_extent(kWeightKAlign);
+    detail::dim(U, 3).set_extent(s.alpha);
+    detail::dim(U, 4).set_extent(s.alpha);
+    return s;
+}
+
+}  // namespace wino

@@ -1,0 +1,237 @@
+// The selector "auto": a tuning table measured on this machine, else a cost
+// model over the compiled variants' own register blocks (schedules/blocking.h).
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <random>
+
+#include "blocking.h"
+#include "halide_hooks.h"
+#include "layout.h"
+#include "wino/wino.h"
+
+namespace wino {
+
+namespace {
+
+// Whether a variant's prepared weights for this layer stay within a
+// pipeline's element limit (2^31 - 1), as conv2d checks.
+bool prepared_weights_fit(int m, const ConvShape &s) {
+    int64_t elements = 1;
+    for (int64_t d : prepared_shape(m, s.K, s.C))
+        if (__builtin_mul_overflow(elements, d, &elements) || elements > std::numeric_limits<int32_t>::max())
+            return false;
+    return true;
+}
+
+// The cost model: vector operations a variant spends on a layer, from the
+// register blocks its schedule uses on its target. Three terms:
+//  - FMAs of the multiply, with the work its blocks waste where the layer's
+//    edges cut them (a 4x3 tile block on a 14x14 tile grid computes 16x15);
+//  - the Winograd transforms (~2 operations per point per channel);
+//  - stores: a vector of output channels is stored one element at a time,
+//    and planes a multiple of 4 KiB apart fall into the same cache sets
+//    (counted 4x); a vector of pixels along a row is one store.
+// Only the schedules it models (direct, fused) compete; tensor-level and
+// autoscheduled variants are chosen only by measurement (the tuning table).
+double estimated_cost(const VariantInfo &v, const ConvShape &s) {
+    const Machine machine = machine_of_target_string(v.target);
+    const ScheduleParams p = parse_schedule_params(v.parameters);
+    const double L = machine.lanes, N = s.N, C = s.C, K = s.K;
+    const long long Ho = s.out_h(), Wo = s.out_w();
+    auto up = [](long long a, long long b) { return double((a + b - 1) / b * b); };
+    const double plane_stores = N * K * double(Ho) * Wo * ((Ho * Wo * 4) % 4096 == 0 ? 4.0 : 1.0);
+    if (v.schedule == "direct") {
+        if (p.vectorize == "x") {
+            const RowBlock b = row_block(machine, p);
+            const double rows = N * up(s.K, b.KU) * up(Ho, b.YB) * up(Wo, b.L) / L;
+            return rows * C * 9 + rows;
+        }
+        const RegisterBlock b = direct_block(machine, p);
+        return N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, b.cols_x()) / L + plane_stores;
+    }
+    if (v.schedule == "fused") {
+        const RegisterBlock b = register_block(machine, p);
+        const int m = v.m, alpha = m + 2;
+        const long long tx = (Wo + m - 1) / m, ty = (Ho + m - 1) / m;
+        const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L;
+        const double transforms = N * double(tx) * ty * alpha * alpha * 2 * (up(s.C, b.lanes) + up(s.K, b.k())) / L;
+        return multiply + transforms + plane_stores;
+    }
+    return std::numeric_limits<double>::infinity();
+}
+
+bool can_run(const VariantInfo &v, const ConvShape &s) { return prepared_weights_fit(v.m, s); }
+
+// ---------------------------------------------------------------------------
+// The tuning table: JSON, one entry per (target, layer, threads).
+
+struct Entry {
+    std::string variant;
+    double ms = 0;
+};
+
+class TuningTable {
+public:
+    static TuningTable &instance() {
+        static TuningTable table;
+        return table;
+    }
+
+    bool find(const std::string &key, Entry &out) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        load();
+        auto it = entries_.find(key);
+        if (it == entries_.end()) return false;
+        out = it->second;
+        return true;
+    }
+
+    void record(const std::string &key, const Entry &e) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        load();
+        entries_[key] = e;
+        save();
+    }
+
+private:
+    // Read once per process (and again when the path changes); an unreadable
+    // table is an empty one, rewritten by the next record.
+    void load() {
+        const std::string path = tuning_table_path();
+        if (path == loaded_from_) return;
+        loaded_from_ = path;
+        entries_.clear();
+        std::ifstream in(path);
+        if (!in) return;
+        try {
+            const nlohmann::json j = nlohmann::json::parse(in);
+            for (const auto &e : j.at("entries"))
+                entries_[e.at("key").get<std::string>()] = {e.at("variant").get<std::string>(), e.at("ms").get<double>()};
+        } catch (const std::exception &) {
+            entries_.clear();
+        }
+    }
+
+    void save() {
+        nlohmann::json j;
+        j["about"] = "wino's tuning table: the fastest compiled variant per target, layer and thread count "
+                     "(wino_tune --select, or RunOptions::measure_unknown_layers). Delete to start over.";
+        j["entries"] = nlohmann::json::array();
+        for (const auto &[key, e] : entries_) j["entries"].push_back({{"key", key}, {"variant", e.variant}, {"ms", e.ms}});
+        const std::string path = tuning_table_path();
+        // mkdir -p of the directory; then a temp file renamed over the table.
+        for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1))
+            ::mkdir(path.substr(0, slash).c_str(), 0755);
+        const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+        {
+            std::ofstream out(tmp);
+            out << j.dump(1) << "\n";
+            if (!out) {
+                ::unlink(tmp.c_str());
+                throw Error(ErrorCode::InvalidArgument, "cannot write the tuning table " + path);
+            }
+        }
+        if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+            ::unlink(tmp.c_str());
+            throw Error(ErrorCode::InvalidArgument, "cannot replace the tuning table " + path);
+        }
+    }
+
+    std::mutex mutex_;
+    std::string loaded_from_;
+    std::map<std::string, Entry> entries_;
+};
+
+std::string table_key(const ConvShape &s, int threads) {
+    const std::string target = variants().empty() ? "none" : variants().front().target;
+    return target + " " + s.str() + " threads:" + std::to_string(threads);
+}
+
+bool measure_by_default() {
+    const char *env = std::getenv("WINO_AUTO_MEASURE");
+    return env && std::string(env) == "1";
+}
+
+}  // namespace
+
+std::string tuning_table_path() {
+    if (const char *p = std::getenv("WINO_TUNING_TABLE"); p && *p) return p;
+    if (const char *p = std::getenv("XDG_CACHE_HOME"); p && *p) return std::string(p) + "/wino/tuning.json";
+    if (const char *p = std::getenv("HOME"); p && *p) return std::string(p) + "/.cache/wino/tuning.json";
+    return "wino-tuning.json";
+}
+
+Selection select_variant(const ConvShape &layer, const RunOptions &options) {
+    const int threads = detail::resolve_threads(options.threads);
+    Entry e;
+    if (TuningTable::instance().find(table_key(layer, threads), e)) {
+        for (const VariantInfo &v : variants())
+            if (v.name == e.variant && can_run(v, layer)) return {v.name, "tuning table", e.ms};
+    }
+    if (options.measure_unknown_layers || measure_by_default()) return select_by_measuring(layer, options);
+    Selection best;
+    double best_cost = std::numeric_limits<double>::infinity();
+    for (const VariantInfo &v : variants()) {
+        if (!can_run(v, layer)) continue;
+        const double cost = estimated_cost(v, layer);
+        if (cost < best_cost) {
+            best_cost = cost;
+            best = {v.name, "cost model", 0};
+        }
+    }
+    if (best.variant.empty())
+        throw Error(ErrorCode::Unsupported, "auto: no compiled variant can run layer " + layer.str());
+    return best;
+}
+
+Selection select_by_measuring(const ConvShape &layer, const RunOptions &options) {
+    const int threads = detail::resolve_threads(options.threads);
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> dist(-1, 1);
+    std::vector<float> x(size_t(layer.N) * layer.C * layer.H * layer.W), w(size_t(layer.K) * layer.C * 9),
+        y(size_t(layer.N) * layer.K * layer.out_h() * layer.out_w());
+    for (float &f : x) f = dist(rng);
+    for (float &f : w) f = dist(rng);
+    RunOptions run_options = options;
+    run_options.threads = threads;
+    run_options.stats = nullptr;
+    Selection best;
+    best.source = "measured now";
+    for (const VariantInfo &v : variants()) {
+        if (!can_run(v, layer)) continue;
+        try {
+            const PreparedWeights p = prepare_weights(v.name, {w.data(), layer.weights()}, run_options);
+            auto once = [&] { conv2d(v.name, {x.data(), layer.input()}, p, {y.data(), layer.output()}, layer.padding, run_options); };
+            once();  // warm up
+            // The fastest of a few runs (at least 3, about 20 ms in all): noise only slows a run down.
+            double fastest = std::numeric_limits<double>::infinity(), spent = 0;
+            for (int i = 0; i < 3 || (spent < 0.02 && i < 100); i++) {
+                const auto t0 = std::chrono::steady_clock::now();
+                once();
+                const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                fastest = std::min(fastest, s);
+                spent += s;
+            }
+            if (best.variant.empty() || fastest * 1e3 < best.ms) best = {v.name, best.source, fastest * 1e3};
+        } catch (const Error &) {
+            // A variant that cannot run this layer (e.g. over a memory limit) is not a candidate.
+        }
+    }
+    if (best.variant.empty())
+        throw Error(ErrorCode::Unsupported, "auto: no compiled variant ran layer " + layer.str());
+    TuningTable::instance().record(table_key(layer, threads), {best.variant, best.ms});
+    return best;
+}
+
+}  // namespace wino

@@ -1,0 +1,124 @@
+#include "blocking.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include "layout.h"
+
+namespace wino {
+
+Machine machine_of_target_string(const std::string &target) {
+    // Features are '-'-separated words after arch-bits-os.
+    auto has = [&](const std::string &feature) {
+        std::istringstream in(target);
+        for (std::string word; std::getline(in, word, '-');)
+            if (word == feature) return true;
+        return false;
+    };
+    if (has("avx512")) return {16, 32};
+    if (has("avx") || has("avx2")) return {8, 16};
+    return {4, 16};
+}
+
+RegisterBlock register_block(const Machine &machine) {
+    // Accumulators = k_vectors x columns; each step of the reduction also needs
+    // k_vectors registers for the loaded weights, broadcasts, and whatever the
+    // compiler hoists. Two vectors of channels amortize each broadcast over two
+    // FMAs. Filling more than ~3/4 of the registers with accumulators spilled
+    // (measured: 2 x 14 on 32 zmm spilled, as 2 x 7 did on 16 ymm), so:
+    // 2 x 6 = 12 of 16 registers (AVX2), 2 x 12 = 24 of 32 (AVX-512).
+    RegisterBlock b;
+    b.lanes = machine.lanes;
+    b.k_vectors = 2;
+    b.columns = machine.registers * 3 / 4 / b.k_vectors;
+    if (kWeightKAlign % b.k() != 0) b.k_vectors = 1;  // blocks must divide the weight padding
+    return b;
+}
+
+RegisterBlock register_block(const Machine &machine, const ScheduleParams &p) {
+    RegisterBlock b = register_block(machine);
+    const int budget = machine.registers * 3 / 4;  // accumulators, as in the default block
+    if (p.k_vectors < 0 || p.k_vectors * b.lanes > kWeightKAlign || (p.k_vectors && kWeightKAlign % (p.k_vectors * b.lanes)))
+        throw std::invalid_argument("k_vectors=" + std::to_string(p.k_vectors) + ": a block of channel vectors must divide " +
+                                    std::to_string(kWeightKAlign) + " channels");
+    if (p.block.empty() || p.block == "auto") {
+        if (p.k_vectors) {
+            b.k_vectors = p.k_vectors;
+            b.columns = std::max(1, budget / b.k_vectors);
+        }
+        return b;
+    }
+    char tail;
+    int x = 0, y = 0;
+    if (std::sscanf(p.block.c_str(), "%dx%d%c", &x, &y, &tail) != 2 || x < 1 || y < 1)
+        throw std::invalid_argument("register block '" + p.block + "': expected columns XxY, e.g. 7x2");
+    // A block of more columns than the accumulator budget loses rows (then
+    // columns) on this target; the channel vectors fill what remains, at most
+    // 2 (a block must divide kWeightKAlign), unless k_vectors says.
+    while (x * y > budget) (y > 1 ? y : x)--;
+    b.k_vectors = p.k_vectors ? p.k_vectors : std::max(1, std::min(2, budget / (x * y)));
+    while (kWeightKAlign % b.k() != 0) b.k_vectors--;
+    b.columns = x * y;
+    b.y = y;
+    return b;
+}
+
+int band_bytes(const ScheduleParams &p) {
+    if (p.band_kb < 0) throw std::invalid_argument("band_kb must be >= 0");
+    return (p.band_kb ? p.band_kb : 512) * 1024;
+}
+
+bool parallel_channels(const ScheduleParams &p) {
+    if (p.parallel.empty() || p.parallel == "channels") return true;
+    if (p.parallel == "bands") return false;
+    throw std::invalid_argument("parallel='" + p.parallel + "': expected 'bands' or 'channels'");
+}
+
+RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p) {
+    RegisterBlock b = register_block(machine, p);
+    if (p.block.empty()) b.columns = b.columns * 2 / 3;  // a third of the registers for shared broadcasts
+    return b;
+}
+
+ScheduleParams parse_schedule_params(const std::string &row) {
+    ScheduleParams p;
+    std::istringstream in(row);
+    for (std::string kv; in >> kv;) {
+        const size_t eq = kv.find('=');
+        if (eq == std::string::npos) throw std::invalid_argument("schedule parameter '" + kv + "' is not key=value");
+        const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+        if (key == "block") p.block = value;
+        else if (key == "k_vectors") p.k_vectors = std::stoi(value);
+        else if (key == "band_kb") p.band_kb = std::stoi(value);
+        else if (key == "parallel") p.parallel = value;
+        else if (key == "vectorize") p.vectorize = value;
+        else if (key != "features") throw std::invalid_argument("unknown schedule parameter '" + key + "'");
+    }
+    return p;
+}
+
+// One vector of pixels x KU output channels (unrolled, each weight a
+// broadcast) x YB rows (unrolled, each broadcast reused by every row). 3/4
+// of the registers hold accumulators, as for the channel-vectorized block:
+// 8 x 3 = 24 of 32 (AVX-512), 4 x 3 = 12 of 16 (AVX2). KU divides the
+// weights' channel block. p.block "1xY" sets the rows, p.k_vectors the
+// channels (in units of 4).
+RowBlock row_block(const Machine &machine, const ScheduleParams &p) {
+    RowBlock b{machine.lanes, machine.registers == 32 ? 8 : 4, 3};
+    if (p.k_vectors) b.KU = 4 * p.k_vectors;
+    if (!p.block.empty()) {
+        int x = 0, y = 0;
+        char tail;
+        if (std::sscanf(p.block.c_str(), "%dx%d%c", &x, &y, &tail) != 2 || x != 1 || y < 1)
+            throw std::invalid_argument("direct, vectorize=x: block '" + p.block + "' must be 1xY (rows)");
+        b.YB = y;
+    }
+    if (kWeightKAlign % b.KU != 0)
+        throw std::invalid_argument("direct, vectorize=x: " + std::to_string(b.KU) + " channels do not divide " +
+                                    std::to_string(kWeightKAlign));
+    return b;
+}
+
+}  // namespace wino

@@ -1,0 +1,73 @@
+// Register blocks and the other schedule parameters, as plain C++: the
+// schedules (schedules/) size themselves by these, and the runtime's `auto`
+// (runtime/select.cpp) reads the same numbers to estimate a variant's work,
+// without Halide.
+#pragma once
+
+#include <string>
+
+namespace wino {
+
+// What a schedule sizes itself by.
+struct Machine {
+    int lanes;      // fp32 lanes per vector: 4 (SSE), 8 (AVX2), 16 (AVX-512)
+    int registers;  // vector registers: 16, or 32 with AVX-512
+};
+// The machine a Halide target string ("x86-64-linux-avx-avx2-...") describes:
+// what the runtime knows of a compiled variant (VariantInfo::target).
+Machine machine_of_target_string(const std::string &target);
+
+// A register block for the "vector of output channels x a few columns" micro-kernels
+// (direct convolution: columns are output pixels; Winograd: columns are tiles).
+struct RegisterBlock {
+    int lanes;
+    int k_vectors;  // vectors of output channels per block
+    int columns;    // broadcast operands per block (pixels, or Winograd tiles)
+    int k() const { return k_vectors * lanes; }
+    // The columns as a 2-D block (x, y), so image edges cut fewer blocks:
+    // 4 x 3 (AVX-512) divides ResNet widths 56, 28 and (nearly) 14; 3 x 2 (AVX2).
+    int cols_y() const { return y ? y : columns >= 12 ? 3 : 2; }
+    int cols_x() const { return columns / cols_y(); }
+    int y = 0;  // explicit rows of the 2-D block (0: derived from columns)
+};
+RegisterBlock register_block(const Machine &machine);
+
+// A schedule's parameters, one field per generator parameter: a row of the
+// variant table sets them, the tuner (wino_tune) searches them. Zero or empty
+// means "derive it from the target".
+struct ScheduleParams {
+    std::string block;     // register block columns "XxY" (pixels for direct, tiles for Winograd)
+    int k_vectors = 0;     // vectors of output channels per register block
+    int band_kb = 0;       // KiB of transformed input (Winograd) or padded input (direct) per band
+    std::string parallel;  // "bands" (channel blocks serial inside a band) or "channels" (nested too)
+    std::string vectorize; // direct: "k" (output channels, default) or "x" (pixels along a row)
+};
+
+// The register block for `p` on this machine: columns "XxY" (as many channel
+// vectors as the registers allow, at most 2, unless p.k_vectors says) or the
+// target's default. Throws std::invalid_argument for a malformed spec.
+RegisterBlock register_block(const Machine &machine, const ScheduleParams &p);
+
+// Bytes of working set per band (band_kb, or the default).
+int band_bytes(const ScheduleParams &p);
+// Whether channel blocks inside a band run in parallel as well.
+bool parallel_channels(const ScheduleParams &p);
+
+// The direct schedule's channel-vectorized block: as register_block, but by
+// default with a third fewer pixels (neighbouring taps share input pixels,
+// and LLVM keeps the shared broadcasts in registers across the tap loops).
+RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p);
+
+// A row's parameters ("block=7x1 band_kb=256 features=large_buffers", the
+// variant table's form; features are the target's, not the schedule's).
+// Throws std::invalid_argument for a key it does not know.
+ScheduleParams parse_schedule_params(const std::string &row);
+
+// The x-vectorized direct micro-kernel's register block: one vector of L
+// pixels along a row x KU output channels x YB rows.
+struct RowBlock {
+    int L, KU, YB;
+};
+RowBlock row_block(const Machine &machine, const ScheduleParams &p);
+
+}  // namespace wino

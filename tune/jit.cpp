@@ -1,0 +1,145 @@
+#include "jit.h"
+
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+#include "algorithms.h"
+#include "halide_hooks.h"
+#include "layout.h"
+#include "schedules.h"
+
+namespace wino::tune {
+
+using namespace Halide;
+
+std::string Candidate::row_parameters() const {
+    std::string out;
+    for (const auto &[k, v] : params) out += (out.empty() ? "" : " ") + k + "=" + v;
+    return out;
+}
+
+std::string Candidate::key() const {
+    std::string key = algorithm + " " + schedule + " m=" + std::to_string(m);
+    const std::string p = row_parameters();
+    return p.empty() ? key : key + " " + p;
+}
+
+Candidate Candidate::from_key(const std::string &key) {
+    std::istringstream in(key);
+    Candidate c;
+    std::string m;
+    if (!(in >> c.algorithm >> c.schedule >> m) || m.rfind("m=", 0) != 0)
+        throw std::invalid_argument("not a candidate key: '" + key + "'");
+    c.m = std::stoi(m.substr(2));
+    for (std::string kv; in >> kv;) {
+        const size_t eq = kv.find('=');
+        if (eq == std::string::npos) throw std::invalid_argument("not key=value: '" + kv + "' in '" + key + "'");
+        c.params[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    return c;
+}
+
+namespace {
+
+// The runtime's hooks for a JIT call: its pool, allocator and error capture.
+JITUserContext jit_context() {
+    const detail::RuntimeHooks &h = detail::runtime_hooks();
+    JITUserContext ctx;
+    using ParFor = int (*)(JITUserContext *, int (*)(JITUserContext *, int, uint8_t *), int, int, uint8_t *);
+    ctx.handlers.custom_do_par_for = reinterpret_cast<ParFor>(h.do_par_for);
+    ctx.handlers.custom_malloc = reinterpret_cast<void *(*)(JITUserContext *, size_t)>(h.malloc);
+    ctx.handlers.custom_free = reinterpret_cast<void (*)(JITUserContext *, void *)>(h.free);
+    ctx.handlers.custom_error = reinterpret_cast<void (*)(JITUserContext *, const char *)>(h.error);
+    return ctx;
+}
+
+Buffer<float> view(float *data, const std::vector<int64_t> &shape) {
+    std::vector<int> sizes(shape.rbegin(), shape.rend());  // Halide lists dimensions innermost first
+    return Buffer<float>(data, sizes);
+}
+
+}  // namespace
+
+struct Compiled::State {
+    Target target;
+    int m = 0;
+    // The convolution: (input, prepared weights, padding, threads) -> output.
+    ImageParam input{Float(32), 4, "input"}, weights{Float(32), 5, "prepared"};
+    Param<int> padding{"padding", 1, 0, 1}, threads{"threads", 1, 1, 1 << 16};
+    Func output{"output"};
+    Pipeline conv;
+    // The weight preparation: KCRS -> prepared.
+    ImageParam raw{Float(32), 4, "weights"};
+    Func prepared{"prepared_out"};
+    Pipeline prep;
+
+    void realize(Pipeline &p, Buffer<float> &out, const ParamMap &params, int nthreads) {
+        JITUserContext ctx = jit_context();
+        detail::CallScope scope(nthreads);
+        try {
+            p.realize(&ctx, out, target, params);
+        } catch (const Halide::RuntimeError &e) {
+            throw std::runtime_error(std::string(e.what()) + " " + scope.halide_message());
+        }
+    }
+};
+
+Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
+    s_->target = target;
+    s_->m = c.m;
+    const ScheduleParams p = parse_schedule_params(c.row_parameters());
+    const auto start = std::chrono::steady_clock::now();
+    if (c.algorithm == "direct") {
+        DirectStages st = direct_algorithm(s_->input, s_->weights, s_->padding, s_->threads, s_->output);
+        schedule_direct(c.schedule, p, st, target);
+        PackStages ps = pack_algorithm(s_->raw, s_->prepared);
+        schedule_weight_packing(ps, target);
+    } else if (c.algorithm == "winograd") {
+        WinogradStages st = winograd_algorithm(c.m, s_->input, s_->weights, s_->padding, s_->threads, s_->output);
+        schedule_winograd(c.schedule, p, st, target);
+        FilterStages fs = filter_algorithm(c.m, s_->raw, s_->prepared);
+        schedule_filter_transform(fs, target);
+    } else {
+        throw std::invalid_argument("unknown algorithm '" + c.algorithm + "'");
+    }
+    s_->conv = Pipeline(s_->output);
+    s_->prep = Pipeline(s_->prepared);
+    // WINO_TUNE_STMT=dir: the lowered loop nest of every candidate, for reading.
+    if (const char *dir = std::getenv("WINO_TUNE_STMT")) {
+        std::string name = c.key();
+        for (char &ch : name)
+            if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+        s_->conv.compile_to_lowered_stmt(std::string(dir) + "/" + name + ".stmt", s_->conv.infer_arguments(), Text, target);
+    }
+    s_->conv.compile_jit(target);
+    s_->prep.compile_jit(target);
+    compile_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Compiled::~Compiled() = default;
+
+Buffer<float> Compiled::prepare(const std::vector<float> &weights, const ConvShape &shape, int threads) {
+    const std::vector<int64_t> dims = prepared_shape(s_->m, shape.K, shape.C);
+    std::vector<int> sizes(dims.rbegin(), dims.rend());
+    Buffer<float> out(sizes);
+    ParamMap params;
+    params.set(s_->raw, view(const_cast<float *>(weights.data()), shape.weights()));
+    s_->realize(s_->prep, out, params, threads);
+    return out;
+}
+
+void Compiled::run(const float *input, const Buffer<float> &prepared, const ConvShape &shape, int threads,
+                   float *output) {
+    Buffer<float> out = view(output, shape.output());
+    ParamMap params;
+    params.set(s_->input, view(const_cast<float *>(input), shape.input()));
+    params.set(s_->weights, prepared);
+    params.set(s_->padding, shape.padding);
+    params.set(s_->threads, threads);
+    s_->realize(s_->conv, out, params, threads);
+}
+
+}  // namespace wino::tune

@@ -1,0 +1,68 @@
+#include "space.h"
+
+#include <set>
+#include <sstream>
+
+#include "wino/wino.h"
+
+namespace wino::tune {
+
+namespace {
+
+// A variant's schedule parameters (VariantInfo::parameters, "block=7x1
+// features=..."), without the target features, which are not the schedule's.
+std::map<std::string, std::string> schedule_parameters(const std::string &row) {
+    std::map<std::string, std::string> params;
+    std::istringstream in(row);
+    for (std::string kv; in >> kv;) {
+        const size_t eq = kv.find('=');
+        if (eq == std::string::npos || kv.compare(0, eq, "features") == 0) continue;
+        params[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    return params;
+}
+
+}  // namespace
+
+std::vector<Candidate> seeds() {
+    std::vector<Candidate> out;
+    std::set<std::string> seen;
+    auto add = [&](const Candidate &c) {
+        if (seen.insert(c.key()).second) out.push_back(c);
+    };
+    for (int m : {4, 2, 6}) add({"winograd", "fused", m, {}});
+    add({"direct", "direct", 0, {}});
+    add({"direct", "direct", 0, {{"vectorize", "x"}}});
+    for (const VariantInfo &v : variants())
+        if (v.schedule == "fused" || v.schedule == "direct")
+            add({v.algorithm, v.schedule, v.m, schedule_parameters(v.parameters)});
+    return out;
+}
+
+std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const Candidate &c) {
+    const std::vector<std::string> bands{"", "128", "256", "1024", "2048"}, parallel{"", "bands"};
+    if (c.algorithm == "winograd")
+        return {{"m", {"2", "4", "6"}},
+                {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
+                {"k_vectors", {"", "1", "2"}},
+                {"band_kb", bands},
+                {"parallel", parallel}};
+    const auto it = c.params.find("vectorize");
+    if (it != c.params.end() && it->second == "x")
+        return {{"block", {"", "1x2", "1x3", "1x4", "1x6"}},
+                {"k_vectors", {"", "1", "2", "4"}},
+                {"band_kb", bands},
+                {"parallel", parallel}};
+    return {{"block", {"", "4x2", "2x4", "8x1", "3x3", "6x2", "4x3", "2x2"}},
+            {"k_vectors", {"", "1", "2"}},
+            {"band_kb", bands},
+            {"parallel", parallel}};
+}
+
+Candidate with_m(const Candidate &c, int m) {
+    Candidate out = c;
+    out.m = m;
+    return out;
+}
+
+}  // namespace wino::tune

@@ -1,0 +1,25 @@
+// The schedule space wino_tune searches: its seeds and, for a point, the
+// values each of its parameters can take.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "jit.h"
+
+namespace wino::tune {
+
+// Where a search starts: each algorithm's default schedule (Winograd fused
+// for m = 2, 4, 6; direct with either vector dimension) and every
+// hand-written fused or direct variant compiled into this build.
+std::vector<Candidate> seeds();
+
+// The parameters of `c`'s schedule and the values each may take ("" = the
+// target's default), m included for Winograd.
+std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const Candidate &c);
+
+// `c` with tile size m (Winograd).
+Candidate with_m(const Candidate &c, int m);
+
+}  // namespace wino::tune

@@ -1,0 +1,331 @@
+// wino_tune: searches the schedule space on this machine, for given layers
+// and a thread count, with candidates JIT-compiled from the library's own
+// algorithm and schedule code (tune/jit.h) and checked against a float64
+// reference before they are timed.
+//
+//   wino_tune [--shape N,C,K,H,W[,P]]... [--threads T] [--budget SECONDS]
+//             [--log FILE] [--rows FILE] [--candidate KEY]...
+//
+// The space (tune/space.h): Winograd fused for m = 2, 4, 6 and direct, each
+// with its register block, channel vectors, band budget and what runs in
+// parallel. From every hand-written variant of the table and each
+// algorithm's default, a coordinate descent changes one parameter at a time
+// and keeps what is faster, until the budget is spent. Compiled candidates
+// are shared across layers. Every measured point goes to the log (JSON
+// lines; a rerun with the same log resumes, measuring nothing twice). The
+// winners are written as variant-table rows (--rows, default
+// tuned_variants.cmake in the source tree, which the next build compiles).
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "jit.h"
+#include "reference.h"
+#include "shapes.h"
+#include "space.h"
+#include "wino/wino.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using wino::ConvShape;
+using wino::tune::Candidate;
+using wino::tune::Compiled;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// A layer's data and float64 reference, made once.
+struct Problem {
+    ConvShape shape;
+    std::vector<float> x, w;
+    std::vector<double> reference, scale;
+};
+
+Problem make_problem(const ConvShape &s) {
+    Problem p{s, {}, {}, {}, {}};
+    std::mt19937 rng(12345);
+    std::uniform_real_distribution<float> dist(-1, 1);
+    p.x.resize(size_t(s.N) * s.C * s.H * s.W);
+    p.w.resize(size_t(s.K) * s.C * 9);
+    for (float &f : p.x) f = dist(rng);
+    for (float &f : p.w) f = dist(rng);
+    p.reference = wino::test::reference_conv(s, p.x, p.w);
+    p.scale = wino::test::error_scale(s, p.x, p.w);
+    return p;
+}
+
+// One measured point.
+struct Point {
+    std::string shape;
+    int threads = 1;
+    std::string key;
+    double ms = NAN;     // median time; NaN if it failed
+    double error = NAN;  // scaled error against float64
+    double compile_s = NAN;
+    std::string failure;
+    bool ok() const { return failure.empty() && std::isfinite(ms); }
+};
+
+nlohmann::json to_json(const Point &p) {
+    return {{"shape", p.shape}, {"threads", p.threads}, {"key", p.key},     {"ms", p.ok() ? nlohmann::json(p.ms) : nullptr},
+            {"error", std::isfinite(p.error) ? nlohmann::json(p.error) : nullptr},
+            {"compile_s", std::isfinite(p.compile_s) ? nlohmann::json(p.compile_s) : nullptr},
+            {"failure", p.failure}};
+}
+
+Point point_from_json(const nlohmann::json &j) {
+    Point p;
+    p.shape = j.at("shape");
+    p.threads = j.at("threads");
+    p.key = j.at("key");
+    p.ms = j.at("ms").is_null() ? NAN : j.at("ms").get<double>();
+    p.error = j.at("error").is_null() ? NAN : j.at("error").get<double>();
+    p.compile_s = j.value("compile_s", nlohmann::json()).is_null() ? NAN : j.at("compile_s").get<double>();
+    p.failure = j.value("failure", "");
+    return p;
+}
+
+// Times `run` (after one warm-up call): the median of batches, each at least
+// ~20 ms or 1 call, until ~`seconds` are spent (at least 5 batches).
+template <typename F>
+double median_ms(F run, double seconds) {
+    run();
+    const auto t0 = Clock::now();
+    run();
+    const double once = std::max(seconds_since(t0), 1e-7);
+    const int per_batch = std::max(1, int(0.02 / once));
+    const int batches = std::max(5, std::min(51, int(seconds / (once * per_batch))));
+    std::vector<double> ms;
+    for (int b = 0; b < batches; b++) {
+        const auto t = Clock::now();
+        for (int i = 0; i < per_batch; i++) run();
+        ms.push_back(seconds_since(t) * 1e3 / per_batch);
+    }
+    std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+    return ms[ms.size() / 2];
+}
+
+class Tuner {
+public:
+    Tuner(Halide::Target target, int threads, double budget, double seconds_per_point, std::string log_path)
+        : target_(target), threads_(threads), budget_(budget), per_point_(seconds_per_point),
+          log_path_(std::move(log_path)), start_(Clock::now()) {
+        if (log_path_.empty()) return;
+        std::ifstream in(log_path_);
+        for (std::string line; std::getline(in, line);) {
+            if (line.empty()) continue;
+            try {
+                const Point p = point_from_json(nlohmann::json::parse(line));
+                done_[{p.shape, p.threads, p.key}] = p;
+            } catch (const std::exception &e) {
+                std::fprintf(stderr, "wino_tune: skipping a bad log line in %s: %s\n", log_path_.c_str(), e.what());
+            }
+        }
+        if (!done_.empty()) std::fprintf(stderr, "wino_tune: resuming from %s (%zu points)\n", log_path_.c_str(), done_.size());
+    }
+
+    bool out_of_time() const { return seconds_since(start_) > std::min(budget_, deadline_); }
+    // Ends the current layer's search `seconds` from now (and never past the budget).
+    void set_layer_budget(double seconds) { deadline_ = elapsed() + seconds; }
+
+    // The point (shape, threads, candidate): from the log, or compiled, checked and timed now.
+    const Point &measure(const Problem &problem, const Candidate &c) {
+        const auto id = std::make_tuple(problem.shape.str(), threads_, c.key());
+        if (auto it = done_.find(id); it != done_.end()) return it->second;
+        Point p;
+        p.shape = problem.shape.str();
+        p.threads = threads_;
+        p.key = c.key();
+        try {
+            Compiled &compiled = compile(c, p.compile_s);
+            std::vector<float> y(size_t(problem.shape.N) * problem.shape.K * problem.shape.out_h() * problem.shape.out_w(),
+                                 NAN);
+            auto prepared = compiled.prepare(problem.w, problem.shape, threads_);
+            compiled.run(problem.x.data(), prepared, problem.shape, threads_, y.data());
+            p.error = wino::test::max_scaled_error(y, problem.reference, problem.scale);
+            if (!(p.error <= wino::test::tolerance(c.m))) {
+                p.failure = "wrong result: scaled error " + std::to_string(p.error);
+            } else {
+                p.ms = median_ms([&] { compiled.run(problem.x.data(), prepared, problem.shape, threads_, y.data()); }, per_point_);
+            }
+        } catch (const std::exception &e) {
+            p.failure = e.what();
+        }
+        if (!log_path_.empty()) {
+            std::ofstream out(log_path_, std::ios::app);
+            out << to_json(p).dump() << "\n";
+        }
+        return done_[id] = p;
+    }
+
+    double elapsed() const { return seconds_since(start_); }
+
+private:
+    Compiled &compile(const Candidate &c, double &compile_s) {
+        auto it = compiled_.find(c.key());
+        if (it == compiled_.end()) {
+            auto made = std::make_unique<Compiled>(c, target_);
+            compile_s = made->compile_seconds();
+            it = compiled_.emplace(c.key(), std::move(made)).first;
+        } else {
+            compile_s = 0;
+        }
+        return *it->second;
+    }
+
+    Halide::Target target_;
+    int threads_;
+    double budget_, per_point_;
+    std::string log_path_;
+    Clock::time_point start_;
+    double deadline_ = 1e30;
+    std::map<std::tuple<std::string, int, std::string>, Point> done_;
+    std::map<std::string, std::unique_ptr<Compiled>> compiled_;
+};
+
+void progress(const Tuner &t, double budget, const ConvShape &s, int measured, const Point *best, const Point &last) {
+    std::fprintf(stderr, "[%6.0fs/%.0fs] %s: %3d points, best %s (%s) | %s: %s\n", t.elapsed(), budget, s.str().c_str(),
+                 measured, best ? (std::to_string(best->ms).substr(0, 6) + " ms").c_str() : "-",
+                 best ? best->key.c_str() : "", last.key.c_str(),
+                 last.ok() ? (std::to_string(last.ms).substr(0, 6) + " ms").c_str() : last.failure.substr(0, 60).c_str());
+}
+
+// Coordinate descent from each seed: change one parameter at a time over its
+// values, keep any improvement, until a full sweep improves nothing.
+const Point *search(Tuner &tuner, const Problem &problem, double budget) {
+    const Point *best = nullptr;
+    int measured = 0;
+    auto consider = [&](const Candidate &c) {
+        if (tuner.out_of_time()) return false;
+        const Point &p = tuner.measure(problem, c);
+        measured++;
+        if (p.ok() && (!best || p.ms < best->ms)) best = &p;
+        progress(tuner, budget, problem.shape, measured, best, p);
+        return p.ok();
+    };
+    std::vector<Candidate> seeds = wino::tune::seeds();
+    for (const Candidate &seed : seeds) consider(seed);
+    for (const Candidate &seed : seeds) {
+        if (tuner.out_of_time()) break;
+        Candidate current = seed;
+        const Point *here = &tuner.measure(problem, current);
+        if (!here->ok()) continue;
+        for (bool improved = true; improved && !tuner.out_of_time();) {
+            improved = false;
+            for (const auto &[param, values] : wino::tune::dimensions(current)) {
+                for (const std::string &value : values) {
+                    Candidate next = current;
+                    if (value.empty()) next.params.erase(param);
+                    else next.params[param] = value;
+                    if (param == "m") next = wino::tune::with_m(current, std::stoi(value));
+                    if (next.key() == current.key() || !consider(next)) continue;
+                    const Point &p = tuner.measure(problem, next);
+                    if (p.ms < here->ms * 0.99) {
+                        current = next;
+                        here = &p;
+                        improved = true;
+                    }
+                }
+            }
+        }
+    }
+    return best;
+}
+
+// Variant-table rows for the winners, one per distinct candidate.
+void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, const Point *>> &winners, int threads) {
+    std::map<std::string, std::vector<std::string>> shapes_of;  // key -> shapes it won
+    for (const auto &[shape, p] : winners)
+        if (p) shapes_of[p->key].push_back(shape.str());
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp);
+        out << "# Generated by wino_tune (" << threads << " thread" << (threads > 1 ? "s" : "")
+            << "): the fastest schedule it found per layer, as variant-table rows.\n"
+               "# The top-level CMakeLists.txt includes this file; delete it to build without them.\n";
+        int index = 0;
+        for (const auto &[key, shapes] : shapes_of) {
+            const Candidate c = Candidate::from_key(key);
+            std::string comment;
+            for (const std::string &s : shapes) comment += " " + s;
+            out << "# fastest on" << comment << "\n";
+            out << "wino_variant(tuned_" << index++ << "  " << c.algorithm << "  " << c.schedule << "  " << c.m;
+            const std::string params = c.row_parameters();
+            if (!params.empty()) out << "  " << params;
+            out << ")\n";
+        }
+        if (!out) throw std::runtime_error("cannot write " + tmp);
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot replace " + path);
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    CLI::App app{"wino_tune: search the schedule space for given layers on this machine"};
+    std::vector<ConvShape> shapes;
+    int threads = 1;
+    double budget = 600, per_point = 0.3;
+    std::string log_path = "wino_tune.log", rows_path = WINO_TUNED_ROWS;
+    std::vector<std::string> keys;
+    wino::bench::add_shape_option(app, shapes);
+    app.add_option("--threads", threads, "threads per call")->check(CLI::Range(1, 1 << 16));
+    app.add_option("--budget", budget, "seconds for the whole search (compiles included)")->check(CLI::Range(1.0, 1e6));
+    app.add_option("--seconds-per-point", per_point, "timing per measured point")->check(CLI::Range(0.01, 60.0));
+    app.add_option("--log", log_path, "the log of measured points (JSON lines; resumed if it exists); '' for none");
+    app.add_option("--rows", rows_path, "where the winners go as variant-table rows");
+    app.add_option("--candidate", keys,
+                   "measure only these points, e.g. 'winograd fused m=4 block=7x1' (repeatable)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError &e) {
+        return app.exit(e);
+    }
+    if (shapes.empty()) shapes = wino::bench::default_shapes();
+
+    const Halide::Target target = Halide::get_host_target();
+    std::fprintf(stderr, "wino_tune: target %s, %d thread%s, budget %.0f s, log %s\n", target.to_string().c_str(),
+                 threads, threads > 1 ? "s" : "", budget, log_path.empty() ? "(none)" : log_path.c_str());
+    Tuner tuner(target, threads, budget, per_point, log_path);
+    std::vector<std::pair<ConvShape, const Point *>> winners;
+    for (size_t i = 0; i < shapes.size(); i++) {
+        const ConvShape &s = shapes[i];
+        const Problem problem = make_problem(s);
+        // Each layer gets an equal share of what remains.
+        tuner.set_layer_budget((budget - tuner.elapsed()) / double(shapes.size() - i));
+        const Point *best = nullptr;
+        if (!keys.empty()) {
+            for (const std::string &k : keys) {
+                try {
+                    const Point &p = tuner.measure(problem, Candidate::from_key(k));
+                    std::printf("%s  %-60s %s\n", s.str().c_str(), k.c_str(),
+                                p.ok() ? (std::to_string(p.ms) + " ms, error " + std::to_string(p.error)).c_str()
+                                       : p.failure.c_str());
+                    if (p.ok() && (!best || p.ms < best->ms)) best = &p;
+                } catch (const std::invalid_argument &e) {
+                    std::fprintf(stderr, "wino_tune: error: %s\n", e.what());
+                    return 2;
+                }
+            }
+        } else {
+            best = search(tuner, problem, budget);
+        }
+        winners.emplace_back(s, best);
+        if (best) std::printf("%s, %d thread%s: best %.4f ms  %s\n", s.str().c_str(), threads, threads > 1 ? "s" : "",
+                              best->ms, best->key.c_str());
+    }
+    if (keys.empty() && !rows_path.empty()) {
+        write_rows(rows_path, winners, threads);
+        std::printf("rows written to %s (rebuild to compile them)\n", rows_path.c_str());
+    }
+    return 0;
+}
