@@ -16,6 +16,28 @@ if (WINO_SANITIZE)
     set(_wino_target "${_wino_target}-asan")
 endif ()
 
+# Halide 14's autoschedulers, by the schedule name a row gives (the plugins
+# ship with libhalide14-0-dev). A row with one of these schedules is
+# scheduled by it: the generator applies no schedule of its own.
+set(_wino_autoschedulers mullapudi2016 Halide::Mullapudi2016 adams2019 Halide::Adams2019 li2018 Halide::Li2018)
+# What they size tiles and parallelism by: this machine's threads, its L2 (per
+# core) and Halide's default balance of compute against memory cost.
+cmake_host_system_information(RESULT _wino_cores QUERY NUMBER_OF_LOGICAL_CORES)
+set(_wino_l2 1048576)
+if (EXISTS "/sys/devices/system/cpu/cpu0/cache/index2/size")
+    file(READ "/sys/devices/system/cpu/cpu0/cache/index2/size" _wino_l2_text)
+    if (_wino_l2_text MATCHES "^([0-9]+)K")
+        math(EXPR _wino_l2 "${CMAKE_MATCH_1} * 1024")
+    endif ()
+endif ()
+set(WINO_MACHINE_PARAMS "${_wino_cores},${_wino_l2},40" CACHE STRING
+    "Autoschedulers' machine_params: parallelism, last-level cache bytes, balance")
+# Adams2019 reads its beam size from the environment only; its default (32)
+# ran out of memory on these pipelines, beam 1 compiles in about a second.
+set(WINO_ADAMS2019_BEAM 1 CACHE STRING "Adams2019's beam size (HL_BEAM_SIZE)")
+set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" PROPERTY RULE_LAUNCH_CUSTOM
+             "${CMAKE_COMMAND} -E env HL_BEAM_SIZE=${WINO_ADAMS2019_BEAM}")
+
 set_property(GLOBAL PROPERTY WINO_VARIANT_ROWS "")
 set_property(GLOBAL PROPERTY WINO_PREPARE_ROWS "")
 set_property(GLOBAL PROPERTY WINO_HALIDE_LIBS "")
@@ -25,7 +47,7 @@ set_property(GLOBAL PROPERTY WINO_PIPELINES_JSON "")
 # _wino_halide_library(<name> GENERATOR <g> PARAMS ...): add_halide_library on
 # the shared runtime (the first library creates it).
 function(_wino_halide_library name)
-    cmake_parse_arguments(ARG "PROFILED" "GENERATOR;PREPARE" "PARAMS;FEATURES" ${ARGN})
+    cmake_parse_arguments(ARG "PROFILED" "GENERATOR;PREPARE;AUTOSCHEDULER" "PARAMS;FEATURES" ${ARGN})
     get_property(runtime GLOBAL PROPERTY WINO_RUNTIME)
     set(extra "")
     if (runtime)
@@ -33,6 +55,14 @@ function(_wino_halide_library name)
     endif ()
     if (WINO_STMT AND NOT ARG_PROFILED)
         list(APPEND extra STMT stmt_file STMT_HTML html_file)
+    endif ()
+    if (ARG_AUTOSCHEDULER)
+        # The schedule it emits, kept with the build (<name>.schedule.h) for the report.
+        list(APPEND extra AUTOSCHEDULER ${ARG_AUTOSCHEDULER})
+        list(APPEND ARG_PARAMS machine_params=${WINO_MACHINE_PARAMS})
+        if (NOT ARG_PROFILED)
+            list(APPEND extra SCHEDULE schedule_file)
+        endif ()
     endif ()
     add_halide_library(${name} FROM wino_generators
                        GENERATOR ${ARG_GENERATOR}
@@ -50,8 +80,12 @@ function(_wino_halide_library name)
             set(params "\"${params}\"")
         endif ()
         list(JOIN ARG_FEATURES "-" features)
+        set(autoschedule "")
+        if (ARG_AUTOSCHEDULER)
+            set(autoschedule ", \"autoscheduler\": \"${ARG_AUTOSCHEDULER}\", \"schedule_file\": \"${CMAKE_CURRENT_BINARY_DIR}/${name}.schedule.h\"")
+        endif ()
         set_property(GLOBAL APPEND PROPERTY WINO_PIPELINES_JSON
-                     "    {\"name\": \"${name}\", \"generator\": \"${ARG_GENERATOR}\", \"params\": [${params}], \"features\": \"${features}\", \"prepare\": \"${ARG_PREPARE}\"}")
+                     "    {\"name\": \"${name}\", \"generator\": \"${ARG_GENERATOR}\", \"params\": [${params}], \"features\": \"${features}\", \"prepare\": \"${ARG_PREPARE}\"${autoschedule}}")
     endif ()
     set_property(GLOBAL APPEND PROPERTY WINO_HALIDE_LIBS ${name})
 endfunction()
@@ -60,6 +94,7 @@ endfunction()
 # <name>_profiled compiled with Halide's sampling profiler.
 function(_wino_pipeline name)
     cmake_parse_arguments(ARG "" "" "FEATURES" ${ARGN})
+    # (AUTOSCHEDULER, if given, passes through to both.)
     _wino_halide_library(${name} ${ARG_UNPARSED_ARGUMENTS} FEATURES ${ARG_FEATURES})
     if (WINO_PROFILE)
         _wino_halide_library(${name}_profiled ${ARG_UNPARSED_ARGUMENTS} FEATURES ${ARG_FEATURES} profile PROFILED)
@@ -88,13 +123,21 @@ function(wino_variant name algorithm schedule m)
             list(APPEND params "${arg}")
         endif ()
     endforeach ()
+    # An autoscheduler's name as the schedule: it schedules the pipeline.
+    set(autoscheduler "")
+    list(FIND _wino_autoschedulers "${schedule}" index)
+    if (index GREATER_EQUAL 0)
+        math(EXPR index "${index} + 1")
+        list(GET _wino_autoschedulers ${index} plugin)
+        set(autoscheduler AUTOSCHEDULER ${plugin})
+    endif ()
     if (algorithm STREQUAL "direct")
         # Weight packing: its own pipeline, shared by all direct variants.
         if (NOT TARGET wino_pack_direct)
             _wino_pipeline(wino_pack_direct GENERATOR direct_pack)
             set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(wino_pack_direct, 0)")
         endif ()
-        _wino_pipeline(${name} GENERATOR conv_direct PREPARE wino_pack_direct
+        _wino_pipeline(${name} GENERATOR conv_direct PREPARE wino_pack_direct ${autoscheduler}
                        PARAMS schedule=${schedule} ${params} FEATURES ${features})
     elseif (algorithm STREQUAL "winograd")
         # The filter transform for this m: its own pipeline, shared by all
@@ -103,14 +146,18 @@ function(wino_variant name algorithm schedule m)
             _wino_pipeline(wino_filter_f${m} GENERATOR winograd_filter PARAMS m=${m})
             set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(wino_filter_f${m}, ${m})")
         endif ()
-        _wino_pipeline(${name} GENERATOR conv_winograd PREPARE wino_filter_f${m}
+        _wino_pipeline(${name} GENERATOR conv_winograd PREPARE wino_filter_f${m} ${autoscheduler}
                        PARAMS schedule=${schedule} m=${m} ${params} FEATURES ${features})
     else ()
         message(FATAL_ERROR "wino_variant(${name}): unknown algorithm '${algorithm}'")
     endif ()
     list(JOIN ARGN " " parameters)
+    set(autoscheduled false)
+    if (autoscheduler)
+        set(autoscheduled true)
+    endif ()
     set_property(GLOBAL APPEND PROPERTY WINO_VARIANT_ROWS
-                 "WINO_VARIANT(${name}, \"${algorithm}\", \"${schedule}\", ${m}, \"${parameters}\")")
+                 "WINO_VARIANT(${name}, \"${algorithm}\", \"${schedule}\", ${m}, \"${parameters}\", ${autoscheduled})")
 endfunction()
 
 # Writes <build>/generated/wino_variants.inc and defines the INTERFACE target
@@ -124,7 +171,7 @@ function(wino_variants_done)
     foreach (lib IN LISTS libs)
         string(APPEND content "#include \"${lib}.h\"\n")
     endforeach ()
-    string(APPEND content "\n#ifndef WINO_VARIANT\n#define WINO_VARIANT(name, algorithm, schedule, m, parameters)\n#endif\n")
+    string(APPEND content "\n#ifndef WINO_VARIANT\n#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled)\n#endif\n")
     string(APPEND content "#ifndef WINO_PREPARE\n#define WINO_PREPARE(name, m)\n#endif\n")
     foreach (row IN LISTS rows filters)
         string(APPEND content "${row}\n")

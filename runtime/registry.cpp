@@ -21,8 +21,9 @@ std::string target_of(const halide_filter_metadata_t *metadata) {
 const std::vector<CompiledVariant> &compiled_variants() {
     static const std::vector<CompiledVariant> table = [] {
         std::vector<CompiledVariant> t;
-#define WINO_VARIANT(name, algorithm, schedule, m, parameters) \
-    t.push_back({{#name, algorithm, schedule, m, parameters, target_of(name##_metadata())}, &name, WINO_PROFILED(name)});
+#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled)                                  \
+    t.push_back({{#name, algorithm, schedule, m, parameters, target_of(name##_metadata()), autoscheduled}, &name, \
+                 WINO_PROFILED(name)});
 #include "wino_variants.inc"
         return t;
     }();

@@ -52,7 +52,7 @@ constexpr const char *kAuto = "auto";
 const VariantInfo &auto_info() {
     static const VariantInfo info{kAuto, "selector", "auto", -1,
                                   "per layer and thread count: the tuning table, else a cost model",
-                                  variants().empty() ? "none" : variants().front().target};
+                                  variants().empty() ? "none" : variants().front().target, false};
     return info;
 }
 
@@ -210,6 +210,12 @@ void call_pipeline(const std::string &what, const RunOptions &options, RunStats 
                                          std::to_string(options.memory_limit) + " bytes for its temporaries" + detail);
     if (result == halide_error_code_out_of_memory)
         fail(ErrorCode::OutOfMemory, what + " could not allocate its temporaries" + detail);
+    // The API has checked every buffer against the shapes, so an access out
+    // of bounds means the schedule cannot cover this layer (autoscheduled
+    // splits sized for larger layers than this one); Halide checks bounds
+    // before it computes anything.
+    if (result == halide_error_code_access_out_of_bounds)
+        fail(ErrorCode::Unsupported, what + " cannot run this layer (its schedule assumes a larger one)" + detail);
     fail(ErrorCode::Runtime, what + " failed (Halide error " + std::to_string(result) + ")" + detail);
 }
 

@@ -94,6 +94,7 @@ ScheduleParams parse_schedule_params(const std::string &row) {
         else if (key == "band_kb") p.band_kb = std::stoi(value);
         else if (key == "parallel") p.parallel = value;
         else if (key == "vectorize") p.vectorize = value;
+        else if (key == "store") p.store = value;
         else if (key != "features") throw std::invalid_argument("unknown schedule parameter '" + key + "'");
     }
     return p;

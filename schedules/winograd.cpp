@@ -116,53 +116,74 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // parallel, blocks of KB channels inside a band, then tiles. k is split
     // at U's channel blocks first (then into KB), so k % kWeightKAlign and
     // k / kWeightKAlign fold to loop variables.
+    // The output is stored either as vectors of channels (each spread over L
+    // planes, one element per plane; the default), or as rows (store=rows,
+    // when a vector holds whole tiles): the output transforms of G
+    // tiles side by side (G = L / m, a vector of pixels) go to a stack block
+    // with pixels innermost, and each row of the block is one vector store.
+    // Rows write whole cache lines: on power-of-two planes (32², 64²), whose
+    // planes lie 4-16 KB apart in the same cache sets, per-channel stores left
+    // partly written lines to be evicted and fetched again (64x64: the output
+    // stage took half the time).
+    if (!p.store.empty() && p.store != "rows" && p.store != "channels")
+        throw std::invalid_argument("store='" + p.store + "': expected rows or channels");
+    const bool rows = p.store == "rows" && L % m == 0;
+    const int G = rows ? L / m : 1;  // tiles per output group
+
     Var otx("otx"), xi("xi"), oty("oty"), yi("yi"), bxo("bxo"), txi("txi"), byo("byo"), tyi("tyi");
-    Var kb("kb"), kk("kk"), ko("ko"), ki("ki"), kv("kv");
+    Var kb("kb"), kk("kk"), ko("ko"), ki("ki"), kv("kv"), txg("txg"), txj("txj"), xv("xv");
     out.split(s.x, otx, xi, m, guard)
         .split(s.y, oty, yi, m, guard)
         .split(otx, bxo, txi, bands.x, guard)
         .split(oty, byo, tyi, bands.y, guard)
         .split(k, kb, kk, kWeightKAlign, guard)
-        .split(kk, ko, ki, KB, round_up)  // exact: KB divides kWeightKAlign
-        .split(ki, ki, kv, L)
-        .reorder(kv, xi, yi, ki, txi, tyi, ko, kb, bxo, byo, n)
-        .vectorize(kv)
-        // Bands in x, bands in y, images: nested parallel loops, not fused
-        // (Halide 14 cannot prove a fused band index in range when the band
-        // count is symbolic, and rejects the call); the pool balances nesting.
-        .parallel(bxo)
-        .parallel(byo)
-        .parallel(n);
+        .split(kk, ko, ki, KB, round_up);  // exact: KB divides kWeightKAlign
+    if (rows) {
+        out.split(txi, txg, txj, G, guard)
+            .fuse(xi, txj, xv)  // G tiles of m pixels: one vector along the row
+            .reorder(xv, yi, ki, txg, tyi, ko, kb, bxo, byo, n)
+            .vectorize(xv);
+    } else {
+        out.split(ki, ki, kv, L).reorder(kv, xi, yi, ki, txi, tyi, ko, kb, bxo, byo, n).vectorize(kv);
+        txg = txi;
+    }
+    // Bands in x, bands in y, images: nested parallel loops, not fused
+    // (Halide 14 cannot prove a fused band index in range when the band
+    // count is symbolic, and rejects the call); the pool balances nesting.
+    out.parallel(bxo).parallel(byo).parallel(n);
     // Channel blocks in parallel too: a layer with few bands still uses every
     // core; with enough bands, the inner loop runs serially on the worker that
     // runs the band (runtime/halide_hooks.cpp).
     if (parallel_channels(p)) out.parallel(kb);
 
-    // Output transform, per tile and channel block, both passes into a small
-    // stack block; the store above is then a plain loop over the tile's pixels.
-    // The loops over channel vectors and pixels stay loops (not unrolled) so
-    // that the guards of partial tiles and channel blocks split only those
-    // small loops: guarded inside unrolled code, Halide 14 split the enclosing
-    // tile and channel-block loops instead, duplicating the transform and the
-    // batched multiply (fused F(6,3) took 7 s to compile; now under 1 s).
-    // Each pass unrolls only the index its mux() selects on (the first pass
-    // u, the second v), which folds the coefficients; the other index stays a
-    // loop, which keeps the code alpha times smaller.
+    // Output transform, per group of tiles and channel block, both passes
+    // into a small stack block; the store above is then a plain loop over its
+    // pixels. The loops over channel vectors and tiles stay loops (not
+    // unrolled) so that the guards of partial tiles and channel blocks split
+    // only those small loops: guarded inside unrolled code, Halide 14 split
+    // the enclosing tile and channel-block loops instead, duplicating the
+    // transform and the batched multiply (fused F(6,3) took 7 s to compile;
+    // now under 1 s). Each pass unrolls only the index its mux() selects on
+    // (the first pass u, the second v), which folds the coefficients; the
+    // other index stays a loop, which keeps the code alpha times smaller.
     Var yv("yv"), yu("yu");
-    auto per_tile = [&](Func f, const Var &unrolled, const Var &looped) {
-        f.compute_at(out, txi)
+    auto per_group = [&](Func f, const Var &unrolled, const Var &looped) {
+        f.compute_at(out, txg)
             .bound_extent(k, KB)
-            .bound_extent(tx, 1)
+            .bound_extent(tx, G)
             .bound_extent(ty, 1)
-            .reorder_storage(k, u, v, tx, ty, n)
             .split(k, yu, yv, L)
-            .reorder(yv, yu, unrolled, looped)
+            .reorder(yv, yu, unrolled, looped, tx)
             .vectorize(yv)
             .unroll(yu)
             .unroll(unrolled);
     };
-    per_tile(s.Y.rows, u, v);
-    per_tile(s.Y.out, v, u);
+    per_group(s.Y.rows, u, v);
+    per_group(s.Y.out, v, u);
+    s.Y.rows.reorder_storage(k, u, v, tx, ty, n);
+    // Rows: pixels (u, then tile) innermost, so a row of the group is dense.
+    if (rows) s.Y.out.reorder_storage(u, tx, v, k, ty, n);
+    else s.Y.out.reorder_storage(k, u, v, tx, ty, n);
     s.Y.out.bound_extent(u, m).bound_extent(v, m);
 
     // Products for the whole band and one channel block, all alpha² points,
@@ -238,7 +259,8 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
 void schedule_winograd(const std::string &schedule, const ScheduleParams &p, WinogradStages &s,
                        const Target &target) {
     if (schedule == "tensor") {
-        if (!p.block.empty() || p.k_vectors || p.band_kb || !p.parallel.empty() || !p.vectorize.empty())
+        if (!p.block.empty() || p.k_vectors || p.band_kb || !p.parallel.empty() || !p.vectorize.empty() ||
+            !p.store.empty())
             throw std::invalid_argument("conv_winograd: the tensor schedule takes no schedule parameters");
         schedule_tensor(s, target);
     } else if (schedule == "fused") {

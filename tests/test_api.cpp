@@ -26,9 +26,14 @@ namespace {
 using wino::ErrorCode;
 using wino::test::ConvShape;
 
+// The variants these tests call on arbitrary small shapes: all but the
+// autoscheduled ones, which may refuse a layer smaller than the one they were
+// scheduled for (test_variants checks that they refuse cleanly or compute
+// right; HalideErrorsReturnToTheCallerInsteadOfAborting calls every variant).
 std::vector<std::string> variant_names() {
     std::vector<std::string> names;
-    for (const auto &v : wino::variants()) names.push_back(v.name);
+    for (const auto &v : wino::variants())
+        if (!v.autoscheduled) names.push_back(v.name);
     return names;
 }
 
@@ -364,7 +369,8 @@ TEST(ApiRuntimeErrors, HalideErrorsReturnToTheCallerInsteadOfAborting) {
         int result = v.run(in.raw_buffer(), bad.raw_buffer(), 1, 1, out.raw_buffer());
         EXPECT_NE(result, 0);
         // e.g. "Constraint violated: W.extent.1 (5) == 3 (3)" or "Input buffer U is accessed at 3, ..."
-        EXPECT_THAT(scope.halide_message(), ::testing::ContainsRegex("Constraint violated|Input buffer"));
+        // (an autoscheduled pipeline may first find its output too small for its splits)
+        EXPECT_THAT(scope.halide_message(), ::testing::ContainsRegex("Constraint violated|Input buffer|Output buffer"));
     }
 }
 

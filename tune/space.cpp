@@ -46,7 +46,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
                 {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
                 {"k_vectors", {"", "1", "2"}},
                 {"band_kb", bands},
-                {"parallel", parallel}};
+                {"parallel", parallel},
+                {"store", {"", "channels", "rows"}}};
     const auto it = c.params.find("vectorize");
     if (it != c.params.end() && it->second == "x")
         return {{"block", {"", "1x2", "1x3", "1x4", "1x6"}},

@@ -79,6 +79,10 @@ struct VariantInfo {
     int m = 0;              // Winograd output tile; 0 for direct
     std::string parameters; // the schedule's parameters from the variant table, e.g. "block=7x1"
     std::string target;     // the Halide target it was compiled for
+    // Scheduled by one of Halide's autoschedulers (schedule names which). Its
+    // splits are sized for a mid-sized layer; on a layer they cannot cover
+    // it fails with Error(Unsupported), never with a wrong result.
+    bool autoscheduled = false;
 };
 
 // Every variant compiled in, in the order of the variant table.
