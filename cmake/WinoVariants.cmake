@@ -9,6 +9,12 @@
 set(WINO_HALIDE_TARGET "host" CACHE STRING "Halide target for every variant (host: this CPU's ISA)")
 set(WINO_STMT ON CACHE BOOL "Also emit each variant's lowered loop nest (.stmt, .stmt.html)")
 set(WINO_PROFILE ON CACHE BOOL "Also build each pipeline with Halide's profiler, for per-stage times")
+# GPU variants (rows with features=cuda-...) are cross-compiled here for the
+# CUDA driver to finish on the GPU it finds; the shared runtime then carries
+# Halide's CUDA runtime, which loads libcuda only when a GPU variant runs.
+option(WINO_CUDA "Also build the CUDA variants (no CUDA needed to build them)" ON)
+set(WINO_CUDA_FEATURES "cuda-cuda_capability_86" CACHE STRING
+    "Halide target features of the GPU variants (Halide 14 knows capabilities up to 86; newer GPUs JIT its PTX)")
 # The target the pipelines are compiled for: WINO_HALIDE_TARGET, with Halide's
 # address-sanitizer hooks in a sanitizer build.
 set(_wino_target "${WINO_HALIDE_TARGET}")
@@ -64,11 +70,17 @@ function(_wino_halide_library name)
             list(APPEND extra SCHEDULE schedule_file)
         endif ()
     endif ()
+    set(features ${ARG_FEATURES})
+    if (NOT runtime AND WINO_CUDA)
+        # The first library creates the runtime every other one links.
+        string(REPLACE "-" ";" cuda_features "${WINO_CUDA_FEATURES}")
+        list(APPEND features ${cuda_features})
+    endif ()
     add_halide_library(${name} FROM wino_generators
                        GENERATOR ${ARG_GENERATOR}
                        TARGETS ${_wino_target}
                        PARAMS ${ARG_PARAMS}
-                       FEATURES ${ARG_FEATURES}
+                       FEATURES ${features}
                        ${extra})
     if (NOT runtime)
         set_property(GLOBAL PROPERTY WINO_RUNTIME ${name}.runtime)
@@ -189,5 +201,8 @@ function(wino_variants_done)
     target_include_directories(wino_kernels INTERFACE "${CMAKE_BINARY_DIR}/generated")
     if (WINO_PROFILE)
         target_compile_definitions(wino_kernels INTERFACE WINO_HAVE_PROFILED=1)
+    endif ()
+    if (WINO_CUDA)
+        target_compile_definitions(wino_kernels INTERFACE WINO_HAVE_CUDA=1)
     endif ()
 endfunction()

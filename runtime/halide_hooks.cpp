@@ -24,6 +24,10 @@
 #include <tbb/task_arena.h>
 
 #include "HalideRuntime.h"
+#include "cuda_driver.h"
+#if WINO_HAVE_CUDA
+#include "HalideRuntimeCuda.h"
+#endif
 
 namespace wino::detail {
 
@@ -362,6 +366,16 @@ const RuntimeHooks &runtime_hooks() {
     return hooks;
 }
 
+#if WINO_HAVE_CUDA
+// Halide's CUDA pipelines run in device 0's primary context, the one the CUDA
+// runtime API and frameworks allocate in, so device pointers from them work.
+int acquire_primary_context(void *, void **ctx, bool) {
+    *ctx = cuda::primary_context();
+    return *ctx ? 0 : halide_error_code_generic_error;
+}
+int release_context(void *) { return 0; }
+#endif
+
 void install_halide_hooks() {
     static std::once_flag once;
     std::call_once(once, [] {
@@ -369,6 +383,17 @@ void install_halide_hooks() {
         halide_set_error_handler(&on_error);
         halide_set_custom_malloc(&counted_malloc);
         halide_set_custom_free(&counted_free);
+#if WINO_HAVE_CUDA
+        halide_set_cuda_acquire_context(&acquire_primary_context);
+        halide_set_cuda_release_context(&release_context);
+        // Device buffers go back to Halide's cache between calls, not to the driver.
+        halide_reuse_device_allocations(nullptr, true);
+        // Halide 14's CUDA runtime caps every kernel at 64 registers when the
+        // driver compiles the PTX, unless this is set before the first kernel
+        // loads; the GPU schedules keep 100-150 accumulators and operands in
+        // registers per lane and spill under that cap.
+        setenv("HL_CUDA_JIT_MAX_REGISTERS", "256", /*overwrite=*/0);
+#endif
     });
 }
 

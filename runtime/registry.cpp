@@ -10,6 +10,11 @@ std::string target_of(const halide_filter_metadata_t *metadata) {
     return metadata && metadata->target ? metadata->target : "unknown";
 }
 
+// "cuda" if the target string has the cuda feature, else "cpu".
+std::string device_of(const std::string &target) {
+    return ("-" + target + "-").find("-cuda-") != std::string::npos ? "cuda" : "cpu";
+}
+
 }  // namespace
 
 #if WINO_HAVE_PROFILED
@@ -22,8 +27,9 @@ const std::vector<CompiledVariant> &compiled_variants() {
     static const std::vector<CompiledVariant> table = [] {
         std::vector<CompiledVariant> t;
 #define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled)                                  \
-    t.push_back({{#name, algorithm, schedule, m, parameters, target_of(name##_metadata()), autoscheduled}, &name, \
-                 WINO_PROFILED(name)});
+    t.push_back({{#name, algorithm, schedule, m, parameters, target_of(name##_metadata()),                       \
+                  device_of(target_of(name##_metadata())), autoscheduled},                                      \
+                 &name, WINO_PROFILED(name)});
 #include "wino_variants.inc"
         return t;
     }();

@@ -72,10 +72,22 @@ double estimated_cost(const VariantInfo &v, const ConvShape &s) {
         const double transforms = N * double(tx) * ty * alpha * alpha * 2 * (up(s.C, b.lanes) + up(s.K, b.k())) / L;
         return multiply + transforms + stores;
     }
+    if (v.device == "cuda") {
+        // GPU variants, only ever compared with each other: their multiply-adds,
+        // the tensor-level one's doubled for the tensors it writes and reads back.
+        const long long tx = v.m ? (Wo + v.m - 1) / v.m : 0, ty = v.m ? (Ho + v.m - 1) / v.m : 0;
+        const double work = v.m ? N * double(tx) * ty * (v.m + 2) * (v.m + 2) * C * K : N * K * C * 9.0 * Ho * Wo;
+        return v.schedule == "gpu_tensor" ? 2 * work : work;
+    }
     return std::numeric_limits<double>::infinity();
 }
 
 bool can_run(const VariantInfo &v, const ConvShape &s) { return prepared_weights_fit(v.m, s); }
+
+// Whether `auto` may consider v under RunOptions::device.
+bool on_device(const VariantInfo &v, const RunOptions &options) {
+    return options.device == "any" || options.device == v.device;
+}
 
 // ---------------------------------------------------------------------------
 // The tuning table: JSON, one entry per (target, layer, threads).
@@ -157,9 +169,9 @@ private:
     std::map<std::string, Entry> entries_;
 };
 
-std::string table_key(const ConvShape &s, int threads) {
+std::string table_key(const ConvShape &s, int threads, const std::string &device) {
     const std::string target = variants().empty() ? "none" : variants().front().target;
-    return target + " " + s.str() + " threads:" + std::to_string(threads);
+    return target + " " + s.str() + " threads:" + std::to_string(threads) + " device:" + device;
 }
 
 bool measure_by_default() {
@@ -179,15 +191,15 @@ std::string tuning_table_path() {
 Selection select_variant(const ConvShape &layer, const RunOptions &options) {
     const int threads = detail::resolve_threads(options.threads);
     Entry e;
-    if (TuningTable::instance().find(table_key(layer, threads), e)) {
+    if (TuningTable::instance().find(table_key(layer, threads, options.device), e)) {
         for (const VariantInfo &v : variants())
-            if (v.name == e.variant && can_run(v, layer)) return {v.name, "tuning table", e.ms};
+            if (v.name == e.variant && can_run(v, layer) && on_device(v, options)) return {v.name, "tuning table", e.ms};
     }
     if (options.measure_unknown_layers || measure_by_default()) return select_by_measuring(layer, options);
     Selection best;
     double best_cost = std::numeric_limits<double>::infinity();
     for (const VariantInfo &v : variants()) {
-        if (!can_run(v, layer)) continue;
+        if (!can_run(v, layer) || !on_device(v, options)) continue;
         const double cost = estimated_cost(v, layer);
         if (cost < best_cost) {
             best_cost = cost;
@@ -213,7 +225,7 @@ Selection select_by_measuring(const ConvShape &layer, const RunOptions &options)
     Selection best;
     best.source = "measured now";
     for (const VariantInfo &v : variants()) {
-        if (!can_run(v, layer)) continue;
+        if (!can_run(v, layer) || !on_device(v, options)) continue;
         try {
             const PreparedWeights p = prepare_weights(v.name, {w.data(), layer.weights()}, run_options);
             auto once = [&] { conv2d(v.name, {x.data(), layer.input()}, p, {y.data(), layer.output()}, layer.padding, run_options); };
@@ -234,7 +246,7 @@ Selection select_by_measuring(const ConvShape &layer, const RunOptions &options)
     }
     if (best.variant.empty())
         throw Error(ErrorCode::Unsupported, "auto: no compiled variant ran layer " + layer.str());
-    TuningTable::instance().record(table_key(layer, threads), {best.variant, best.ms});
+    TuningTable::instance().record(table_key(layer, threads, options.device), {best.variant, best.ms});
     return best;
 }
 

@@ -2,14 +2,19 @@
 #include "wino/wino.h"
 #include "wino/profile.h"
 
+#include <chrono>
 #include <climits>
 #include <mutex>
 #include <sstream>
 
 #include "HalideBuffer.h"
+#include "cuda_driver.h"
 #include "halide_hooks.h"
 #include "layout.h"
 #include "registry.h"
+#if WINO_HAVE_CUDA
+#include "HalideRuntimeCuda.h"
+#endif
 
 namespace wino {
 
@@ -52,7 +57,7 @@ constexpr const char *kAuto = "auto";
 const VariantInfo &auto_info() {
     static const VariantInfo info{kAuto, "selector", "auto", -1,
                                   "per layer and thread count: the tuning table, else a cost model",
-                                  variants().empty() ? "none" : variants().front().target, false};
+                                  variants().empty() ? "none" : variants().front().target, "cpu", false};
     return info;
 }
 
@@ -117,6 +122,8 @@ void check_padding(int padding) {
 }
 
 void check_options(const RunOptions &options) {
+    if (options.device != "cpu" && options.device != "cuda" && options.device != "any")
+        fail(ErrorCode::InvalidArgument, "device must be cpu, cuda or any, got '" + options.device + "'");
     if (options.threads < 0)
         fail(ErrorCode::InvalidArgument, "threads must be >= 0 (0 = one per core), got " +
                                              std::to_string(options.threads));
@@ -192,16 +199,8 @@ Halide::Runtime::Buffer<T> halide_view(T *data, const std::vector<int64_t> &shap
     return Halide::Runtime::Buffer<T>(data, sizes);
 }
 
-// Runs a compiled pipeline under the call's thread count and memory limit;
-// a failure becomes Error(OutOfMemory) or Error(Runtime) with Halide's message.
-template <typename Fn, typename... Args>
-void call_pipeline(const std::string &what, const RunOptions &options, RunStats *stats, Fn fn, Args... args) {
-    detail::CallScope scope(options.threads, options.memory_limit);
-    const int result = fn(args...);
-    if (stats) {
-        stats->peak_temporary_bytes = scope.context().peak.load();
-        stats->parallel_tasks = scope.context().widest.load();
-    }
+// A failed Halide call as the typed error that names its cause.
+void check_result(const std::string &what, const RunOptions &options, detail::CallScope &scope, int result) {
     if (result == 0) return;
     const std::string message = scope.halide_message();
     const std::string detail = message.empty() ? "" : ": " + message;
@@ -217,6 +216,26 @@ void call_pipeline(const std::string &what, const RunOptions &options, RunStats 
     if (result == halide_error_code_access_out_of_bounds)
         fail(ErrorCode::Unsupported, what + " cannot run this layer (its schedule assumes a larger one)" + detail);
     fail(ErrorCode::Runtime, what + " failed (Halide error " + std::to_string(result) + ")" + detail);
+}
+
+double ms_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Runs a compiled pipeline under the call's thread count and memory limit;
+// a failure becomes the typed error check_result names.
+template <typename Fn, typename... Args>
+void call_pipeline(const std::string &what, const RunOptions &options, RunStats *stats, Fn fn, Args... args) {
+    detail::CallScope scope(options.threads, options.memory_limit);
+    const auto start = std::chrono::steady_clock::now();
+    const int result = fn(args...);
+    if (stats) {
+        *stats = RunStats{};
+        stats->peak_temporary_bytes = scope.context().peak.load();
+        stats->parallel_tasks = scope.context().widest.load();
+        stats->compute_ms = ms_since(start);
+    }
+    check_result(what, options, scope, result);
 }
 
 }  // namespace
@@ -282,6 +301,7 @@ PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor wei
     auto out = halide_view(data.get(), shape);
     call_pipeline(prep.name, options, nullptr, prep.run, w.raw_buffer(), out.raw_buffer());
     p.data_ = std::move(data);
+    if (info.device == "cuda") p.device_ = std::make_shared<detail::DeviceCopy>();
     return p;
 }
 
@@ -290,8 +310,9 @@ namespace {
 std::string algorithm_name(int m) { return m ? "Winograd F(" + std::to_string(m) + ",3)" : "direct"; }
 
 // Checks, then runs `fn` (the variant's pipeline or its profiled twin) on prepared weights.
-void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const ConstTensor &input,
-                  const PreparedWeights &weights, const Tensor &output, int padding, const RunOptions &options) {
+// The checks every call on prepared weights makes.
+void check_prepared(const detail::CompiledVariant &v, const PreparedWeights &weights, int padding,
+                    const RunOptions &options) {
     check_padding(padding);
     check_options(options);
     if (weights.m() != v.info.m)
@@ -300,13 +321,102 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
                                                      algorithm_name(v.info.m));
     if (!weights.data())
         fail(ErrorCode::InvalidArgument, "prepared weights are empty (not made by prepare_weights)");
-    check_conv(input, weights.K(), weights.C(), output, padding);
+}
 
+bool on_gpu(const VariantInfo &v) { return v.device == "cuda"; }
+
+#if WINO_HAVE_CUDA
+void require_gpu(const VariantInfo &v) {
+    std::string why;
+    if (!detail::cuda::available(&why))
+        fail(ErrorCode::Unsupported, "variant " + v.name + " runs on a CUDA GPU, and this machine has " + why);
+}
+#endif
+
+}  // namespace
+
+namespace detail {
+
+// Prepared weights on the device: copied by the first GPU call, then reused
+// (the host copy stays the original; this one is never written).
+struct DeviceCopy {
+    std::mutex mutex;
+    Halide::Runtime::Buffer<float> buffer;
+    bool ready = false;
+};
+
+}  // namespace detail
+
+namespace {
+
+#if WINO_HAVE_CUDA
+// The weights' device copy, made now if this is the first call that needs it.
+halide_buffer_t *device_weights(const detail::CompiledVariant &v, const PreparedWeights &weights,
+                                detail::DeviceCopy &copy) {
+    std::lock_guard<std::mutex> lock(copy.mutex);
+    if (!copy.ready) {
+        const std::vector<int64_t> shape = prepared_shape(v.info.m, weights.K(), weights.C());
+        copy.buffer = halide_view(const_cast<float *>(weights.data()), shape);
+        copy.buffer.set_host_dirty();
+        if (int r = copy.buffer.copy_to_device(halide_cuda_device_interface()))
+            fail(ErrorCode::Runtime, "copying the prepared weights to the GPU failed (Halide error " +
+                                         std::to_string(r) + ")");
+        copy.ready = true;
+    }
+    return copy.buffer.raw_buffer();
+}
+#endif
+
+// Runs `fn` (the variant's pipeline or its profiled twin) on prepared weights:
+// on the CPU, or on the GPU with the input copied in and the output copied
+// back, each timed on its own.
+void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const ConstTensor &input,
+                  const PreparedWeights &weights, const std::shared_ptr<detail::DeviceCopy> &device,
+                  const Tensor &output, int padding, const RunOptions &options) {
+    check_prepared(v, weights, padding, options);
+    check_conv(input, weights.K(), weights.C(), output, padding);
     auto in = halide_view(input.data, input.shape);
     auto out = halide_view(output.data, output.shape);
-    auto w = halide_view(weights.data(), prepared_shape(v.info.m, weights.K(), weights.C()));
-    call_pipeline("variant " + v.info.name, options, options.stats, fn, in.raw_buffer(), w.raw_buffer(), padding,
-                  detail::resolve_threads(options.threads), out.raw_buffer());
+    const std::string what = "variant " + v.info.name;
+    if (!on_gpu(v.info)) {
+        auto w = halide_view(weights.data(), prepared_shape(v.info.m, weights.K(), weights.C()));
+        call_pipeline(what, options, options.stats, fn, in.raw_buffer(), w.raw_buffer(), padding,
+                      detail::resolve_threads(options.threads), out.raw_buffer());
+        return;
+    }
+#if WINO_HAVE_CUDA
+    require_gpu(v.info);
+    if (!device) fail(ErrorCode::InvalidArgument, "prepared weights carry no device copy (not made by prepare_weights)");
+    halide_buffer_t *w = device_weights(v, weights, *device);
+    const halide_device_interface_t *cuda = halide_cuda_device_interface();
+    detail::CallScope scope(options.threads, options.memory_limit);
+    RunStats stats;
+    auto t = std::chrono::steady_clock::now();
+    in.set_host_dirty();
+    check_result(what + " (copying the input to the GPU)", options, scope, in.copy_to_device(cuda));
+    stats.copy_in_ms = ms_since(t);
+    detail::cuda::EventTimer timer;
+    timer.start();
+    const int result = fn(in.raw_buffer(), w, padding, 1, out.raw_buffer());
+    stats.compute_ms = timer.stop();
+    if (result == 0) {
+        t = std::chrono::steady_clock::now();
+        const int copied = out.copy_to_host();
+        stats.copy_out_ms = ms_since(t);
+        in.device_free();
+        out.device_free();
+        check_result(what + " (copying the output back)", options, scope, copied);
+    } else {
+        in.device_free();
+        out.device_free();
+        check_result(what, options, scope, result);
+    }
+    stats.peak_temporary_bytes = scope.context().peak.load();
+    if (options.stats) *options.stats = stats;
+#else
+    (void)device;
+    fail(ErrorCode::Unsupported, what + " runs on a CUDA GPU, and this build has no CUDA support (WINO_CUDA=OFF)");
+#endif
 }
 
 }  // namespace
@@ -318,7 +428,63 @@ void conv2d(const std::string &variant_name, ConstTensor input, const PreparedWe
     if (chosen && weights.variant().empty())
         fail(ErrorCode::InvalidArgument, "prepared weights are empty (not made by prepare_weights)");
     const detail::CompiledVariant &v = detail::compiled_variant(chosen ? weights.variant() : variant_name);
-    run_prepared(v, v.run, input, weights, output, padding, options);
+    run_prepared(v, v.run, input, weights, weights.device_, output, padding, options);
+}
+
+bool gpu_available(std::string *why) {
+#if WINO_HAVE_CUDA
+    return detail::cuda::available(why);
+#else
+    if (why) *why = "no CUDA support in this build (WINO_CUDA=OFF)";
+    return false;
+#endif
+}
+
+void conv2d_device(const std::string &variant_name, DeviceTensor input, const PreparedWeights &weights,
+                   DeviceTensor output, int padding, const RunOptions &options) {
+    const detail::CompiledVariant &v =
+        detail::compiled_variant(variant_name == kAuto ? weights.variant() : variant_name);
+    if (!on_gpu(v.info))
+        fail(ErrorCode::InvalidArgument, "variant " + v.info.name + " runs on the CPU; conv2d_device needs a GPU variant");
+    check_prepared(v, weights, padding, options);
+    if (!input.ptr) fail(ErrorCode::NullBuffer, "input has a null device pointer");
+    if (!output.ptr) fail(ErrorCode::NullBuffer, "output has a null device pointer");
+    const std::vector<int64_t> expected = check_conv_shapes(input.shape, weights.K(), weights.C(), padding);
+    check_shape(output.shape, "output", "NKHW");
+    if (output.shape != expected)
+        fail(ErrorCode::OutputShapeMismatch, "output shape " + shape_str(output.shape) + " does not match " +
+                                                 shape_str(expected) + " for input " + shape_str(input.shape));
+    const size_t in_bytes = elements_of(input.shape) * sizeof(float), out_bytes = elements_of(output.shape) * sizeof(float);
+    if (overlaps(reinterpret_cast<void *>(output.ptr), out_bytes, reinterpret_cast<void *>(input.ptr), in_bytes))
+        fail(ErrorCode::Aliasing, "output memory overlaps the input");
+#if WINO_HAVE_CUDA
+    require_gpu(v.info);
+    halide_buffer_t *w = device_weights(v, weights, *weights.device_);
+    // Halide buffers with no host memory around the caller's device memory.
+    auto wrap = [](uint64_t ptr, const std::vector<int64_t> &shape) {
+        std::vector<int> sizes(shape.rbegin(), shape.rend());
+        Halide::Runtime::Buffer<float> b(nullptr, sizes);
+        halide_cuda_wrap_device_ptr(nullptr, b.raw_buffer(), ptr);
+        return b;
+    };
+    auto in = wrap(input.ptr, input.shape), out = wrap(output.ptr, output.shape);
+    const std::string what = "variant " + v.info.name;
+    detail::CallScope scope(options.threads, options.memory_limit);
+    detail::cuda::EventTimer timer;
+    timer.start();
+    const int result = v.run(in.raw_buffer(), w, padding, 1, out.raw_buffer());
+    const double ms = timer.stop();  // also waits for the kernels: the output is ready
+    halide_cuda_detach_device_ptr(nullptr, in.raw_buffer());
+    halide_cuda_detach_device_ptr(nullptr, out.raw_buffer());
+    check_result(what, options, scope, result);
+    if (options.stats) {
+        *options.stats = RunStats{};
+        options.stats->compute_ms = ms;
+        options.stats->peak_temporary_bytes = scope.context().peak.load();
+    }
+#else
+    fail(ErrorCode::Unsupported, "variant " + v.info.name + " runs on a CUDA GPU, and this build has no CUDA support");
+#endif
 }
 
 void conv2d(const std::string &variant_name, ConstTensor input, ConstTensor weights, Tensor output, int padding,
@@ -391,7 +557,7 @@ ConvProfile profile_conv(const std::string &variant_name, ConstTensor input, Con
         call_pipeline("profiled " + prep.name, options, nullptr, prep.profiled, w.raw_buffer(), out.raw_buffer());
     result.prepare = read_profile(prep.name + "_profiled");
     for (int i = 0; i < runs; i++)
-        run_prepared(v, v.profiled, input, prepared, output, padding, options);
+        run_prepared(v, v.profiled, input, prepared, prepared.device_, output, padding, options);
     result.conv = read_profile(v.info.name + "_profiled");
     halide_profiler_reset();
     return result;

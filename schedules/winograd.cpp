@@ -265,6 +265,10 @@ void schedule_winograd(const std::string &schedule, const ScheduleParams &p, Win
         schedule_tensor(s, target);
     } else if (schedule == "fused") {
         schedule_fused(s, p, target);
+    } else if (schedule == "gpu_tensor") {
+        schedule_gpu_tensor(s, target);
+    } else if (schedule == "gpu_fused") {
+        schedule_gpu_fused(s, p, target);
     } else {
         throw std::invalid_argument("conv_winograd: unknown schedule '" + schedule + "'");
     }

@@ -29,11 +29,20 @@ using wino::test::ConvShape;
 // The variants these tests call on arbitrary small shapes: all but the
 // autoscheduled ones, which may refuse a layer smaller than the one they were
 // scheduled for (test_variants checks that they refuse cleanly or compute
-// right; HalideErrorsReturnToTheCallerInsteadOfAborting calls every variant).
+// right; HalideErrorsReturnToTheCallerInsteadOfAborting calls every variant),
+// and the GPU ones when there is no GPU (ApiGpu covers that case).
 std::vector<std::string> variant_names() {
     std::vector<std::string> names;
+    const bool gpu = wino::gpu_available();
     for (const auto &v : wino::variants())
-        if (!v.autoscheduled) names.push_back(v.name);
+        if (!v.autoscheduled && (v.device == "cpu" || gpu)) names.push_back(v.name);
+    return names;
+}
+
+std::vector<std::string> gpu_variant_names() {
+    std::vector<std::string> names;
+    for (const auto &v : wino::variants())
+        if (v.device == "cuda") names.push_back(v.name);
     return names;
 }
 
@@ -326,7 +335,7 @@ TEST_F(ApiErrors, PreparedWeightsForAnotherTileSizeAreRejected) {
                       "prepared for Winograd F(4,3) but variant direct needs direct");
     const wino::PreparedWeights direct = wino::prepare_weights("direct", wt());
     EXPECT_EQ(direct.m(), 0);
-    // Every variant accepts exactly the weights prepared for its own m.
+    // Every variant accepts exactly the weights prepared for its own m (checked before anything runs).
     for (const auto &v : wino::variants()) {
         SCOPED_TRACE(v.name);
         for (const auto &other : wino::variants()) {
@@ -336,6 +345,37 @@ TEST_F(ApiErrors, PreparedWeightsForAnotherTileSizeAreRejected) {
                               "but variant " + v.name + " needs");
         }
     }
+}
+
+// Without a GPU, a GPU variant fails with one clear error, having checked its
+// arguments first and written nothing; with one, the device-pointer call
+// gives the host call's result.
+TEST(ApiGpu, WithoutAGpuEveryGpuVariantFailsWithOneClearError) {
+    std::string why;
+    if (wino::gpu_available(&why)) GTEST_SKIP() << "a GPU is present: the variant tests run the GPU variants";
+    wino::test::Random rng;
+    const ConvShape s{1, 3, 4, 6, 7, 1};
+    std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W), w = rng.uniform(size_t(s.K) * s.C * 9);
+    std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+    for (const std::string &name : gpu_variant_names()) {
+        SCOPED_TRACE(name);
+        EXPECT_WINO_ERROR(wino::conv2d(name, {x.data(), s.input()}, {w.data(), s.weights()}, {y.data(), s.output()}, 1),
+                          ErrorCode::Unsupported, "runs on a CUDA GPU", why);
+        // Bad arguments are still named first.
+        EXPECT_WINO_ERROR(wino::conv2d(name, {x.data(), s.input()}, {w.data(), s.weights()}, {y.data(), s.output()}, 2),
+                          ErrorCode::InvalidArgument, "padding");
+        const wino::PreparedWeights p = wino::prepare_weights(name, {w.data(), s.weights()});
+        EXPECT_WINO_ERROR(wino::conv2d_device(name, {1u << 20, s.input()}, p, {1u << 30, s.output()}, 1), ErrorCode::Unsupported,
+                          "runs on a CUDA GPU");
+    }
+    EXPECT_TRUE(all_nan(y));
+}
+
+TEST(ApiGpu, DevicePointerCallNeedsAGpuVariant) {
+    std::vector<float> w(9, 0.5f);
+    const wino::PreparedWeights p = wino::prepare_weights("direct", {w.data(), {1, 1, 3, 3}});
+    EXPECT_WINO_ERROR(wino::conv2d_device("direct", {1u << 20, {1, 1, 4, 4}}, p, {1u << 30, {1, 1, 4, 4}}, 1),
+                      ErrorCode::InvalidArgument, "runs on the CPU");
 }
 
 TEST(ApiErrorCodes, EveryCodeHasItsOwnName) {
@@ -363,6 +403,7 @@ TEST(ApiRuntimeErrors, HalideErrorsReturnToTheCallerInsteadOfAborting) {
     auto out = Halide::Runtime::Buffer<float>(y.data(), {6, 6, 2, 1});
     for (const auto &v : wino::detail::compiled_variants()) {
         SCOPED_TRACE(v.info.name);
+        if (v.info.device == "cuda" && !wino::gpu_available()) continue;
         // Direct wants (32, 3, 3, C, blocks); Winograd (32, C, blocks, alpha, alpha): 5 breaks both.
         auto bad = Halide::Runtime::Buffer<float>(w.data(), {32, 5, 5, 2, 1});
         wino::detail::CallScope scope(1);

@@ -94,6 +94,11 @@ std::vector<Case> cases() {
     return all;
 }
 
+// How ctest lists a case (instead of its bytes).
+void PrintTo(const Case &c, std::ostream *os) {
+    *os << c.variant << " " << c.shape.str() << " threads " << c.threads << (c.sampled ? " sampled" : "");
+}
+
 class VariantMatchesReference : public ::testing::TestWithParam<Case> {};
 
 TEST_P(VariantMatchesReference, OnRandomData) {
@@ -104,6 +109,9 @@ TEST_P(VariantMatchesReference, OnRandomData) {
     // auto is held to the bound of the variant it picks.
     const std::string runs = c.variant == "auto" ? wino::select_variant(s, options).variant : c.variant;
     const int m = wino::variant(runs).m;
+    std::string why;
+    if (wino::variant(runs).device == "cuda" && !wino::gpu_available(&why))
+        GTEST_SKIP() << runs << " needs a CUDA GPU: " << why;
     wino::test::Random rng;
     SCOPED_TRACE("seed " + std::to_string(rng.seed()) + " (WINO_TEST_SEED reproduces); runs " + runs);
     std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W);

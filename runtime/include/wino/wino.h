@@ -79,6 +79,7 @@ struct VariantInfo {
     int m = 0;              // Winograd output tile; 0 for direct
     std::string parameters; // the schedule's parameters from the variant table, e.g. "block=7x1"
     std::string target;     // the Halide target it was compiled for
+    std::string device;     // where it runs: "cpu", or "cuda" (a GPU through the CUDA driver)
     // Scheduled by one of Halide's autoschedulers (schedule names which). Its
     // splits are sized for a mid-sized layer; on a layer they cannot cover
     // it fails with Error(Unsupported), never with a wrong result.
@@ -94,6 +95,11 @@ const VariantInfo &variant(const std::string &name);
 struct RunStats {
     size_t peak_temporary_bytes = 0;  // the most memory the pipeline's temporaries held at once
     long long parallel_tasks = 0;     // independent tasks its widest parallel loop nest offered
+    // Time of the call's parts, ms. compute: the pipeline (on a GPU, device
+    // time between events around its kernels); copy_in / copy_out: a GPU
+    // variant's copies of the input to the device and of the output back
+    // (0 on the CPU, and for conv2d_device).
+    double copy_in_ms = 0, compute_ms = 0, copy_out_ms = 0;
 };
 
 struct RunOptions {
@@ -104,7 +110,13 @@ struct RunOptions {
     // there and record the fastest (a one-time cost per layer and thread
     // count), instead of estimating. Also set by WINO_AUTO_MEASURE=1.
     bool measure_unknown_layers = false;
+    // Where `auto` may choose: "cpu" (default), "cuda" (GPU variants only) or
+    // "any". Explicitly named variants run where they were compiled for.
+    std::string device = "cpu";
 };
+
+// Whether a CUDA GPU is usable here; if not, `why` says what is missing.
+bool gpu_available(std::string *why = nullptr);
 
 // The selector "auto": which compiled variant it runs for a layer and a
 // thread count. First the tuning table measured on this machine (filled by
@@ -142,6 +154,12 @@ std::vector<int64_t> validate_shapes(const std::string &variant, const std::vect
 
 struct ConvProfile;  // wino/profile.h
 
+struct DeviceTensor;
+
+namespace detail {
+struct DeviceCopy;  // prepared weights resident on a GPU
+}
+
 // Weights prepared once for a variant's algorithm: packed into output-channel
 // blocks for direct, the Winograd filter transform for its m.
 class PreparedWeights {
@@ -159,6 +177,8 @@ private:
                                            const std::vector<int64_t> &, int);
     friend void conv2d(const std::string &, ConstTensor, const PreparedWeights &, Tensor, int,
                        const RunOptions &);
+    friend void conv2d_device(const std::string &, DeviceTensor, const PreparedWeights &, DeviceTensor, int,
+                              const RunOptions &);
     friend ConvProfile profile_conv(const std::string &, ConstTensor, ConstTensor, Tensor, int, int,
                                            const RunOptions &);
     std::string variant_;
@@ -169,6 +189,9 @@ private:
     // pipeline writes every element.
     std::shared_ptr<const float[]> data_;
     size_t size_ = 0;
+    // For a GPU variant: the weights' copy on the device, made by the first
+    // call that needs it and shared by copies of this object.
+    std::shared_ptr<detail::DeviceCopy> device_;
 };
 
 // For "auto", `input_shape` (N, C, H, W) names the layer it chooses for
@@ -184,5 +207,18 @@ void conv2d(const std::string &variant, ConstTensor input, ConstTensor weights, 
 // The same on weights prepared by prepare_weights() for a variant of the same m.
 void conv2d(const std::string &variant, ConstTensor input, const PreparedWeights &weights,
             Tensor output, int padding, const RunOptions &options = {});
+
+// CUDA device memory (device 0, its primary context: what cudaMalloc, the
+// CUDA runtime API and frameworks such as PyTorch allocate in), dense, C order.
+struct DeviceTensor {
+    uint64_t ptr = 0;
+    std::vector<int64_t> shape;
+};
+
+// A GPU variant on data already on the device: no copies; the output is
+// ready when the call returns. Throws like conv2d, and Error(InvalidArgument)
+// for a CPU variant, Error(Unsupported) without a GPU.
+void conv2d_device(const std::string &variant, DeviceTensor input, const PreparedWeights &weights,
+                   DeviceTensor output, int padding, const RunOptions &options = {});
 
 }  // namespace wino

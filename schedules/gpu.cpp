@@ -1,0 +1,227 @@
+// CUDA schedules of the same algorithms: direct, Winograd tensor-level and
+// Winograd fused. Compiled ahead of time on the CPU machines for a CUDA
+// target (variant rows with features=cuda-...); the driver compiles the PTX
+// for the GPU it finds. Halide 14 keeps per-thread register accumulators
+// across a block-level loop only within one warp (gpu_lanes), so each block
+// here is one warp of 32 lanes whose accumulators are unrolled in registers;
+// what the lanes share is staged in shared memory by the warp itself.
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+
+#include "layout.h"
+#include "schedules.h"
+
+namespace wino {
+
+using namespace Halide;
+
+namespace {
+
+constexpr int kWarp = 32;
+const TailStrategy kGuard = TailStrategy::GuardWithIf;
+
+// Tiles per lane of the fused schedule: "Tx1" in p.block (default 2).
+int tiles_per_lane(const ScheduleParams &p, int fallback) {
+    if (p.block.empty()) return fallback;
+    int t = 0, one = 0;
+    char tail;
+    if (std::sscanf(p.block.c_str(), "%dx%d%c", &t, &one, &tail) != 2 || t < 1 || t > 8 || one != 1)
+        throw std::invalid_argument("GPU fused: block '" + p.block + "' must be Tx1, 1 <= T <= 8 tiles per lane");
+    return t;
+}
+
+}  // namespace
+
+// Direct: a warp computes 32 pixels along a row (one per lane, coalesced
+// loads and stores in NCHW) x YB rows x KU output channels, YB·KU
+// accumulators per lane. The padded input of CB input channels is staged in
+// shared memory by the warp; the weights are the same for every lane (one
+// broadcast load each).
+void schedule_gpu_direct(DirectStages &s, const ScheduleParams &p, const Target &) {
+    (void)p;
+    const int YB = 4, KU = 8, CB = 8;
+    Func out = s.output;
+    const Var x = s.x, y = s.y, k = s.k, n = s.n;
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki"), kn("kn");
+    out.split(x, xo, xi, kWarp, kGuard)
+        .split(y, yo, yi, YB, kGuard)
+        .split(k, ko, ki, KU, kGuard)
+        .reorder(ki, yi, xi, xo, yo, ko, n)
+        .fuse(ko, n, kn)
+        .gpu_blocks(xo, yo, kn)
+        .gpu_lanes(xi)
+        .unroll(ki)
+        .unroll(yi);
+
+    const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
+    RVar rco("rco"), rci("rci");
+    s.conv.compute_at(out, xo)
+        .store_in(MemoryType::Register)
+        .bound_extent(x, kWarp)
+        .bound_extent(y, YB)
+        .bound_extent(k, KU)
+        .bound_extent(n, 1)
+        .gpu_lanes(x)
+        .unroll(k)
+        .unroll(y);
+    s.conv.update()
+        .split(rc, rco, rci, CB, kGuard)
+        .reorder(x, k, y, rx, ry, rci, rco)
+        .gpu_lanes(x)
+        .unroll(k)
+        .unroll(y)
+        .unroll(rx)
+        .unroll(ry);
+
+    // (32 + 2) x (YB + 2) pixels of CB channels per slice, loaded by the lanes along x.
+    const std::vector<Var> in = s.in.args();
+    Var ixo("ixo"), ixi("ixi");
+    s.in.compute_at(s.conv, rco).store_in(MemoryType::GPUShared).split(in[0], ixo, ixi, kWarp).gpu_lanes(ixi);
+}
+
+// Tensor level: every stage its own kernel over the whole tensor, each with
+// the loops a GPU op library would give it: lanes over the innermost
+// dimension of the stage's layout (channels for the transforms, pixels for
+// padding and untiling), and the batched multiply as a register-blocked
+// matrix product per transform point (lanes = 32 output channels, 8 tiles
+// per lane).
+void schedule_gpu_tensor(WinogradStages &s, const Target &) {
+    const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
+    Var o("o"), i("i"), b1("b1"), b2("b2");
+
+    const std::vector<Var> in = s.in.args();  // (x, y, c, n)
+    s.in.compute_root()
+        .split(in[0], o, i, kWarp, kGuard)
+        .fuse(in[2], in[3], b2)
+        .gpu_blocks(o, in[1], b2)
+        .gpu_lanes(i);
+    for (auto [f, unrolled] : {std::pair{s.V.rows, u}, std::pair{s.V.out, v}}) {
+        f.compute_root()
+            .reorder_storage(c, tx, ty, u, v, n)
+            .split(c, o, i, kWarp, kGuard)
+            .reorder(i, unrolled, unrolled.same_as(u) ? v : u, tx, o, ty, n)
+            .unroll(unrolled)
+            .fuse(o, ty, b1)
+            .fuse(b1, n, b2)
+            .gpu_blocks(tx, b2)
+            .gpu_lanes(i);
+    }
+    const int T = 8;
+    Func M_out = s.M.in();
+    Var txo("txo"), txi("txi"), ko("ko"), ki("ki"), uv("uv"), kn("kn");
+    M_out.compute_root()
+        .reorder_storage(k, tx, ty, u, v, n)
+        .split(tx, txo, txi, T, kGuard)
+        .split(k, ko, ki, kWarp, kGuard)
+        .reorder(ki, txi, txo, ty, u, v, ko, n)
+        .fuse(u, v, uv)
+        .fuse(ko, n, kn)
+        .fuse(txo, ty, b1)
+        .gpu_blocks(b1, uv, kn)
+        .gpu_lanes(ki)
+        .unroll(txi);
+    s.M.compute_at(M_out, b1)
+        .store_in(MemoryType::Register)
+        .bound_extent(k, kWarp)
+        .bound_extent(tx, T)
+        .bound_extent(ty, 1)
+        .bound_extent(u, 1)
+        .bound_extent(v, 1)
+        .bound_extent(n, 1)
+        .gpu_lanes(k)
+        .unroll(tx);
+    s.M.update().reorder(k, tx, s.rc.x, u, v, ty, n).gpu_lanes(k).unroll(tx);
+    for (auto [f, unrolled] : {std::pair{s.Y.rows, u}, std::pair{s.Y.out, v}}) {
+        f.compute_root()
+            .reorder_storage(k, u, v, tx, ty, n)
+            .split(k, o, i, kWarp, kGuard)
+            .reorder(i, unrolled, unrolled.same_as(u) ? v : u, tx, o, ty, n)
+            .unroll(unrolled)
+            .fuse(o, ty, b1)
+            .fuse(b1, n, b2)
+            .gpu_blocks(tx, b2)
+            .gpu_lanes(i);
+    }
+    s.output.compute_root()
+        .split(s.x, o, i, kWarp, kGuard)
+        .fuse(s.k, s.n, b2)
+        .gpu_blocks(o, s.y, b2)
+        .gpu_lanes(i);
+}
+
+// Fused: a warp owns 32 output channels (one per lane) and T tiles; each lane
+// keeps all alpha² transform points of its T tiles in registers while the
+// channel reduction runs, CB input channels at a time: the warp transforms
+// those channels' input tiles into shared memory (one (tile, channel) per
+// lane), then every lane reads them (a broadcast) against its own row of U
+// (coalesced across lanes). The output transform runs per lane on its
+// registers.
+void schedule_gpu_fused(WinogradStages &s, const ScheduleParams &p, const Target &) {
+    // CB input channels per slice: one (tile, channel) pair per lane.
+    const int m = s.m, alpha = s.alpha, T = tiles_per_lane(p, 2), CB = std::max(1, kWarp / T);
+    const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
+    Func out = s.output;
+    Var otx("otx"), xi("xi"), oty("oty"), yi("yi"), txo("txo"), txi("txi"), ko("ko"), ki("ki"), kn("kn");
+    out.split(s.x, otx, xi, m, kGuard)
+        .split(s.y, oty, yi, m, kGuard)
+        .split(otx, txo, txi, T, kGuard)
+        .split(k, ko, ki, kWarp, kGuard)
+        .reorder(xi, yi, txi, ki, txo, oty, ko, n)
+        .fuse(ko, n, kn)
+        .gpu_blocks(txo, oty, kn)
+        .gpu_lanes(ki)
+        .unroll(xi)
+        .unroll(yi)
+        .unroll(txi);
+
+    // Output transform: per lane, on its registers.
+    for (auto [f, unrolled] : {std::pair{s.Y.rows, u}, std::pair{s.Y.out, v}}) {
+        f.compute_at(out, ki)
+            .store_in(MemoryType::Register)
+            .bound_extent(k, 1)
+            .bound_extent(tx, T)
+            .bound_extent(ty, 1)
+            .bound_extent(n, 1)
+            .unroll(u)
+            .unroll(v)
+            .unroll(tx);
+    }
+
+    // The products: alpha² x T accumulators per lane.
+    RVar rco("rco"), rci("rci");
+    s.M.compute_at(out, txo)
+        .store_in(MemoryType::Register)
+        .bound_extent(k, kWarp)
+        .bound_extent(u, alpha)
+        .bound_extent(v, alpha)
+        .bound_extent(tx, T)
+        .bound_extent(ty, 1)
+        .bound_extent(n, 1)
+        .gpu_lanes(k)
+        .unroll(u)
+        .unroll(v)
+        .unroll(tx);
+    s.M.update()
+        .split(s.rc.x, rco, rci, CB, kGuard)
+        .reorder(k, u, v, tx, rci, rco)
+        .gpu_lanes(k)
+        .unroll(u)
+        .unroll(v)
+        .unroll(tx);
+
+    // The input transform of CB channels x T tiles, one (tile, channel) per
+    // lane, into shared memory; its first pass in that lane's registers.
+    Var tc("tc");
+    s.V.out.compute_at(s.M, rco)
+        .store_in(MemoryType::GPUShared)
+        .bound_extent(c, CB)
+        .bound_extent(tx, T)
+        .reorder(v, u, tx, c, ty, n)
+        .fuse(tx, c, tc)
+        .gpu_lanes(tc)
+        .unroll(v);
+    s.V.rows.compute_at(s.V.out, tc).store_in(MemoryType::Register).unroll(u).unroll(v);
+}
+
+}  // namespace wino
