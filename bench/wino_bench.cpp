@@ -88,20 +88,37 @@ void set_shape_counters(benchmark::State &state, const Case &c) {
         state.counters[key] = value;
 }
 
+bool on_gpu(const std::string &variant) { return variant != "auto" && wino::variant(variant).device == "cuda"; }
+
 void bench_variant(benchmark::State &state, const Case &c) {
     const ConvShape &s = c.shape;
     const Data &d = data_for(s);
     std::vector<float> out = output_for(s);
     wino::RunStats stats;
+    const bool gpu = on_gpu(c.variant);
+    double copy_in = 0, copy_out = 0;
     try {
         wino::RunOptions options;
         options.threads = c.threads;
-        auto prepared = wino::prepare_weights(c.variant, {d.weights.data(), s.weights()}, options);
+        // auto chooses for this layer; its label says what.
+        auto prepared = wino::prepare_weights(c.variant, {d.weights.data(), s.weights()}, options, s.input(), s.padding);
         wino::ConstTensor in{d.input.data(), s.input()};
         wino::Tensor y{out.data(), s.output()};
-        for (auto _ : state) wino::conv2d(c.variant, in, prepared, y, s.padding, options);
+        if (gpu) {
+            // Device time of the kernels (CUDA events); the copies are timed apart.
+            options.stats = &stats;
+            for (auto _ : state) {
+                wino::conv2d(c.variant, in, prepared, y, s.padding, options);
+                state.SetIterationTime(stats.compute_ms / 1e3);
+                copy_in += stats.copy_in_ms;
+                copy_out += stats.copy_out_ms;
+            }
+        } else {
+            for (auto _ : state) wino::conv2d(c.variant, in, prepared, y, s.padding, options);
+        }
         options.stats = &stats;  // once more, outside the timing, for its memory and parallelism
         wino::conv2d(c.variant, in, prepared, y, s.padding, options);
+        if (c.variant == "auto") state.SetLabel(prepared.variant());
     } catch (const wino::Error &e) {
         state.SkipWithError(e.what());
         return;
@@ -109,6 +126,10 @@ void bench_variant(benchmark::State &state, const Case &c) {
     set_shape_counters(state, c);
     state.counters["peak_MiB"] = double(stats.peak_temporary_bytes) / (1 << 20);
     state.counters["tasks"] = double(stats.parallel_tasks);
+    if (gpu && state.iterations() > 0) {
+        state.counters["copy_in_ms"] = copy_in / double(state.iterations());
+        state.counters["copy_out_ms"] = copy_out / double(state.iterations());
+    }
 }
 
 void bench_peer(benchmark::State &state, const Case &c) {
@@ -141,7 +162,7 @@ void bench_peer(benchmark::State &state, const Case &c) {
 
 // Median (or single run) of each case, as Google Benchmark reports them.
 struct Result {
-    double ms = NAN, peak_mib = NAN, tasks = NAN;
+    double ms = NAN, peak_mib = NAN, tasks = NAN, copy_in_ms = NAN, copy_out_ms = NAN;
     std::string error, label;
 };
 std::map<std::string, Result> g_results;
@@ -166,6 +187,8 @@ public:
                 };
                 result.peak_mib = counter("peak_MiB");
                 result.tasks = counter("tasks");
+                result.copy_in_ms = counter("copy_in_ms");
+                result.copy_out_ms = counter("copy_out_ms");
             }
         }
         Base::ReportRuns(runs);
@@ -203,11 +226,16 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
                     continue;
                 }
                 const double gf = s.flops() / (r->ms * 1e-3) / 1e9;
-                std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s\n", v.c_str(), fmt("%.4f", r->ms).c_str(),
+                std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s%s\n", v.c_str(), fmt("%.4f", r->ms).c_str(),
                              fmt("%.1f", gf).c_str(), fmt("%.0f%%", 100 * gf / g_peak[t]).c_str(),
                              fmt("%.2fx", direct / r->ms).c_str(), fmt("%.2fx", dd / r->ms).c_str(),
                              fmt("%.2fx", dw / r->ms).c_str(), fmt("%.2f", r->peak_mib).c_str(),
-                             fmt("%.0f", r->tasks).c_str());
+                             fmt("%.0f", r->tasks).c_str(), r->label.empty() ? "" : ("  " + r->label).c_str());
+                // A GPU variant's copies, in rows of their own (not in its time).
+                if (!std::isnan(r->copy_in_ms))
+                    std::fprintf(out, "%-22s %10s   (copy of the input to the GPU)\n%-22s %10s   (copy of the output back)\n",
+                                 ("  " + v + " in").c_str(), fmt("%.4f", r->copy_in_ms).c_str(),
+                                 ("  " + v + " out").c_str(), fmt("%.4f", r->copy_out_ms).c_str());
             }
         }
 }
@@ -251,7 +279,7 @@ int main(int argc, char **argv) {
     }
     for (const std::string &v : only) {
         try {
-            wino::variant(v);
+            wino::variant(v);  // "auto" included
         } catch (const wino::Error &e) {
             std::fprintf(stderr, "wino_bench: error: %s\n", e.what());
             return 2;
@@ -304,14 +332,23 @@ int main(int argc, char **argv) {
         peers = false;
     }
 
+    // GPU variants only where a GPU is (elsewhere they would only say so);
+    // auto, the selector, after the compiled variants.
     std::vector<std::string> names;
+    std::string no_gpu;
+    const bool gpu = wino::gpu_available(&no_gpu);
+    if (!gpu) std::fprintf(info, "GPU variants: skipped (%s)\n", no_gpu.c_str());
     for (const auto &v : wino::variants())
-        if (only.empty() || std::find(only.begin(), only.end(), v.name) != only.end()) names.push_back(v.name);
+        if ((only.empty() || std::find(only.begin(), only.end(), v.name) != only.end()) && (gpu || v.device == "cpu"))
+            names.push_back(v.name);
+    if (only.empty() || std::find(only.begin(), only.end(), "auto") != only.end()) names.push_back("auto");
     size_t count = 0;
     auto add = [&](const Case &c, bool peer) {
-        benchmark::RegisterBenchmark(c.name().c_str(), [c, peer](benchmark::State &st) {
+        auto *b = benchmark::RegisterBenchmark(c.name().c_str(), [c, peer](benchmark::State &st) {
             peer ? bench_peer(st, c) : bench_variant(st, c);
-        })->Unit(benchmark::kMillisecond)->UseRealTime();
+        })->Unit(benchmark::kMillisecond);
+        if (!peer && on_gpu(c.variant)) b->UseManualTime();
+        else b->UseRealTime();
         count++;
     };
     for (const ConvShape &s : shapes)

@@ -41,8 +41,8 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //  - the Winograd transforms (~2 operations per point per channel);
 //  - stores: a vector of output channels is stored one element at a time,
 //    and planes a multiple of 4 KiB apart fall into the same cache sets
-//    (counted 4x); a vector of pixels along a row (direct_x, store=rows) is
-//    one store.
+//    (counted 4x); a vector of pixels along a row (direct_x) is one store;
+//    store=rows places each element in a stack block first (counted 1x).
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
 double estimated_cost(const VariantInfo &v, const ConvShape &s) {
@@ -64,9 +64,11 @@ double estimated_cost(const VariantInfo &v, const ConvShape &s) {
     if (v.schedule == "fused") {
         const RegisterBlock b = register_block(machine, p);
         const int m = v.m, alpha = m + 2;
-        // Rows of pixels (store=rows) are one vector store each, like direct_x's.
-        const double stores = p.store == "rows" && machine.lanes % m == 0 ? N * K * double(Ho) * up(Wo, machine.lanes) / L
-                                                                          : plane_stores;
+        // Rows of pixels (store=rows) still place every element once (into a
+        // stack block), but never into lines of aliasing planes.
+        const double stores = p.store == "rows" && machine.lanes % m == 0
+                                  ? N * K * double(Ho) * Wo + N * K * double(Ho) * up(Wo, machine.lanes) / L
+                                  : plane_stores;
         const long long tx = (Wo + m - 1) / m, ty = (Ho + m - 1) / m;
         const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L;
         const double transforms = N * double(tx) * ty * alpha * alpha * 2 * (up(s.C, b.lanes) + up(s.K, b.k())) / L;

@@ -17,6 +17,9 @@
 #include "cook_toom.h"
 #include "reference.h"
 #include "HalideBuffer.h"
+#if WINO_HAVE_CUDA
+#include "HalideRuntimeCuda.h"
+#endif
 #include "halide_hooks.h"
 #include "registry.h"
 #include "wino/wino.h"
@@ -370,6 +373,37 @@ TEST(ApiGpu, WithoutAGpuEveryGpuVariantFailsWithOneClearError) {
     }
     EXPECT_TRUE(all_nan(y));
 }
+
+#if WINO_HAVE_CUDA
+// With a GPU: every GPU variant on device pointers (allocated here through
+// Halide's CUDA runtime, in the same primary context) gives bitwise the
+// result of the same variant on host buffers.
+TEST(ApiGpu, DevicePointersGiveTheHostBuffersResult) {
+    std::string why;
+    if (!wino::gpu_available(&why)) GTEST_SKIP() << "needs a CUDA GPU: " << why;
+    wino::test::Random rng;
+    const ConvShape s{2, 19, 37, 23, 30, 1};
+    std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W), w = rng.uniform(size_t(s.K) * s.C * 9);
+    const std::vector<int> in_sizes{s.W, s.H, s.C, s.N}, out_sizes{s.out_w(), s.out_h(), s.K, s.N};
+    for (const std::string &name : gpu_variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, {w.data(), s.weights()});
+        std::vector<float> host = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+        wino::conv2d(name, {x.data(), s.input()}, p, {host.data(), s.output()}, 1);
+        ASSERT_TRUE(all_finite(host));
+
+        Halide::Runtime::Buffer<float> in(x.data(), in_sizes), out(out_sizes);
+        in.set_host_dirty();
+        ASSERT_EQ(in.copy_to_device(halide_cuda_device_interface()), 0);
+        ASSERT_EQ(out.device_malloc(halide_cuda_device_interface()), 0);
+        wino::conv2d_device(name, {halide_cuda_get_device_ptr(nullptr, in.raw_buffer()), s.input()}, p,
+                            {halide_cuda_get_device_ptr(nullptr, out.raw_buffer()), s.output()}, 1);
+        out.set_device_dirty();
+        ASSERT_EQ(out.copy_to_host(), 0);
+        EXPECT_EQ(std::memcmp(out.data(), host.data(), host.size() * sizeof(float)), 0);
+    }
+}
+#endif
 
 TEST(ApiGpu, DevicePointerCallNeedsAGpuVariant) {
     std::vector<float> w(9, 0.5f);

@@ -1,15 +1,22 @@
 // The `wino` tool, run as a process: .npy round trips against the float64
 // reference, `wino list`, and every kind of bad input, which must fail with
 // one 'wino: error: ' line on stderr, a non-zero exit, and the output path
-// left as it was. Also the .npy reader/writer it is built on (CliNpy*).
+// left as it was; hostile input (bounded time and memory), and output paths
+// (symbolic links, special files, the inputs themselves, signals). Also the
+// .npy reader/writer it is built on (CliNpy*).
 //
-// The .npy inputs are written byte by byte here, not with the library under
-// test, so a symmetric bug in its reader and writer cannot hide.
+// The .npy inputs are written byte by byte here (cli_harness.h), not with the
+// library under test, so a symmetric bug in its reader and writer cannot hide.
 #include <gtest/gtest.h>
+
+#include <sstream>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,13 +24,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
+#include <thread>
 
+#include "cli_harness.h"
 #include "npy.h"
 #include "reference.h"
 #include "wino/wino.h"
@@ -35,87 +42,8 @@
 namespace {
 
 namespace fs = std::filesystem;
-using wino::test::ConvShape;
-
-// ---------------------------------------------------------------------------
-// Files and processes.
-
-std::string read_bytes(const fs::path &path) {
-    std::ifstream f(path, std::ios::binary);
-    std::ostringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-void write_bytes(const fs::path &path, const std::string &bytes) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f.write(bytes.data(), std::streamsize(bytes.size()));
-    ASSERT_TRUE(f.good()) << "cannot write " << path;
-}
-
-// Every entry under `dir`, recursively, with the contents of regular files:
-// a snapshot to tell whether a command created, removed or changed anything.
-std::map<std::string, std::string> snapshot(const fs::path &dir) {
-    std::map<std::string, std::string> files;
-    for (const auto &entry : fs::recursive_directory_iterator(dir)) {
-        const std::string rel = fs::relative(entry.path(), dir).string();
-        files[rel] = entry.is_regular_file() ? read_bytes(entry.path()) : std::string("<dir>");
-    }
-    return files;
-}
-
-std::string shell_quote(const std::string &s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-struct Result {
-    int status = -1;  // the exit status; -1 if killed by a signal
-    std::string out, err;
-};
-
-// A little-endian float32 or other scalar, as bytes.
-template <typename T>
-std::string le_bytes(const std::vector<T> &values) {
-    std::string b(values.size() * sizeof(T), '\0');
-    if (!b.empty()) std::memcpy(b.data(), values.data(), b.size());  // little-endian hosts only (checked in SetUp)
-    return b;
-}
-
-// A .npy file, byte by byte: header dict text as given, padded to 64 bytes.
-std::string npy_file(const std::string &dict, const std::string &data, int major = 1) {
-    const size_t prefix = major == 1 ? 10 : 12;
-    std::string header = dict;
-    while ((prefix + header.size() + 1) % 64 != 0) header += ' ';
-    header += '\n';
-    std::string f = "\x93NUMPY";
-    f += char(major);
-    f += char(0);
-    for (size_t i = 0; i < prefix - 8; i++) f += char((header.size() >> (8 * i)) & 0xff);
-    return f + header + data;
-}
-
-std::string shape_text(const std::vector<int64_t> &shape) {
-    std::string s = "(";
-    for (size_t i = 0; i < shape.size(); i++) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + (shape.size() == 1 ? ",)" : ")");
-}
-
-std::string dict_text(const std::string &descr, bool fortran, const std::vector<int64_t> &shape) {
-    return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
-           ", 'shape': " + shape_text(shape) + ", }";
-}
-
-size_t count_of(const std::vector<int64_t> &shape) {
-    size_t n = 1;
-    for (int64_t d : shape) n *= size_t(d);
-    return n;
-}
-
-std::string f32_npy(const std::vector<int64_t> &shape, const std::vector<float> &data) {
-    return npy_file(dict_text("<f4", false, shape), le_bytes(data));
-}
+using namespace wino::test;
+using Result = ChildResult;
 
 class CliTest : public ::testing::Test {
 protected:
@@ -137,20 +65,12 @@ protected:
         fs::remove_all(dir, ec);
     }
 
-    // Runs bin/wino with `args` in the temp dir (stdout, stderr captured outside it).
-    Result run(const std::vector<std::string> &args) {
-        const fs::path out = dir.string() + ".stdout", err = dir.string() + ".stderr";
-        std::string command = "cd " + shell_quote(dir.string()) + " && " + shell_quote(WINO_CLI_PATH);
-        for (const std::string &a : args) command += " " + shell_quote(a);
-        command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string()) + " </dev/null";
-        const int raw = std::system(command.c_str());
-        Result r;
-        if (raw != -1 && WIFEXITED(raw)) r.status = WEXITSTATUS(raw);
-        r.out = read_bytes(out);
-        r.err = read_bytes(err);
-        fs::remove(out);
-        fs::remove(err);
-        return r;
+    // Runs bin/wino with `args` in the temp dir.
+    Result run(const std::vector<std::string> &args, ChildOptions options = {}) {
+        std::vector<std::string> argv{WINO_CLI_PATH};
+        argv.insert(argv.end(), args.begin(), args.end());
+        if (options.cwd.empty()) options.cwd = dir;
+        return run_child(argv, options);
     }
 };
 
@@ -217,6 +137,32 @@ TEST_F(CliRun, ListPrintsEveryVariantNameOnItsOwnLine) {
     std::string expected;
     for (const auto &v : wino::variants()) expected += v.name + "\n";
     EXPECT_EQ(r.out, expected);
+}
+
+TEST_F(CliRun, ListLongShowsEveryVariantsMetadataAndAuto) {
+    const Result r = run({"list", "--long"});
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.err, "");
+    std::istringstream lines(r.out);
+    std::string line;
+    std::getline(lines, line);
+    for (const char *column : {"name", "algorithm", "schedule", "m", "device", "parameters", "target"})
+        EXPECT_NE(line.find(column), std::string::npos) << column;
+    for (const auto &v : wino::variants()) {
+        ASSERT_TRUE(std::getline(lines, line)) << "no row for " << v.name;
+        std::istringstream words(line);
+        std::string name, algorithm, schedule, m, device;
+        words >> name >> algorithm >> schedule >> m >> device;
+        EXPECT_EQ(name, v.name);
+        EXPECT_EQ(algorithm, v.algorithm);
+        EXPECT_EQ(schedule, v.schedule);
+        EXPECT_EQ(m, std::to_string(v.m));
+        EXPECT_EQ(device, v.device);
+        EXPECT_NE(line.find(v.target), std::string::npos) << line;
+        if (!v.parameters.empty()) EXPECT_NE(line.find(v.parameters), std::string::npos) << line;
+    }
+    ASSERT_TRUE(std::getline(lines, line));
+    EXPECT_EQ(line.rfind("auto ", 0), 0u) << line;
 }
 
 TEST_F(CliRun, HelpPrintsUsageAndSucceeds) {
@@ -408,7 +354,7 @@ std::vector<BadCase> bad_cases() {
                  {"unknown command 'frobnicate'"}, 2});
     c.push_back({"NoCommand", [](Invocation &s, auto &) { s.args.clear(); }, {"no command given"}, 2});
     c.push_back({"ListWithArguments", [](Invocation &s, auto &) { s.args = {"list", "extra"}; },
-                 {"'wino list' takes no arguments"}, 2});
+                 {"'wino list' takes only --long", "got 'extra'"}, 2});
     // Output paths.
     c.push_back({"OutputDirectoryMissing",
                  [](Invocation &s, auto &) {
@@ -453,12 +399,8 @@ protected:
     void expect_rejected(const Invocation &s, const BadCase &c) {
         const auto before = snapshot(dir);
         const Result r = run(s.args);
-        EXPECT_NE(r.status, 0);
         EXPECT_EQ(r.status, c.status) << r.err;
-        EXPECT_EQ(r.out, "");
-        EXPECT_EQ(r.err.rfind("wino: error: ", 0), 0u) << r.err;
-        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-        EXPECT_EQ(r.err.back(), '\n');
+        expect_one_error_line(r);
         for (const std::string &k : c.keywords) EXPECT_NE(r.err.find(k), std::string::npos) << "'" << k << "' in " << r.err;
         EXPECT_EQ(snapshot(dir), before) << "the failed run created, removed or changed a file";
     }
@@ -493,12 +435,409 @@ INSTANTIATE_TEST_SUITE_P(Cli, CliRejectsBadInput, ::testing::ValuesIn(bad_cases(
                          [](const auto &info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------
+// Hostile input: refused in bounded time and memory, before anything large is
+// allocated. Output paths: symbolic links, special files, the inputs
+// themselves, signals.
+
+// A process that allocated nothing large stays under this: wino peaks near
+// 6 MiB on a small job (140 under ASan, with its shadow memory).
+constexpr long kSmallRssKib = kUnderAsan ? 400 * 1024 : 64 * 1024;
+// The address space a child gets where the bound is to be proven (none under
+// ASan, which needs terabytes of it): below any declared size in these tests.
+constexpr uint64_t kSmallAddressSpace = kUnderAsan ? 0 : uint64_t(1) << 30;
+
+ChildOptions in_little_memory() {
+    ChildOptions options;
+    options.address_space_bytes = kSmallAddressSpace;
+    return options;
+}
+
+// A header that is `header_len` bytes long in all (dict, spaces, '\n').
+std::string npy_with_header_len(const std::string &dict, size_t header_len, const std::string &data, int major = 1) {
+    std::string f = "\x93NUMPY";
+    f += char(major);
+    f += char(0);
+    for (int i = 0; i < (major == 1 ? 2 : 4); i++) f += char((header_len >> (8 * i)) & 0xff);
+    return f + dict + std::string(header_len - dict.size() - 1, ' ') + "\n" + data;
+}
+
+class CliHostile : public CliTest {
+protected:
+    const ConvShape shape{1, 2, 3, 5, 6, 1};
+    std::vector<float> x, w;
+
+    void SetUp() override {
+        CliTest::SetUp();
+        x = rng.uniform(count_of(shape.input()));
+        w = rng.uniform(count_of(shape.weights()));
+        write_bytes(dir / "x.npy", f32_npy(shape.input(), x));
+        write_bytes(dir / "w.npy", f32_npy(shape.weights(), w));
+    }
+
+    static std::vector<std::string> args(const std::string &input, const std::string &weights,
+                                         const std::string &output) {
+        return {"run", "--variant", "direct", "--input", input, "--weights", weights,
+                "--padding", "1", "--output", output, "--threads", "1"};
+    }
+
+    // `bytes` are the .npy numpy would write for the direct convolution of x and w.
+    void expect_correct_output(const std::string &bytes) {
+        std::vector<float> y;
+        ASSERT_TRUE(decode_f32_npy(bytes, shape.output(), y)) << bytes.size() << " bytes";
+        EXPECT_LE(max_scaled_error(y, reference_conv(shape, x, w), error_scale(shape, x, w)), 1e-6);
+    }
+
+    // Names of temporary files a save may have left in `d`.
+    static std::vector<std::string> temp_files(const fs::path &d) {
+        std::vector<std::string> names;
+        for (const auto &entry : fs::directory_iterator(d))
+            if (entry.path().filename().string().find(".tmp-") != std::string::npos)
+                names.push_back(entry.path().filename().string());
+        return names;
+    }
+
+    // Runs and expects one error line containing every keyword, and nothing on disk changed.
+    Result expect_refused(const std::vector<std::string> &a, const std::vector<std::string> &keywords,
+                          ChildOptions options = {}) {
+        const auto before = snapshot(dir);
+        const Result r = run(a, std::move(options));
+        expect_one_error_line(r);
+        for (const std::string &k : keywords) EXPECT_NE(r.err.find(k), std::string::npos) << "'" << k << "' in " << r.err;
+        EXPECT_EQ(snapshot(dir), before) << "the failed run created, removed or changed a file";
+        return r;
+    }
+};
+
+// "(((...)))": a shape nested `depth` brackets deep.
+std::string nested_shape(size_t depth) { return std::string(depth, '(') + std::string(depth, ')'); }
+
+TEST_F(CliHostile, DeeplyNestedHeaderIsRefusedNotACrash) {
+    // 4,900 levels fit in the header limit; without a depth limit they recurse 14,700 frames deep.
+    for (size_t depth : {size_t(npy::kMaxHeaderDepth), size_t(4900)}) {  // with the dict, 17 levels and more
+        SCOPED_TRACE(depth);
+        write_bytes(dir / "x.npy", npy_file(dict_text_with("<f4", false, nested_shape(depth)), ""));
+        expect_refused(args("x.npy", "w.npy", "y.npy"), {"input x.npy", "nested too deeply", "16 levels"});
+    }
+    // The classic stack overflow, 13,000 levels, is longer than the header limit.
+    write_bytes(dir / "x.npy", npy_file(dict_text_with("<f4", false, nested_shape(13000)), ""));
+    expect_refused(args("x.npy", "w.npy", "y.npy"), {"input x.npy", "header length", "limit of 10000 bytes"});
+}
+
+TEST_F(CliHostile, HeaderNestingLimitIsSixteenLevels) {
+    // The dict is one level: a tuple nested 15 deep reaches 16 and parses (then
+    // fails as a shape); one more level is refused by the parser.
+    std::string tuple = "()";  // ((((),),),): each level a valid 1-tuple
+    for (int level = 1; level < 15; level++) tuple = "(" + tuple + ",)";
+    write_bytes(dir / "a.npy", npy_file(dict_text_with("<f4", false, tuple), ""));
+    try {
+        npy::load((dir / "a.npy").string());
+        ADD_FAILURE() << "no error";
+    } catch (const npy::Error &e) {
+        EXPECT_NE(std::string(e.what()).find("shape has an entry that is not a non-negative integer"),
+                  std::string::npos) << e.what();
+    }
+    write_bytes(dir / "a.npy", npy_file(dict_text_with("<f4", false, "(" + tuple + ",)"), ""));
+    try {
+        npy::load((dir / "a.npy").string());
+        ADD_FAILURE() << "no error";
+    } catch (const npy::Error &e) {
+        EXPECT_NE(std::string(e.what()).find("nested too deeply"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(CliHostile, HeaderLongerThanTheLimitIsRefused) {
+    const std::string dict = dict_text("<f4", false, shape.input());
+    // Exactly the limit: read (numpy's max_header_size is inclusive too).
+    write_bytes(dir / "x.npy", npy_with_header_len(dict, npy::kMaxHeaderBytes, le_bytes(x)));
+    Result r = run(args("x.npy", "w.npy", "y.npy"));
+    EXPECT_EQ(r.status, 0) << r.err;
+    expect_correct_output(read_bytes(dir / "y.npy"));
+    fs::remove(dir / "y.npy");
+    // One byte more, and the largest lengths either version can declare.
+    write_bytes(dir / "x.npy", npy_with_header_len(dict, npy::kMaxHeaderBytes + 1, le_bytes(x)));
+    expect_refused(args("x.npy", "w.npy", "y.npy"), {"input x.npy", "header length 10001", "limit of 10000 bytes"});
+    write_bytes(dir / "x.npy", std::string("\x93NUMPY\x01\x00\xff\xff", 10) + dict);
+    expect_refused(args("x.npy", "w.npy", "y.npy"), {"header length 65535", "limit of 10000"});
+    write_bytes(dir / "x.npy", std::string("\x93NUMPY\x02\x00\xff\xff\xff\xff", 12) + dict);
+    r = expect_refused(args("x.npy", "w.npy", "y.npy"), {"header length 4294967295", "limit of 10000"},
+                       in_little_memory());
+    EXPECT_LT(r.max_rss_kib, kSmallRssKib);
+}
+
+TEST_F(CliHostile, PipeAndFifoInputsWork) {
+    // More than one read chunk of input, through pipes the child reads as /dev/fd/N.
+    const ConvShape big{1, 3, 2, 300, 301, 1};
+    const std::vector<float> bx = rng.uniform(count_of(big.input())), bw = rng.uniform(count_of(big.weights()));
+    ASSERT_GT(bx.size() * 4, npy::kStreamChunkBytes);
+    ChildOptions pipes;
+    pipes.pipes = {{60, f32_npy(big.input(), bx)}, {61, f32_npy(big.weights(), bw)}};
+    Result r = run(args("/dev/fd/60", "/dev/fd/61", "y.npy"), pipes);
+    ASSERT_EQ(r.status, 0) << r.err;
+    std::vector<float> y;
+    ASSERT_TRUE(decode_f32_npy(read_bytes(dir / "y.npy"), big.output(), y));
+    EXPECT_LE(max_scaled_error(y, reference_conv(big, bx, bw), error_scale(big, bx, bw)), 1e-6);
+    fs::remove(dir / "y.npy");
+
+    // A shell's process substitution: --input <(cat x.npy).
+    std::string script = "exec \"$0\"";
+    for (const std::string &a : args("x.npy", "w.npy", "y.npy")) script += " '" + a + "'";
+    script.replace(script.find("'x.npy'"), 7, "<(cat x.npy)");
+    script.replace(script.find("'w.npy'"), 7, "<(cat w.npy)");
+    ChildOptions in_dir;
+    in_dir.cwd = dir;
+    r = run_child({"/bin/bash", "-c", script, WINO_CLI_PATH}, in_dir);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    expect_correct_output(read_bytes(dir / "y.npy"));
+    fs::remove(dir / "y.npy");
+
+    // A named FIFO, written by the test while wino reads it.
+    ASSERT_EQ(mkfifo((dir / "x.fifo").c_str(), 0600), 0) << std::strerror(errno);
+    std::thread writer([&] {
+        const int fd = open((dir / "x.fifo").c_str(), O_WRONLY);  // waits for wino to open it
+        if (fd >= 0) feed_pipe(fd, f32_npy(shape.input(), x));
+    });
+    r = run(args("x.fifo", "w.npy", "y.npy"));
+    if (r.status != 0) {  // wino never opened it: release the writer
+        const int fd = open((dir / "x.fifo").c_str(), O_RDONLY | O_NONBLOCK);
+        if (fd >= 0) close(fd);
+    }
+    writer.join();
+    ASSERT_EQ(r.status, 0) << r.err;
+    expect_correct_output(read_bytes(dir / "y.npy"));
+}
+
+TEST_F(CliHostile, PipeDeclaringHugeDataFailsFastInLittleMemory) {
+    // 20000 x 20000 floats is a valid shape (1.6 GB), over the address space the
+    // child gets: allocated up front, it would be "out of memory", not "truncated".
+    const std::vector<int64_t> huge{1, 2, 20000, 20000};
+    ChildOptions options = in_little_memory();
+    options.pipes = {{60, npy_file(dict_text("<f4", false, huge), std::string(100, '\x01'))}};
+    const Result r = expect_refused(args("/dev/fd/60", "w.npy", "y.npy"),
+                                    {"input /dev/fd/60", "truncated data", "needs 3200000000 bytes", "has 100"},
+                                    options);
+    EXPECT_LT(r.seconds, 5.0);
+    EXPECT_LT(r.max_rss_kib, kSmallRssKib);
+}
+
+TEST_F(CliHostile, TinyFileDeclaringHugeDataFailsFastInLittleMemory) {
+    const std::vector<int64_t> huge{1, 2, 20000, 20000};
+    write_bytes(dir / "x.npy", npy_file(dict_text("<f4", false, huge), std::string(100, '\x01')));
+    const Result r = expect_refused(args("x.npy", "w.npy", "y.npy"), {"input x.npy", "truncated data", "has 100"},
+                                    in_little_memory());
+    EXPECT_LT(r.seconds, 5.0);
+    EXPECT_LT(r.max_rss_kib, kSmallRssKib);
+}
+
+TEST_F(CliHostile, EmptyShapeWithHugeOutputIsRefusedBeforeAnyAllocation) {
+    // 128 bytes declaring (0, 1, 3, 2e8): once zero-filled a 12 GB output first.
+    const std::vector<int64_t> empty{0, 1, 3, 200000000};
+    write_bytes(dir / "x.npy", npy_file(dict_text("<f4", false, empty), ""));
+    ASSERT_EQ(fs::file_size(dir / "x.npy"), 128u);
+    write_bytes(dir / "w.npy", f32_npy({2, 1, 3, 3}, rng.uniform(18)));
+    const Result r = expect_refused(args("x.npy", "w.npy", "y.npy"),
+                                    {"input shape (0, 1, 3, 200000000) has a dimension < 1"}, in_little_memory());
+    EXPECT_LT(r.seconds, 5.0);
+    EXPECT_LT(r.max_rss_kib, kSmallRssKib);
+}
+
+TEST_F(CliHostile, OutputThatIsAnInputIsRefusedAndTheInputKept) {
+    fs::create_directory(dir / "sub");
+    fs::create_symlink("x.npy", dir / "link.npy");
+    fs::create_hard_link(dir / "w.npy", dir / "hard.npy");
+    for (const std::string &out : {std::string("x.npy"), std::string("./x.npy"), std::string("sub/../x.npy"),
+                                   (dir / "x.npy").string(), std::string("link.npy")}) {
+        SCOPED_TRACE(out);
+        expect_refused(args("x.npy", "w.npy", out), {"is the same file as the input x.npy", "refusing"});
+    }
+    for (const std::string &out : {std::string("w.npy"), std::string("hard.npy")}) {
+        SCOPED_TRACE(out);
+        expect_refused(args("x.npy", "w.npy", out), {"is the same file as the weights w.npy"});
+    }
+    // Reached through a link to the input: the same file too.
+    expect_refused(args("link.npy", "w.npy", "x.npy"), {"is the same file as the input link.npy"});
+}
+
+TEST_F(CliHostile, SymlinkOutputKeepsTheLinksAndReplacesTheirTarget) {
+    fs::create_directory(dir / "t");
+    write_bytes(dir / "t" / "real.npy", "old contents");
+    ASSERT_EQ(chmod((dir / "t" / "real.npy").c_str(), 0640), 0);
+    fs::create_symlink("t/real.npy", dir / "mid.npy");  // relative to the link's directory
+    fs::create_symlink("mid.npy", dir / "y.npy");       // a chain of two
+    fs::create_symlink(dir / "t" / "real.npy", dir / "abs.npy");
+    for (const char *out : {"y.npy", "abs.npy"}) {
+        SCOPED_TRACE(out);
+        const Result r = run(args("x.npy", "w.npy", out));
+        ASSERT_EQ(r.status, 0) << r.err;
+        EXPECT_EQ(fs::read_symlink(dir / "y.npy"), "mid.npy");
+        EXPECT_EQ(fs::read_symlink(dir / "mid.npy"), "t/real.npy");
+        EXPECT_EQ(fs::read_symlink(dir / "abs.npy"), dir / "t" / "real.npy");
+        expect_correct_output(read_bytes(dir / "t" / "real.npy"));
+        struct stat st;
+        ASSERT_EQ(stat((dir / "t" / "real.npy").c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 0777, 0640u) << "the replaced target keeps its permissions";
+        EXPECT_EQ(temp_files(dir), std::vector<std::string>{});
+        EXPECT_EQ(temp_files(dir / "t"), std::vector<std::string>{});
+        write_bytes(dir / "t" / "real.npy", "old contents");
+    }
+}
+
+TEST_F(CliHostile, DanglingSymlinkOutputCreatesItsTarget) {
+    fs::create_directory(dir / "t");
+    fs::create_symlink("t/new.npy", dir / "y.npy");
+    const Result r = run(args("x.npy", "w.npy", "y.npy"));
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(fs::read_symlink(dir / "y.npy"), "t/new.npy");
+    expect_correct_output(read_bytes(dir / "t" / "new.npy"));
+    // Dangling into a directory that does not exist: refused before computing.
+    fs::create_symlink("none/new.npy", dir / "z.npy");
+    expect_refused(args("x.npy", "w.npy", "z.npy"), {"output z.npy", "cannot write into directory 'none'"});
+    // A loop of links.
+    fs::create_symlink("loop2.npy", dir / "loop1.npy");
+    fs::create_symlink("loop1.npy", dir / "loop2.npy");
+    expect_refused(args("x.npy", "w.npy", "loop1.npy"), {"output loop1.npy", "too many levels of symbolic links"});
+}
+
+TEST_F(CliHostile, FifoOutputIsWrittenInPlace) {
+    ASSERT_EQ(mkfifo((dir / "y.fifo").c_str(), 0600), 0) << std::strerror(errno);
+    // Opened for reading first, so wino's open for writing does not wait; the
+    // output (under 1 KB) fits the pipe's buffer, and is read after the run.
+    const int fd = open((dir / "y.fifo").c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(fd, 0) << std::strerror(errno);
+    const Result r = run(args("x.npy", "w.npy", "y.fifo"));
+    std::string received;
+    char buf[65536];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) received.append(buf, size_t(n));
+    close(fd);
+    ASSERT_EQ(r.status, 0) << r.err;
+    expect_correct_output(received);
+    struct stat st;
+    ASSERT_EQ(lstat((dir / "y.fifo").c_str(), &st), 0);
+    EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO was replaced";
+    EXPECT_EQ(temp_files(dir), std::vector<std::string>{});
+}
+
+TEST_F(CliHostile, CharacterDeviceOutputIsWrittenInPlace) {
+    // A null device of our own (1, 3 is /dev/null's number), never the real /dev/null.
+    if (mknod((dir / "null").c_str(), S_IFCHR | 0666, makedev(1, 3)) != 0)
+        GTEST_SKIP() << "cannot create a device node here: " << std::strerror(errno);
+    const auto before = snapshot(dir);
+    const Result r = run(args("x.npy", "w.npy", "null"));
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(snapshot(dir), before) << "the device was replaced, or a file left beside it";
+}
+
+TEST_F(CliHostile, SocketOutputIsRefused) {
+    const int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    ASSERT_GE(s, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    const std::string path = (dir / "sock").string();
+    ASSERT_LT(path.size(), sizeof addr.sun_path);
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    ASSERT_EQ(bind(s, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0) << std::strerror(errno);
+    expect_refused(args("x.npy", "w.npy", "sock"), {"output sock", "is a socket", "only a regular file"});
+    close(s);
+}
+
+TEST_F(CliHostile, SignalDuringTheSaveLeavesNoTemporaryFile) {
+    // 268 MB of output: the save takes long enough to be caught in the act.
+    const ConvShape big{1, 1, 64, 1024, 1024, 1};
+    write_bytes(dir / "x.npy", f32_npy(big.input(), rng.uniform(count_of(big.input()))));
+    write_bytes(dir / "w.npy", f32_npy(big.weights(), rng.uniform(count_of(big.weights()))));
+    for (int sig : {SIGTERM, SIGINT}) {
+        SCOPED_TRACE(strsignal(sig));
+        write_bytes(dir / "y.npy", "old output");
+        const auto before = snapshot(dir);
+        // A few tries: on a fast disk the save may finish between two looks.
+        bool caught = false;
+        for (int attempt = 0; attempt < 5 && !caught; attempt++) {
+            bool sent = false;
+            ChildOptions options;
+            options.watch = [&](pid_t pid) {
+                if (sent) return;
+                for (const auto &entry : fs::directory_iterator(dir)) {
+                    std::error_code ec;
+                    // check_writable's probe is empty; the save's file grows.
+                    if (entry.path().filename().string().rfind(".y.npy.tmp-", 0) == 0 && fs::file_size(entry, ec) > 0) {
+                        kill(pid, sig);
+                        sent = true;
+                    }
+                }
+            };
+            const Result r = run({"run", "--variant", "direct", "--input", "x.npy", "--weights", "w.npy", "--padding",
+                                  "1", "--output", "y.npy"},
+                                 options);
+            if (r.status == 0) {  // finished before it was seen: try again from the old output
+                write_bytes(dir / "y.npy", "old output");
+                continue;
+            }
+            caught = true;
+            EXPECT_EQ(r.signal, sig) << "ended by the signal it got, as before; status " << r.status << " " << r.err;
+            EXPECT_EQ(temp_files(dir), std::vector<std::string>{});
+            EXPECT_EQ(snapshot(dir), before);
+        }
+        EXPECT_TRUE(caught) << "the save was never seen in progress";
+    }
+}
+
+TEST_F(CliHostile, OverlongOutputNamesAreRefusedBeforeAnyWork) {
+    // The input's data is truncated: an error about it would mean the output was checked too late.
+    write_bytes(dir / "x.npy", f32_npy(shape.input(), x).substr(0, 200));
+    const std::string long_name(300, 'n');
+    expect_refused(args("x.npy", "w.npy", long_name + ".npy"), {"output nnn", "304 bytes long", "NAME_MAX"});
+    fs::create_directory(dir / "sub");
+    expect_refused(args("x.npy", "w.npy", "sub/" + long_name), {"300 bytes long", "NAME_MAX"});
+    std::string long_path;
+    while (long_path.size() < 5000) long_path += "./";
+    long_path += "y.npy";
+    expect_refused(args("x.npy", "w.npy", long_path), {"output ./././", "bytes ...]", "PATH_MAX"});
+}
+
+TEST_F(CliHostile, LongShapesAreCutInMessages) {
+    // Rank 3000 fits the header limit; its shape is 9000 characters.
+    const std::vector<int64_t> rank3000(3000, 1);
+    write_bytes(dir / "x.npy", npy_file(dict_text("<f4", false, rank3000), le_bytes(std::vector<float>(1))));
+    const Result r = expect_refused(args("x.npy", "w.npy", "y.npy"),
+                                    {"input must be 4-D", "rank 3000", "(1, 1, 1, 1, 1, 1, 1, 1, ... 2992 more)"});
+    EXPECT_LT(r.err.size(), 400u) << r.err;
+    EXPECT_EQ(npy::shape_string({1, 2, 3, 4, 5, 6, 7, 8}), "(1, 2, 3, 4, 5, 6, 7, 8)");
+    EXPECT_EQ(npy::shape_string({1, 2, 3, 4, 5, 6, 7, 8, 9}), "(1, 2, 3, 4, 5, 6, 7, 8, ... 1 more)");
+}
+
+TEST_F(CliHostile, ControlBytesAreEscapedAndLinesCut) {
+    // A terminal escape and a newline in an argument: printed as \xNN, on one line.
+    Result r;
+    std::vector<std::string> a = args("x.npy", "w.npy", "y.npy");
+    a[2] = "bad\x1b[31m\nname\x7f";
+    r = run(a);
+    expect_one_error_line(r);
+    EXPECT_NE(r.err.find("unknown variant 'bad\\x1b[31m\\x0aname\\x7f'"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos);
+    // UTF-8 text stays readable; a C1 control (CSI, U+009B) and invalid UTF-8 do not.
+    a[2] = "caf\xc3\xa9-\xc2\x9b-\xff";
+    r = run(a);
+    expect_one_error_line(r);
+    EXPECT_NE(r.err.find("'caf\xc3\xa9-\\xc2\\x9b-\\xff'"), std::string::npos) << r.err;
+    // In a path, through the .npy library's messages too.
+    r = expect_refused(args("x.npy", "w.npy", "no\ndir/y.npy"), {"output no\\x0adir/y.npy", "no\\x0adir"});
+    // A 100 KB argument: the line is cut, and says so.
+    a[2] = std::string(100000, 'v');
+    r = run(a);
+    expect_one_error_line(r);
+    EXPECT_LT(r.err.size(), 1100u);
+    EXPECT_NE(r.err.find("bytes in all)"), std::string::npos) << r.err;
+}
+
+// ---------------------------------------------------------------------------
 // The .npy library itself, for what the tool does not reach.
 
 class CliNpy : public CliTest {};
 
 TEST_F(CliNpy, SaveThenLoadIsBitwiseForAnyShape) {
-    const std::vector<std::vector<int64_t>> shapes = {{}, {0}, {5}, {2, 0, 3}, {2, 3, 4, 5}};
+    // Rank 10: more dimensions than messages show, all of them in the header.
+    const std::vector<std::vector<int64_t>> shapes = {{}, {0}, {5}, {2, 0, 3}, {2, 3, 4, 5}, {1, 2, 1, 1, 1, 1, 1, 1, 3, 2}};
     for (const auto &shape : shapes) {
         SCOPED_TRACE(npy::shape_string(shape));
         npy::Array a{shape, rng.uniform(count_of(shape))};

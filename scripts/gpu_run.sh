@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine (through the device tool), from the repository root,
+# with gpu-bundle/wino-gpu.tar.gz carried (scripts/gpu_bundle.sh makes it):
+# the GPU variants' tests, the GPU benchmark against cuDNN (PyTorch), and the
+# host's CPU rows at all its cores. Results go to $OUT (the repository keeps
+# them in bench/results/). Each step has its own time limit.
+#   WINO_GPU_STEPS="tests gpu cudnn cpu pool ncu"   which steps (default: all)
+set -uo pipefail
+out=${OUT:-/tmp/wino-out}
+mkdir -p "$out" /tmp/wino
+tar -xzf gpu-bundle/wino-gpu.tar.gz -C /tmp/wino
+export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+bin=/tmp/wino/bin
+steps=${WINO_GPU_STEPS:-tests gpu cudnn cpu pool ncu}
+# The default suite plus larger batches of ResNet layers.
+shapes=(1,16,16,32,32 1,64,64,64,64 1,64,64,56,56 1,128,128,28,28 1,256,256,14,14 1,512,512,7,7
+        8,64,64,56,56 1,24,40,19,23 1,3,64,224,224 32,64,64,56,56 8,256,256,14,14 32,256,256,14,14
+        8,128,128,28,28)
+shape_args=(); for s in "${shapes[@]}"; do shape_args+=(--shape "$s"); done
+{ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; lscpu | grep -E 'Model name|^CPU\(s\)'; } \
+    2>&1 | tee "$out/machine.txt"
+for step in $steps; do
+    echo "== $step ($(date +%T))"
+    case $step in
+    tests)
+        timeout 240 "$bin/test_variants" --gtest_filter='*cuda*' --gtest_brief=1 2>&1 | tail -5 | tee "$out/tests.txt"
+        timeout 60 "$bin/test_api" --gtest_filter='ApiGpu*' --gtest_brief=1 2>&1 | tail -3 | tee -a "$out/tests.txt"
+        ;;
+    gpu)
+        variants=(); for v in $("$bin/wino" list | grep '^cuda_'); do variants+=(--variant "$v"); done
+        timeout 300 "$bin/wino_bench" "${shape_args[@]}" --threads 1 --no-peers "${variants[@]}" \
+            --benchmark_repetitions=5 --benchmark_out="$out/bench_gpu.json" --benchmark_out_format=json \
+            2>&1 | sed -n '/^Median/,$p' | tee "$out/bench_gpu.txt"
+        ;;
+    cudnn)
+        timeout 300 python3 /tmp/wino/cudnn_peer.py "${shape_args[@]}" --out "$out/cudnn.jsonl" 2>&1 | tee "$out/cudnn.txt"
+        ;;
+    cpu)
+        cores=$(nproc)
+        timeout 420 "$bin/wino_bench" "${shape_args[@]}" --threads 1 --threads "$cores" \
+            --variant direct --variant direct_xvec --variant wino_fused_f4 --variant wino_fused_f6 \
+            --variant wino_fused_f4_7x1 --variant wino_fused_f4_4x2 --variant wino_fused_f4_2x2 \
+            --variant wino_fused_f2_4x2 --variant wino_fused_f4_rows --variant wino_tensor_f4 --variant auto \
+            --benchmark_repetitions=3 --benchmark_out="$out/bench_cpu.json" --benchmark_out_format=json \
+            2>&1 | sed -n '/^Median/,$p' | tee "$out/bench_cpu.txt"
+        ;;
+    pool)
+        cores=$(nproc)
+        for pool in own tbb; do
+            WINO_THREAD_POOL=$pool timeout 150 "$bin/wino_bench" --shape 1,64,64,56,56 --shape 8,64,64,56,56 \
+                --shape 1,256,256,14,14 --shape 8,256,256,14,14 --threads 1 --threads 2 --threads "$cores" \
+                --variant direct --variant wino_fused_f4_7x1 --variant wino_fused_f4_4x2 --no-peers \
+                --benchmark_repetitions=3 --benchmark_out="$out/pool_$pool.json" --benchmark_out_format=json \
+                2>&1 | sed -n '/^Median/,$p' > "$out/pool_$pool.txt"
+        done
+        tail -20 "$out/pool_own.txt" "$out/pool_tbb.txt"
+        ;;
+    ncu)
+        # Per-kernel device time of every GPU variant on two layers, and the
+        # fused and direct kernels' occupancy, limits and stalls.
+        for shape in 8,64,64,56,56 1,256,256,14,14; do
+            for v in $("$bin/wino" list | grep '^cuda_'); do
+                timeout 60 ncu --clock-control none --csv --metrics gpu__time_duration.sum --launch-skip 10 --launch-count 8 \
+                    "$bin/wino_bench" --shape "$shape" --threads 1 --no-peers --variant "$v" --benchmark_repetitions=1 \
+                    --benchmark_min_time=0.001 2>/dev/null | grep -E '^"' > "$out/kernels_${v}_${shape//,/x}.csv"
+            done
+        done
+        for v in cuda_wino_fused_f4 cuda_direct; do
+            timeout 90 ncu --clock-control none --section SpeedOfLight --section Occupancy --section LaunchStats \
+                --section WarpStateStats --launch-skip 10 --launch-count 1 \
+                "$bin/wino_bench" --shape 8,64,64,56,56 --threads 1 --no-peers --variant "$v" --benchmark_repetitions=1 \
+                --benchmark_min_time=0.001 > "$out/ncu_$v.txt" 2>&1
+            grep -E "Registers Per|Achieved Occupancy|Theoretical Occupancy|Compute \(SM\) Throughput|Memory Throughput|Duration|Block Limit|Stall" "$out/ncu_$v.txt" | head -30
+        done
+        ;;
+    esac
+done
+echo "== done ($(date +%T))"
