@@ -312,7 +312,6 @@ int main(int argc, char **argv) {
     const std::string target = wino::variants().empty() ? "none" : wino::variants()[0].target;
     benchmark::AddCustomContext("cpu", cpu_name());
     benchmark::AddCustomContext("halide_target", target);
-    benchmark::AddCustomContext("thread_pool", std::getenv("WINO_THREAD_POOL") ? std::getenv("WINO_THREAD_POOL") : "own");
     std::fprintf(info, "CPU: %s\nHalide target: %s\n", cpu_name().c_str(), target.c_str());
     for (const auto &v : wino::variants()) {
         nlohmann::json meta = {{"algorithm", v.algorithm}, {"schedule", v.schedule}, {"m", v.m},

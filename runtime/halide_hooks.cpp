@@ -3,23 +3,21 @@
 // Halide's own pool has one process-wide thread count and its default error
 // handler prints and aborts. A library needs a thread count per call (callers on
 // several threads may each ask for a different one) and errors it can throw. So
-// parallel loops run on a pool that gives each call its own thread count (the
-// calling thread works too), and everything a worker reports (errors, memory)
-// goes to the CallContext of the call it works for.
+// parallel loops run on oneTBB with each call's own thread count (the calling
+// thread works too), and everything a worker reports (errors, memory) goes to
+// the CallContext of the call it works for.
 #include "halide_hooks.h"
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
 #include <map>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -68,140 +66,21 @@ long long record_width(int size) {
     return width;
 }
 
-// A spin-wait hint to the CPU.
-inline void pause() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
-struct Job {
-    halide_task_t task;
-    void *user_context;
-    int min, size;
-    uint8_t *closure;
-    CallContext *call;                   // the call the loop belongs to
-    long long width;                     // t_width of the loop's tasks
-    int helper_slots;                    // workers that may still join (pool mutex)
-    int active_helpers = 0;              // workers inside run_iterations (pool mutex)
-    // Iterations not yet claimed: [front, back). The caller claims from the
-    // front, helpers from the back, so threads work on distant iterations (in
-    // Halide's loops, distant rows: no cache lines shared at their boundaries)
-    // and each thread's iterations stay contiguous.
-    std::mutex claim;
-    int front = 0, back;
-    std::atomic<int> result{0};
-};
-
-// This runtime's own pool: the calling thread claims iterations too, and at
-// most `threads - 1` workers join it.
+// Parallel loops run on oneTBB: a task_arena caps the threads that run its
+// work, so each calling thread keeps one arena per thread count it asks for
+// (a call gets its own `threads`, whatever other threads call at the same
+// time), and the loop is a parallel_for inside it; TBB balances nested loops
+// (bands, then channel blocks inside a band) across the arena's threads.
+// Measured against a pool of this runtime's own (a caller that claims
+// iterations too, workers that spin before sleeping, nested loops filling
+// idle threads) with wino_bench, TBB was as fast or faster: on this 2-core
+// Xeon at 2 threads, e.g. 14x14 C=256 F(4,3) 0.64-0.71 ms against
+// 0.77-0.94; on the GPU machine's 16-core Xeon host at 16 threads, 56x56 C=64
+// 0.162 ms against 0.230 and 8x14x14 C=256 1.27 ms against 1.79 (README).
 class Pool {
 public:
     static Pool &instance() {
-        static Pool *pool = new Pool();  // never destroyed: workers may outlive statics
-        return *pool;
-    }
-
-    int par_for(halide_task_t task, void *uc, int min, int size, uint8_t *closure) {
-        // Helpers for as many of the call's threads as are idle now, so a loop
-        // nested in a parallel one (bands, then channel blocks inside a band)
-        // still fills the cores its outer loop leaves idle; workers reserve
-        // their thread on joining, so a call never has more than `threads`
-        // threads busy.
-        CallContext *call = t_call;
-        const int idle = call ? call->threads - call->busy.load() : 0;
-        Job job{task, uc, min, size, closure, call, record_width(size), std::min(idle, size - 1)};
-        job.back = size;
-        TaskScope scope(job.call, job.width);
-        if (job.helper_slots <= 0) {
-            run_iterations(job, true);
-            return job.result.load();
-        }
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            queue_.push_back(&job);
-            queued_.store(int(queue_.size()), std::memory_order_relaxed);
-            wake_.notify_all();
-        }
-        run_iterations(job, true);
-        std::unique_lock<std::mutex> lock(mutex_);
-        queue_.erase(std::remove(queue_.begin(), queue_.end(), &job), queue_.end());
-        queued_.store(int(queue_.size()), std::memory_order_relaxed);
-        done_.wait(lock, [&] { return job.active_helpers == 0; });
-        return job.result.load();
-    }
-
-private:
-    Pool() {
-        // The calling thread works too: one worker fewer than cores, or an
-        // idle worker spinning would take a core from the two that work.
-        const unsigned workers = std::max(1u, std::thread::hardware_concurrency() - 1);
-        for (unsigned i = 0; i < workers; i++) std::thread([this] { work(); }).detach();
-    }
-
-    static void run_iterations(Job &job, bool from_front) {
-        for (;;) {
-            int i;
-            {
-                std::lock_guard<std::mutex> lock(job.claim);  // tasks are coarse: a lock is cheap here
-                if (job.front >= job.back) return;
-                i = from_front ? job.front++ : --job.back;
-            }
-            int r = job.task(job.user_context, job.min + i, job.closure);
-            if (r != 0) job.result.store(r);
-        }
-    }
-
-    void work() {
-        std::unique_lock<std::mutex> lock(mutex_);
-        for (;;) {
-            if (queue_.empty()) {
-                // Spin a little before sleeping: parallel loops come in bursts
-                // (several per call, calls back to back), and waking a thread
-                // from a condition variable takes tens of microseconds, as long
-                // as a whole small convolution.
-                lock.unlock();
-                const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(100);
-                while (queued_.load(std::memory_order_relaxed) == 0 && std::chrono::steady_clock::now() < until)
-                    pause();
-                lock.lock();
-                wake_.wait(lock, [&] { return !queue_.empty(); });
-            }
-            Job *job = queue_.front();
-            // Take one of the call's threads, if it has one idle; else the
-            // job gets no more helpers (its caller finishes it).
-            const bool reserved = job->call->busy.fetch_add(1) < job->call->threads;
-            if (!reserved) job->call->busy.fetch_sub(1);
-            if (!reserved || --job->helper_slots == 0) {
-                queue_.pop_front();
-                queued_.store(int(queue_.size()), std::memory_order_relaxed);
-            }
-            if (!reserved) continue;
-            job->active_helpers++;
-            lock.unlock();
-            {
-                TaskScope scope(job->call, job->width);
-                run_iterations(*job, false);
-            }
-            job->call->busy.fetch_sub(1);
-            lock.lock();
-            if (--job->active_helpers == 0) done_.notify_all();
-        }
-    }
-
-    std::mutex mutex_;
-    std::condition_variable wake_, done_;
-    std::deque<Job *> queue_;
-    std::atomic<int> queued_{0};  // queue_.size(), readable without the lock while spinning
-};
-
-// oneTBB's scheduler: one task_arena per thread count (an arena caps the
-// threads that run its work), parallel_for inside it; nested loops are
-// TBB's to balance.
-class TbbPool {
-public:
-    static TbbPool &instance() {
-        static TbbPool *pool = new TbbPool();  // never destroyed, like the own pool
+        static Pool *pool = new Pool();  // never destroyed: tasks may run during static destruction
         return *pool;
     }
 
@@ -225,14 +104,16 @@ public:
     }
 
 private:
-    tbb::task_arena &arena(int threads) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        auto &a = arenas_[threads];
+    static tbb::task_arena &arena(int threads) {
+        // More threads than TBB has (its workers + the caller) would only
+        // print a warning on stderr; the call gets all there are.
+        static const int most = tbb::info::default_concurrency();
+        threads = std::min(threads, most);
+        thread_local std::map<int, std::unique_ptr<tbb::task_arena>> arenas;
+        auto &a = arenas[threads];
         if (!a) a = std::make_unique<tbb::task_arena>(threads);
         return *a;
     }
-    std::mutex mutex_;
-    std::map<int, std::unique_ptr<tbb::task_arena>> arenas_;
 };
 
 // Halide's temporaries (per band, per tile row...) are allocated and freed on
@@ -328,16 +209,7 @@ void counted_free(void *, void *ptr) {
     t_blocks.release(ptr);
 }
 
-PoolKind read_pool_kind() {
-    const char *env = std::getenv("WINO_THREAD_POOL");
-    if (env && std::strcmp(env, "tbb") == 0) return PoolKind::Tbb;
-    if (env && *env && std::strcmp(env, "own") != 0)
-        std::fprintf(stderr, "wino: WINO_THREAD_POOL=%s is neither 'own' nor 'tbb'; using 'own'\n", env);
-    return PoolKind::Own;
-}
-
 int do_par_for(void *uc, halide_task_t task, int min, int size, uint8_t *closure) {
-    if (pool_kind() == PoolKind::Tbb) return TbbPool::instance().par_for(task, uc, min, size, closure);
     return Pool::instance().par_for(task, uc, min, size, closure);
 }
 
@@ -353,13 +225,6 @@ void on_error(void *, const char *message) {
 }  // namespace
 
 int resolve_threads(int requested) { return requested > 0 ? requested : hardware_threads(); }
-
-PoolKind pool_kind() {
-    static const PoolKind kind = read_pool_kind();
-    return kind;
-}
-
-const char *to_string(PoolKind kind) { return kind == PoolKind::Tbb ? "tbb" : "own"; }
 
 const RuntimeHooks &runtime_hooks() {
     static const RuntimeHooks hooks{&do_par_for, &counted_malloc, &counted_free, &on_error};

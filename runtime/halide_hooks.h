@@ -25,19 +25,10 @@ const RuntimeHooks &runtime_hooks();
 // Installs (once) the thread pool, the error handler and the allocator into the Halide runtime.
 void install_halide_hooks();
 
-// Which thread pool runs Halide's parallel loops: this runtime's own, or
-// oneTBB's (a task_arena per thread count). WINO_THREAD_POOL=own|tbb picks
-// one for the process, for comparing the two (bench/); the default is the
-// one the benchmark found faster (README).
-enum class PoolKind { Own, Tbb };
-PoolKind pool_kind();
-const char *to_string(PoolKind kind);
-
 // What one API call collects from the Halide runtime, from every thread that
 // works for it (the caller and the pool's workers).
 struct CallContext {
     int threads = 1;                  // threads this call may use
-    std::atomic<int> busy{1};         // threads working for it now (the caller, and pool workers)
     size_t memory_limit = 0;          // bytes of temporaries allowed at once; 0: no limit
     std::atomic<size_t> live{0};      // bytes of Halide temporaries now allocated
     std::atomic<size_t> peak{0};      // the most allocated at once

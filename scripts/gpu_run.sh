@@ -4,14 +4,14 @@
 # the GPU variants' tests, the GPU benchmark against cuDNN (PyTorch), and the
 # host's CPU rows at all its cores. Results go to $OUT (the repository keeps
 # them in bench/results/). Each step has its own time limit.
-#   WINO_GPU_STEPS="tests gpu cudnn cpu pool ncu"   which steps (default: all)
+#   WINO_GPU_STEPS="tests gpu cudnn cpu ncu"   which steps (default: all)
 set -uo pipefail
 out=${OUT:-/tmp/wino-out}
 mkdir -p "$out" /tmp/wino
 tar -xzf gpu-bundle/wino-gpu.tar.gz -C /tmp/wino
 export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/wino/bin
-steps=${WINO_GPU_STEPS:-tests gpu cudnn cpu pool ncu}
+steps=${WINO_GPU_STEPS:-tests gpu cudnn cpu ncu}
 # The default suite plus larger batches of ResNet layers.
 shapes=(1,16,16,32,32 1,64,64,64,64 1,64,64,56,56 1,128,128,28,28 1,256,256,14,14 1,512,512,7,7
         8,64,64,56,56 1,24,40,19,23 1,3,64,224,224 32,64,64,56,56 8,256,256,14,14 32,256,256,14,14
@@ -43,17 +43,6 @@ for step in $steps; do
             --variant wino_fused_f2_4x2 --variant wino_fused_f4_rows --variant wino_tensor_f4 --variant auto \
             --benchmark_repetitions=3 --benchmark_out="$out/bench_cpu.json" --benchmark_out_format=json \
             2>&1 | sed -n '/^Median/,$p' | tee "$out/bench_cpu.txt"
-        ;;
-    pool)
-        cores=$(nproc)
-        for pool in own tbb; do
-            WINO_THREAD_POOL=$pool timeout 150 "$bin/wino_bench" --shape 1,64,64,56,56 --shape 8,64,64,56,56 \
-                --shape 1,256,256,14,14 --shape 8,256,256,14,14 --threads 1 --threads 2 --threads "$cores" \
-                --variant direct --variant wino_fused_f4_7x1 --variant wino_fused_f4_4x2 --no-peers \
-                --benchmark_repetitions=3 --benchmark_out="$out/pool_$pool.json" --benchmark_out_format=json \
-                2>&1 | sed -n '/^Median/,$p' > "$out/pool_$pool.txt"
-        done
-        tail -20 "$out/pool_own.txt" "$out/pool_tbb.txt"
         ;;
     ncu)
         # Per-kernel device time of every GPU variant on two layers, and the
