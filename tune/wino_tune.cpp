@@ -94,10 +94,12 @@ Point point_from_json(const nlohmann::json &j) {
     return p;
 }
 
-// Times `run` (after one warm-up call): the median of batches, each at least
-// ~20 ms or 1 call, until ~`seconds` are spent (at least 5 batches).
+// Times `run` (after one warm-up call): the fastest of batches, each at least
+// ~20 ms or 1 call, until ~`seconds` are spent (at least 5 batches). The
+// fastest, not the median: on a shared host noise only ever slows a batch
+// down, and the search compares candidates measured minutes apart.
 template <typename F>
-double median_ms(F run, double seconds) {
+double fastest_batch_ms(F run, double seconds) {
     run();
     const auto t0 = Clock::now();
     run();
@@ -110,8 +112,7 @@ double median_ms(F run, double seconds) {
         for (int i = 0; i < per_batch; i++) run();
         ms.push_back(seconds_since(t) * 1e3 / per_batch);
     }
-    std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
-    return ms[ms.size() / 2];
+    return *std::min_element(ms.begin(), ms.end());
 }
 
 class Tuner {
@@ -155,7 +156,8 @@ public:
             if (!(p.error <= wino::test::tolerance(c.m))) {
                 p.failure = "wrong result: scaled error " + std::to_string(p.error);
             } else {
-                p.ms = median_ms([&] { compiled.run(problem.x.data(), prepared, problem.shape, threads_, y.data()); }, per_point_);
+                p.ms = fastest_batch_ms(
+                    [&] { compiled.run(problem.x.data(), prepared, problem.shape, threads_, y.data()); }, per_point_);
             }
         } catch (const std::exception &e) {
             p.failure = e.what();
@@ -165,6 +167,21 @@ public:
             out << to_json(p).dump() << "\n";
         }
         return done_[id] = p;
+    }
+
+    // Times a measured point once more (interleaved rounds of A/B
+    // comparisons); keeps the faster of its times.
+    const Point &retime(const Problem &problem, const Candidate &c) {
+        Point &p = const_cast<Point &>(measure(problem, c));
+        if (!p.ok()) return p;
+        double ignored;
+        Compiled &compiled = compile(c, ignored);
+        std::vector<float> y(size_t(problem.shape.N) * problem.shape.K * problem.shape.out_h() * problem.shape.out_w());
+        auto prepared = compiled.prepare(problem.w, problem.shape, threads_);
+        p.ms = std::min(p.ms, fastest_batch_ms(
+                                  [&] { compiled.run(problem.x.data(), prepared, problem.shape, threads_, y.data()); },
+                                  per_point_));
+        return p;
     }
 
     double elapsed() const { return seconds_since(start_); }
@@ -277,6 +294,7 @@ int main(int argc, char **argv) {
     double budget = 600, per_point = 0.3;
     std::string log_path = "wino_tune.log", rows_path = WINO_TUNED_ROWS;
     std::vector<std::string> keys;
+    int rounds = 1;
     wino::bench::add_shape_option(app, shapes);
     app.add_option("--threads", threads, "threads per call")->check(CLI::Range(1, 1 << 16));
     app.add_option("--budget", budget, "seconds for the whole search (compiles included)")->check(CLI::Range(1.0, 1e6));
@@ -285,6 +303,8 @@ int main(int argc, char **argv) {
     app.add_option("--rows", rows_path, "where the winners go as variant-table rows");
     app.add_option("--candidate", keys,
                    "measure only these points, e.g. 'winograd fused m=4 block=7x1' (repeatable)");
+    app.add_option("--rounds", rounds, "with --candidate: time them this many times, interleaved; report the fastest")
+        ->check(CLI::Range(1, 100));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -304,6 +324,14 @@ int main(int argc, char **argv) {
         tuner.set_layer_budget((budget - tuner.elapsed()) / double(shapes.size() - i));
         const Point *best = nullptr;
         if (!keys.empty()) {
+            // Interleaved rounds: every candidate once per round, the fastest of all rounds kept.
+            for (int round = 2; round <= rounds; round++)
+                for (const std::string &k : keys) {
+                    try {
+                        tuner.retime(problem, Candidate::from_key(k));
+                    } catch (const std::invalid_argument &) {
+                    }
+                }
             for (const std::string &k : keys) {
                 try {
                     const Point &p = tuner.measure(problem, Candidate::from_key(k));
