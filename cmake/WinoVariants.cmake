@@ -6,7 +6,8 @@
 # include that the runtime API, tests, benchmark and CLI iterate, so adding a
 # variant is one table row plus its schedule.
 
-set(WINO_HALIDE_TARGET "host" CACHE STRING "Halide target for every variant (host: this CPU's ISA)")
+set(WINO_HALIDE_TARGET "host" CACHE STRING
+    "Halide target(s) of the CPU variants: host (this CPU's ISA), portable (AVX-512, AVX2+FMA and SSE4.1 code in each library, the best the running CPU has chosen at run time), or a target string (several comma-separated)")
 set(WINO_STMT ON CACHE BOOL "Also emit each variant's lowered loop nest (.stmt, .stmt.html)")
 set(WINO_PROFILE ON CACHE BOOL "Also build each pipeline with Halide's profiler, for per-stage times")
 # GPU variants (rows with features=cuda-...) are cross-compiled here for the
@@ -15,12 +16,24 @@ set(WINO_PROFILE ON CACHE BOOL "Also build each pipeline with Halide's profiler,
 option(WINO_CUDA "Also build the CUDA variants (no CUDA needed to build them)" ON)
 set(WINO_CUDA_FEATURES "cuda-cuda_capability_86" CACHE STRING
     "Halide target features of the GPU variants (Halide 14 knows capabilities up to 86; newer GPUs JIT its PTX)")
-# The target the pipelines are compiled for: WINO_HALIDE_TARGET, with Halide's
-# address-sanitizer hooks in a sanitizer build.
-set(_wino_target "${WINO_HALIDE_TARGET}")
-if (WINO_SANITIZE)
-    set(_wino_target "${_wino_target}-asan")
+# The targets the pipelines are compiled for: WINO_HALIDE_TARGET's, with
+# Halide's address-sanitizer hooks in a sanitizer build. With several, each
+# library holds code for all of them and Halide's dispatch runs the first the
+# CPU can (the last, SSE4.1, runs on any x86-64).
+if (WINO_HALIDE_TARGET STREQUAL "portable")
+    set(_wino_targets x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41
+                      x86-64-linux-avx-avx2-f16c-fma-sse41
+                      x86-64-linux-sse41)
+else ()
+    string(REPLACE "," ";" _wino_targets "${WINO_HALIDE_TARGET}")
 endif ()
+if (WINO_SANITIZE)
+    list(TRANSFORM _wino_targets APPEND "-asan")
+endif ()
+list(JOIN _wino_targets "," _wino_target)
+# GPU variants are single-target: their host code only launches kernels, so
+# the most widely runnable CPU target does.
+list(GET _wino_targets -1 _wino_gpu_host_target)
 
 # Halide 14's autoschedulers, by the schedule name a row gives (the plugins
 # ship with libhalide14-0-dev). A row with one of these schedules is
@@ -76,9 +89,13 @@ function(_wino_halide_library name)
         string(REPLACE "-" ";" cuda_features "${WINO_CUDA_FEATURES}")
         list(APPEND features ${cuda_features})
     endif ()
+    set(targets ${_wino_targets})
+    if (ARG_FEATURES MATCHES "cuda")
+        set(targets ${_wino_gpu_host_target})
+    endif ()
     add_halide_library(${name} FROM wino_generators
                        GENERATOR ${ARG_GENERATOR}
-                       TARGETS ${_wino_target}
+                       TARGETS ${targets}
                        PARAMS ${ARG_PARAMS}
                        FEATURES ${features}
                        ${extra})
@@ -168,8 +185,18 @@ function(wino_variant name algorithm schedule m)
     if (autoscheduler)
         set(autoscheduled true)
     endif ()
+    set(targets "${_wino_target}")
+    if (features MATCHES "cuda")
+        set(targets "${_wino_gpu_host_target}")
+    endif ()
+    if (features)
+        # Each sub-target with this row's features, as Halide compiled it.
+        string(REPLACE ";" "-" feature_suffix "${features}")
+        string(REPLACE "," "-${feature_suffix}," targets "${targets}")
+        set(targets "${targets}-${feature_suffix}")
+    endif ()
     set_property(GLOBAL APPEND PROPERTY WINO_VARIANT_ROWS
-                 "WINO_VARIANT(${name}, \"${algorithm}\", \"${schedule}\", ${m}, \"${parameters}\", ${autoscheduled})")
+                 "WINO_VARIANT(${name}, \"${algorithm}\", \"${schedule}\", ${m}, \"${parameters}\", ${autoscheduled}, \"${targets}\")")
 endfunction()
 
 # Writes <build>/generated/wino_variants.inc and defines the INTERFACE target
@@ -183,7 +210,7 @@ function(wino_variants_done)
     foreach (lib IN LISTS libs)
         string(APPEND content "#include \"${lib}.h\"\n")
     endforeach ()
-    string(APPEND content "\n#ifndef WINO_VARIANT\n#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled)\n#endif\n")
+    string(APPEND content "\n#ifndef WINO_VARIANT\n#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled, targets)\n#endif\n")
     string(APPEND content "#ifndef WINO_PREPARE\n#define WINO_PREPARE(name, m)\n#endif\n")
     foreach (row IN LISTS rows filters)
         string(APPEND content "${row}\n")
@@ -198,7 +225,7 @@ function(wino_variants_done)
 
     add_library(wino_kernels INTERFACE)
     target_link_libraries(wino_kernels INTERFACE ${libs} ${runtime})
-    target_include_directories(wino_kernels INTERFACE "${CMAKE_BINARY_DIR}/generated")
+    target_include_directories(wino_kernels INTERFACE "$<BUILD_INTERFACE:${CMAKE_BINARY_DIR}/generated>")
     if (WINO_PROFILE)
         target_compile_definitions(wino_kernels INTERFACE WINO_HAVE_PROFILED=1)
     endif ()

@@ -22,6 +22,7 @@
 #include <tbb/task_arena.h>
 
 #include "HalideRuntime.h"
+#include "cpu_features.h"
 #include "cuda_driver.h"
 #if WINO_HAVE_CUDA
 #include "HalideRuntimeCuda.h"
@@ -248,6 +249,7 @@ void install_halide_hooks() {
         halide_set_error_handler(&on_error);
         halide_set_custom_malloc(&counted_malloc);
         halide_set_custom_free(&counted_free);
+        install_cpu_level();
 #if WINO_HAVE_CUDA
         halide_set_cuda_acquire_context(&acquire_primary_context);
         halide_set_cuda_release_context(&release_context);

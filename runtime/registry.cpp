@@ -1,5 +1,8 @@
 #include "registry.h"
 
+#include "cpu_features.h"
+#include "halide_hooks.h"
+
 #include "wino_variants.inc"
 
 namespace wino::detail {
@@ -8,6 +11,18 @@ namespace {
 
 std::string target_of(const halide_filter_metadata_t *metadata) {
     return metadata && metadata->target ? metadata->target : "unknown";
+}
+
+// The targets a library was compiled for: the table's list, or (for a
+// "host" build) the target Halide resolved, from the library's metadata.
+std::string compiled_targets(const std::string &targets, const halide_filter_metadata_t *metadata) {
+    return targets.find(',') == std::string::npos ? target_of(metadata) : targets;
+}
+
+// The one of them that runs on this CPU (at WINO_CPU_LEVEL).
+std::string selected_target(const std::string &targets, const halide_filter_metadata_t *metadata) {
+    install_halide_hooks();  // the CPU level, before anything asks which target runs
+    return runnable_target(compiled_targets(targets, metadata));
 }
 
 // "cuda" if the target string has the cuda feature, else "cpu".
@@ -26,9 +41,9 @@ std::string device_of(const std::string &target) {
 const std::vector<CompiledVariant> &compiled_variants() {
     static const std::vector<CompiledVariant> table = [] {
         std::vector<CompiledVariant> t;
-#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled)                                  \
-    t.push_back({{#name, algorithm, schedule, m, parameters, target_of(name##_metadata()),                       \
-                  device_of(target_of(name##_metadata())), autoscheduled},                                      \
+#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled, targets)                         \
+    t.push_back({{#name, algorithm, schedule, m, parameters, selected_target(targets, name##_metadata()),          \
+                  device_of(target_of(name##_metadata())), autoscheduled, compiled_targets(targets, name##_metadata())}, \
                  &name, WINO_PROFILED(name)});
 #include "wino_variants.inc"
         return t;

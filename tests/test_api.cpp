@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <iterator>
@@ -410,6 +411,22 @@ TEST(ApiGpu, DevicePointerCallNeedsAGpuVariant) {
     const wino::PreparedWeights p = wino::prepare_weights("direct", {w.data(), {1, 1, 3, 3}});
     EXPECT_WINO_ERROR(wino::conv2d_device("direct", {1u << 20, {1, 1, 4, 4}}, p, {1u << 30, {1, 1, 4, 4}}, 1),
                       ErrorCode::InvalidArgument, "runs on the CPU");
+}
+
+// Each variant reports the target that runs here: one of those it was
+// compiled for, and none above the level WINO_CPU_LEVEL holds the CPU to (the
+// multi-target tests run this suite at avx2 and at sse41).
+TEST(ApiCpuLevel, EachVariantRunsATargetItWasCompiledForWithinTheLevel) {
+    const char *env = std::getenv("WINO_CPU_LEVEL");
+    const std::string level = env ? env : "native";
+    for (const auto &v : wino::variants()) {
+        SCOPED_TRACE(v.name);
+        EXPECT_NE(("," + v.targets + ",").find("," + v.target + ","), std::string::npos) << v.targets;
+        if (v.device != "cpu" || v.targets.find(',') == std::string::npos) continue;  // single-target: nothing to choose
+        const std::string words = "-" + v.target + "-";
+        if (level == "avx2" || level == "sse41") EXPECT_EQ(words.find("-avx512"), std::string::npos) << v.target;
+        if (level == "sse41") EXPECT_EQ(words.find("-avx2-"), std::string::npos) << v.target;
+    }
 }
 
 TEST(ApiErrorCodes, EveryCodeHasItsOwnName) {

@@ -4,7 +4,7 @@
 // reference before they are timed.
 //
 //   wino_tune [--shape N,C,K,H,W[,P]]... [--threads T] [--budget SECONDS]
-//             [--log FILE] [--rows FILE] [--candidate KEY]...
+//             [--log FILE] [--rows FILE] [--candidate KEY]... [--select]
 //
 // The space (tune/space.h): Winograd fused for m = 2, 4, 6 and direct, each
 // with its register block, channel vectors, band budget and what runs in
@@ -15,6 +15,8 @@
 // lines; a rerun with the same log resumes, measuring nothing twice). The
 // winners are written as variant-table rows (--rows, default
 // tuned_variants.cmake in the source tree, which the next build compiles).
+// --select instead measures the compiled variants on each layer and records
+// the fastest in the tuning table the selector `auto` reads (wino/wino.h).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -295,6 +297,7 @@ int main(int argc, char **argv) {
     std::string log_path = "wino_tune.log", rows_path = WINO_TUNED_ROWS;
     std::vector<std::string> keys;
     int rounds = 1;
+    bool select = false;
     wino::bench::add_shape_option(app, shapes);
     app.add_option("--threads", threads, "threads per call")->check(CLI::Range(1, 1 << 16));
     app.add_option("--budget", budget, "seconds for the whole search (compiles included)")->check(CLI::Range(1.0, 1e6));
@@ -303,6 +306,8 @@ int main(int argc, char **argv) {
     app.add_option("--rows", rows_path, "where the winners go as variant-table rows");
     app.add_option("--candidate", keys,
                    "measure only these points, e.g. 'winograd fused m=4 block=7x1' (repeatable)");
+    app.add_flag("--select", select,
+                 "no search: time the compiled variants on each layer, record the fastest for `auto`");
     app.add_option("--rounds", rounds, "with --candidate: time them this many times, interleaved; report the fastest")
         ->check(CLI::Range(1, 100));
     try {
@@ -311,6 +316,18 @@ int main(int argc, char **argv) {
         return app.exit(e);
     }
     if (shapes.empty()) shapes = wino::bench::default_shapes();
+
+    if (select) {
+        wino::RunOptions options;
+        options.threads = threads;
+        for (const ConvShape &s : shapes) {
+            const wino::Selection chosen = wino::select_by_measuring(s, options);
+            std::printf("%s, %d thread%s: %s (%.4f ms)\n", s.str().c_str(), threads, threads > 1 ? "s" : "",
+                        chosen.variant.c_str(), chosen.ms);
+        }
+        std::printf("tuning table: %s\n", wino::tuning_table_path().c_str());
+        return 0;
+    }
 
     const Halide::Target target = Halide::get_host_target();
     std::fprintf(stderr, "wino_tune: target %s, %d thread%s, budget %.0f s, log %s\n", target.to_string().c_str(),

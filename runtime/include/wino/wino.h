@@ -78,12 +78,16 @@ struct VariantInfo {
     std::string schedule;   // "direct", "tensor", "fused", ...
     int m = 0;              // Winograd output tile; 0 for direct
     std::string parameters; // the schedule's parameters from the variant table, e.g. "block=7x1"
-    std::string target;     // the Halide target it was compiled for
+    std::string target;     // the Halide target that runs on this CPU (of `targets`)
     std::string device;     // where it runs: "cpu", or "cuda" (a GPU through the CUDA driver)
     // Scheduled by one of Halide's autoschedulers (schedule names which). Its
     // splits are sized for a mid-sized layer; on a layer they cannot cover
     // it fails with Error(Unsupported), never with a wrong result.
     bool autoscheduled = false;
+    // Every target it was compiled for, comma-separated: one, or several for
+    // a portable build (AVX-512, AVX2, SSE4.1), of which the CPU runs the
+    // first it can (WINO_CPU_LEVEL=avx2|sse41 holds it to a lower one).
+    std::string targets;
 };
 
 // Every variant compiled in, in the order of the variant table.
