@@ -84,7 +84,7 @@ void set_shape_counters(benchmark::State &state, const Case &c) {
     const ConvShape &s = c.shape;
     state.counters["GFLOP/s"] = benchmark::Counter(s.flops() / 1e9, benchmark::Counter::kIsIterationInvariantRate);
     for (auto [key, value] : {std::pair{"N", s.N}, {"C", s.C}, {"K", s.K}, {"H", s.H}, {"W", s.W},
-                              {"padding", s.padding}, {"threads", c.threads}})
+                              {"padding", s.padding}, {"num_threads", c.threads}})
         state.counters[key] = value;
 }
 

@@ -111,7 +111,7 @@ function(_wino_halide_library name)
         list(JOIN ARG_FEATURES "-" features)
         set(autoschedule "")
         if (ARG_AUTOSCHEDULER)
-            set(autoschedule ", \"autoscheduler\": \"${ARG_AUTOSCHEDULER}\", \"schedule_file\": \"${CMAKE_CURRENT_BINARY_DIR}/${name}.schedule.h\"")
+            set(autoschedule ", \"autoscheduler\": \"${ARG_AUTOSCHEDULER}\", \"autoscheduler_plugin\": \"$<TARGET_FILE:${ARG_AUTOSCHEDULER}>\", \"schedule_file\": \"${CMAKE_CURRENT_BINARY_DIR}/${name}.schedule.h\"")
         endif ()
         set_property(GLOBAL APPEND PROPERTY WINO_PIPELINES_JSON
                      "    {\"name\": \"${name}\", \"generator\": \"${ARG_GENERATOR}\", \"params\": [${params}], \"features\": \"${features}\", \"prepare\": \"${ARG_PREPARE}\"${autoschedule}}")

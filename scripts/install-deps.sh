@@ -16,6 +16,7 @@ packages=(
     libdnnl-dev          # oneDNN, the peer in benchmarks (found without its CMake
                          # package, which would want OpenCL: cmake/WinoOneDnn.cmake)
     python3-matplotlib   # report plots
+    pybind11-dev python3-dev python3-numpy  # the Python module and its tests
 )
 
 missing=()

@@ -1,26 +1,47 @@
 #!/usr/bin/python3
 """Writes the comparison report from one benchmark run.
 
-Inputs (in the report folder): bench.json (wino_bench, Google Benchmark JSON),
-profile.json (wino_profile --json), compile_times.json (compile_times.py).
-Outputs: README.md (the tables), runtime.png, gflops.png, stages.png; prints
-the headline table. Every ratio compares figures measured in the same run.
+Inputs (in the report folder, --dir): bench.json (wino_bench, Google Benchmark
+JSON), profile.json (wino_profile --json), compile_times.json
+(compile_times.py); optionally a wino_tune log (--tune-log) and recorded GPU
+results (--gpu-results: bench_gpu.json, cudnn.jsonl and the GPU machine's
+host run bench_cpu.json). Everything about a variant (algorithm, schedule, m,
+parameters, target) comes from the metadata wino_bench writes into its JSON
+context, and every layer's shape from each benchmark's counters: no name is
+taken apart.
+
+Outputs: README.md (the tables), runtime_t*.png, gflops_t*.png, stages.png,
+landscape_*.png, gpu_runtime.png, schedules/ (the autoschedulers' emitted
+schedules); prints the headline table. Every ratio compares figures measured
+in the same run, except where the text says which runs it crosses.
 """
 import argparse
 import collections
+import glob
 import json
 import math
 import os
-import platform
+import shutil
+import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-PEERS = ("onednn_direct", "onednn_winograd")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import landscape  # noqa: E402
+import schedule_summary  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEERS = collections.OrderedDict([("onednn_direct", "oneDNN direct"), ("onednn_winograd", "oneDNN Winograd")])
+AUTOSCHEDULERS = ("mullapudi2016", "adams2019", "li2018")
 PHASES = ("weight prep", "pad input", "input transform", "multiply", "output transform", "other")
 ORIGINAL = "original finding (GPU, another compiler): tensor-level 8.1-16.4x slower than direct, fused 0.89-1.03x"
+# NVIDIA's datasheet figures for the H200 SXM (not measured here).
+H200_FP32_TFLOPS = 67.0
+H200_HBM_TBPS = 4.8
+H200_SMS = 132
 
 
 def load(path):
@@ -28,8 +49,38 @@ def load(path):
         return json.load(f)
 
 
-def cpu_model():
-    """Model name plus family/model and the widest vector ISA: a VM may only say "AMD EPYC"."""
+def fmt(v, spec, suffix=""):
+    if v is None or (isinstance(v, float) and (math.isnan(v) or math.isinf(v))):
+        return "-"
+    return format(v, spec) + suffix
+
+
+def ratio(a, b):
+    try:
+        r = a / b
+    except (TypeError, ZeroDivisionError):
+        return math.nan
+    return r
+
+
+def md_table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def details(summary, body):
+    """A long table folded away (GitHub renders <details>; elsewhere it shows in full)."""
+    return ["<details><summary>" + summary + "</summary>", "", body, "", "</details>", ""]
+
+
+def plural(t):
+    return f"{t} thread{'s' if t != 1 else ''}"
+
+
+def cpu_detail(model, cores):
+    """This machine's family/model and vector ISA, when the run's CPU looks like this machine's (same model
+    name and core count; a VM's model name alone may be generic)."""
     info = {}
     try:
         with open("/proc/cpuinfo") as f:
@@ -38,230 +89,957 @@ def cpu_model():
                     key, value = (p.strip() for p in line.split(":", 1))
                     info.setdefault(key, value)
     except OSError:
-        return platform.processor() or "unknown"
+        return ""
+    if info.get("model name") != model or str(os.cpu_count()) != str(cores):
+        return ""
     flags = info.get("flags", "").split()
     isa = "AVX-512" if "avx512f" in flags else "AVX2+FMA" if "avx2" in flags else "SSE"
-    return (f"{info.get('model name', 'unknown')} (family {info.get('cpu family', '?')}, model "
-            f"{info.get('model', '?')}, {isa})")
+    return f" (family {info.get('cpu family', '?')}, model {info.get('model', '?')}, {isa}; this machine)"
 
 
-def parse_bench(bench):
-    """{(variant, shape, threads): {"ms", "label", "error"}} from the median aggregates."""
-    runs = {}
-    for b in bench["benchmarks"]:
-        name = b.get("run_name", b["name"])
-        variant, shape, threads = name.split("/")[:3]
-        key = (variant, shape, int(threads.split(":")[1]))
-        entry = runs.setdefault(key, {"ms": math.nan, "label": "", "error": ""})
-        if b.get("error_occurred"):
-            entry["error"] = b.get("error_message", "error")
-        elif b.get("run_type") != "aggregate" or b.get("aggregate_name") == "median":
+# ---------------------------------------------------------------------------
+# One benchmark run (wino_bench's JSON)
+
+class Run:
+    __slots__ = ("ms", "error", "label", "counters")
+
+    def __init__(self):
+        self.ms, self.error, self.label, self.counters = math.nan, "", "", {}
+
+    def ok(self):
+        return not self.error and not math.isnan(self.ms)
+
+    def counter(self, key):
+        return float(self.counters.get(key, math.nan))
+
+
+class Bench:
+    """wino_bench's JSON: runs by (variant, shape, threads), each variant's metadata, each shape's dimensions."""
+
+    COUNTERS = ("N", "C", "K", "H", "W", "padding", "num_threads", "GFLOP/s", "peak_MiB", "tasks", "copy_in_ms",
+                "copy_out_ms")
+
+    def __init__(self, path):
+        self.path = path
+        data = load(path)
+        self.ctx = data.get("context", {})
+        self.meta = {}
+        for k, v in self.ctx.items():
+            if k.startswith("variant:"):
+                try:
+                    self.meta[k[len("variant:"):]] = json.loads(v)
+                except (TypeError, ValueError):
+                    pass
+        self.peaks = {int(k.rsplit("_", 1)[1]): float(v) for k, v in self.ctx.items()
+                      if k.startswith("fma_peak_gflops_threads_")}
+        self.runs = {}
+        self.dims = {}
+        self.repetitions = None
+        variants, shapes, threads = [], [], set()
+        for b in data.get("benchmarks", []):
+            # The benchmark's name is variant/shape/threads:T[/...]: the first two are opaque keys; the shape's
+            # dimensions and the thread count come from the counters (the name's thread count only for a
+            # benchmark that failed before setting them).
+            parts = b.get("run_name", b["name"]).split("/")
+            variant, shape = parts[0], parts[1]
+            if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median" and not b.get("error_occurred"):
+                continue
+            counters = {k: b[k] for k in self.COUNTERS if isinstance(b.get(k), (int, float))}
+            if "N" in counters and "num_threads" in counters:
+                t = int(counters["num_threads"])
+                self.dims.setdefault(shape, {k: int(counters[k]) for k in ("N", "C", "K", "H", "W", "padding")})
+            else:
+                t = next((int(p.split(":")[1]) for p in parts[2:] if p.startswith("threads:")), 1)
+            key = (variant, shape, t)
+            run = self.runs.setdefault(key, Run())
+            if variant not in variants:
+                variants.append(variant)
+            if shape not in shapes:
+                shapes.append(shape)
+            threads.add(t)
+            if b.get("error_occurred"):
+                run.error = b.get("error_message", "error")
+                continue
             scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
-            entry["ms"] = b["real_time"] * scale
-            entry["label"] = b.get("label", "")
-    return runs
+            run.ms = b["real_time"] * scale
+            run.label = b.get("label", "")
+            run.counters = counters
+            self.repetitions = b.get("repetitions", self.repetitions)
+        self.variants, self.shapes, self.threads = variants, shapes, sorted(threads)
+
+    # What a variant is, from its metadata.
+    def is_peer(self, v):
+        return v in PEERS
+
+    def schedule(self, v):
+        return self.meta.get(v, {}).get("schedule", "")
+
+    def algorithm(self, v):
+        return self.meta.get(v, {}).get("algorithm", "")
+
+    def m(self, v):
+        return int(self.meta.get(v, {}).get("m", 0))
+
+    def params(self, v):
+        """The schedule's parameters (key=value), without the target features."""
+        out = collections.OrderedDict()
+        for kv in self.meta.get(v, {}).get("parameters", "").split():
+            k, _, val = kv.partition("=")
+            if k != "features":
+                out[k] = val
+        return out
+
+    def device(self, v):
+        meta = self.meta.get(v)
+        if meta is None:
+            return "cpu"
+        if meta.get("device"):
+            return meta["device"]
+        return "cuda" if "cuda" in meta.get("target", "").replace(",", "-").split("-") else "cpu"
+
+    def autoscheduled(self, v):
+        meta = self.meta.get(v, {})
+        if "autoscheduled" in meta:
+            return bool(meta["autoscheduled"]) and meta.get("schedule", "") != ""
+        return meta.get("schedule") in AUTOSCHEDULERS
+
+    def tuned(self, v):
+        meta = self.meta.get(v, {})
+        return bool(meta.get("tuned")) or (v.startswith("tuned_") and v in self.meta)
+
+    def formulation(self, v):
+        s = self.schedule(v)
+        s = s[4:] if s.startswith("gpu_") else s
+        return {"tensor": "tensor-level", "fused": "fused", "direct": "direct"}.get(s, s)
+
+    def kind(self, v):
+        if self.is_peer(v):
+            return "peer"
+        if v == "auto":
+            return "auto"
+        if v not in self.meta:
+            return "unknown"
+        if self.autoscheduled(v):
+            return self.schedule(v)
+        if self.tuned(v):
+            return "tuned"
+        return "hand-written"
+
+    def hand(self, v, device="cpu"):
+        return self.kind(v) == "hand-written" and self.device(v) == device
+
+    def describe(self, v):
+        """algorithm, m and parameters in a few words, from the metadata."""
+        if self.is_peer(v):
+            return PEERS[v]
+        if v == "auto":
+            return "chooses per layer"
+        if v not in self.meta:
+            return "?"
+        text = "direct" if self.algorithm(v) == "direct" else f"F({self.m(v)},3) {self.formulation(v)}"
+        if self.algorithm(v) == "direct" and self.formulation(v) != "direct":
+            text += " " + self.formulation(v)
+        p = " ".join(f"{k}={val}" for k, val in self.params(v).items())
+        return text + (f" {p}" if p else "")
+
+    # Shapes
+    def flops(self, s):
+        d = self.dims.get(s)
+        if not d:
+            return math.nan
+        ho, wo = d["H"] + 2 * d["padding"] - 2, d["W"] + 2 * d["padding"] - 2
+        return 2.0 * d["N"] * d["K"] * d["C"] * ho * wo * 9
+
+    def run(self, v, s, t):
+        return self.runs.get((v, s, t))
+
+    def ms(self, v, s, t):
+        r = self.runs.get((v, s, t))
+        return r.ms if r and r.ok() else math.nan
+
+    def gflops(self, v, s, t):
+        return self.flops(s) / (self.ms(v, s, t) * 1e-3) / 1e9
+
+    def ran(self, device=None):
+        """Variants (not peers, not auto) with at least one run, in run order."""
+        return [v for v in self.variants if v in self.meta and (device is None or self.device(v) == device)]
+
+    def default_of(self, candidates):
+        """Of rows of one (algorithm, schedule, m), the default: fewest parameters, then shortest name."""
+        return min(candidates, key=lambda v: (len(self.params(v)), len(v), v)) if candidates else None
+
+    def baseline(self, device="cpu"):
+        """The hand-written direct schedule of this device (no parameters)."""
+        return self.default_of([v for v in self.ran(device) if self.hand(v, device) and self.algorithm(v) == "direct"
+                                and self.formulation(v) == "direct"])
+
+    def pairs(self, device="cpu"):
+        """[(m, tensor-level variant, fused variant)]: paired by algorithm, m and schedule (metadata)."""
+        out = []
+        hand = [v for v in self.ran(device) if self.hand(v, device) and self.algorithm(v) == "winograd"]
+        for m in sorted({self.m(v) for v in hand}):
+            tensor = self.default_of([v for v in hand if self.m(v) == m and self.formulation(v) == "tensor-level"])
+            fused = self.default_of([v for v in hand if self.m(v) == m and self.formulation(v) == "fused"])
+            if tensor and fused:
+                out.append((m, tensor, fused))
+        return out
+
+    def best(self, variants, s, t):
+        times = {v: self.ms(v, s, t) for v in variants}
+        times = {v: x for v, x in times.items() if not math.isnan(x)}
+        return (min(times, key=times.get), min(times.values())) if times else (None, math.nan)
 
 
-def shape_flops(shape):
-    # "N1_C64_K64_56x56", padding 1: output = input size.
-    parts = shape.split("_")
-    n, c, k = (int(p[1:]) for p in parts[:3])
-    h, w = (int(v) for v in parts[3].split("x"))
-    return 2.0 * n * k * c * h * w * 9
+# ---------------------------------------------------------------------------
+# Sections
 
-
-def fmt(v, spec):
-    return "-" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, spec)
-
-
-def md_table(header, rows):
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
-    return "\n".join(out)
-
-
-def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--dir", default="report")
-    args = ap.parse_args()
-    d = args.dir
-    bench = load(os.path.join(d, "bench.json"))
-    runs = parse_bench(bench)
-    profile = load(os.path.join(d, "profile.json")) if os.path.exists(os.path.join(d, "profile.json")) else []
-    compile_times = {}
-    if os.path.exists(os.path.join(d, "compile_times.json")):
-        compile_times = {p["name"]: p for p in load(os.path.join(d, "compile_times.json"))["pipelines"]}
-
-    ctx = bench.get("context", {})
-    peaks = {int(k.rsplit("_", 1)[1]): float(v) for k, v in ctx.items() if k.startswith("fma_peak_gflops_threads_")}
-    variants = list(dict.fromkeys(k[0] for k in runs))
-    ours = [v for v in variants if v not in PEERS]
-    shapes = list(dict.fromkeys(k[1] for k in runs))
-    threads = sorted({k[2] for k in runs})
-
-    def ms(v, s, t):
-        return runs.get((v, s, t), {}).get("ms", math.nan)
-
-    def compile_ms(v):
-        """The variant's pipeline plus its weight-preparation pipeline, as the original counted both."""
-        if v not in compile_times:
-            return None, None
-        prep = compile_times[v].get("prepare", "")
-        total = compile_times[v]["total_ms"] + compile_times.get(prep, {}).get("total_ms", 0.0)
-        return total, compile_times[v]
-
+def header(bench, gpu_note):
+    ctx = bench.ctx
+    peaks = bench.peaks
+    cpu = ctx.get("cpu", "?")
     lines = ["# wino: schedules of one Winograd algorithm, side by side", ""]
-    lines += [f"- CPU: {cpu_model()} ({ctx.get('num_cpus', '?')} cores seen)",
+    lines += ["Every ratio in this report compares figures measured in one run (one `wino_bench` process, so the"
+              " same machine, build and moment), except in the GPU section, which says which recorded runs each"
+              " of its comparisons crosses.", ""]
+    lines += [f"- CPU: {cpu}{cpu_detail(cpu, ctx.get('num_cpus'))}, {ctx.get('num_cpus', '?')} cores seen",
               f"- Halide target: `{ctx.get('halide_target', '?')}`",
-              "- Measured fp32 FMA peak: " + ", ".join(f"{peaks[t]:.1f} GFLOP/s at {t} thread{'s' if t > 1 else ''}"
-                                                       for t in sorted(peaks)),
-              f"- Run: {ctx.get('date', '?')}; medians of {bench['benchmarks'][0].get('repetitions', '?')} repetitions;"
-              " padding 1 (\"same\"); Winograd and direct run on weights prepared once (as oneDNN's reorder is),"
-              " the preparation's own time is in the per-stage table.",
-              "- GFLOP/s are direct-equivalent: 2·N·K·C·H'·W'·9 / time, so Winograd can exceed the FMA peak.", ""]
+              "- Measured fp32 FMA peak: " + (", ".join(f"{peaks[t]:.1f} GFLOP/s at {plural(t)}" for t in sorted(peaks))
+                                              or "not recorded"),
+              f"- Run: {ctx.get('date', '?')}; medians of {bench.repetitions or '?'} repetition(s);"
+              + (f" thread pool `{ctx['thread_pool']}`;" if ctx.get("thread_pool") else "") +
+              " Winograd and direct run on weights prepared once (as"
+              " oneDNN's reorder is), the preparation's own time is in the per-stage table.",
+              "- GFLOP/s are direct-equivalent: 2·N·K·C·H'·W'·9 / time, so Winograd can exceed the FMA peak.",
+              f"- Variants: {len(bench.meta)} compiled ({sum(1 for v in bench.meta if bench.device(v) == 'cpu')} CPU,"
+              f" {sum(1 for v in bench.meta if bench.device(v) != 'cpu')} GPU); {gpu_note}", ""]
+    return lines
 
-    # 1. The original finding's table.
-    lines += ["## The original finding's comparison", "",
-              "Compile time: the variant's pipeline plus its weight preparation (median of generator runs,"
-              " lowering + LLVM). Runtime: median; `x direct` is runtime / direct's runtime (the original's"
-              " \"vs baseline\").", "", ORIGINAL + ".", ""]
+
+def original_finding(bench, compile_ms):
+    lines = ["## The original finding's comparison", "",
+             "Hand-written CPU schedules (direct, tensor-level, fused). Compile time: the variant's pipeline plus its"
+             " weight preparation (median of generator runs, lowering + LLVM). Runtime: median; `x direct` is"
+             " runtime / direct's runtime (the original's \"vs baseline\").", "", ORIGINAL + ".", ""]
     headline = []
-    for s in shapes:
-        for t in threads:
+    base_v = bench.baseline("cpu")
+    hand = [v for v in bench.ran("cpu") if bench.hand(v) and bench.formulation(v) in ("direct", "tensor-level", "fused")]
+    pairs = bench.pairs("cpu")
+    if pairs:
+        lines += ["Tensor-level against fused, paired by algorithm, m and schedule: " +
+                  ", ".join(f"F({m},3) `{a}` / `{b}`" for m, a, b in pairs) + ".", ""]
+    for s in bench.shapes:
+        for t in bench.threads:
+            if not any(bench.run(v, s, t) for v in hand):
+                continue
+            base = bench.ms(base_v, s, t)
             rows = []
-            base = ms("direct", s, t)
-            for v in ours:
-                c, _ = compile_ms(v)
-                r = ms(v, s, t)
-                rows.append([v, fmt(c, ".0f"), fmt(r, ".4f"), fmt(r / base if base else math.nan, ".2f") + "x"])
-            tensor = {v.rsplit("_f", 1)[1]: ms(v, s, t) for v in ours if "_tensor_" in v}
-            ratio = ", ".join(f"F({m},3) {tensor[m] / ms('wino_fused_f' + m, s, t):.1f}x" for m in sorted(tensor)
-                              if ("wino_fused_f" + m) in ours)
-            title = f"### {s}, {t} thread{'s' if t > 1 else ''}"
-            lines += [title, "", md_table(["variant", "compile ms", "runtime ms", "x direct"], rows), "",
-                      f"tensor-level / fused runtime: {ratio}", ""]
-            headline.append((title[4:], rows, ratio))
-
-    # 2. The best fused variant per shape, against the baselines.
-    fused = [v for v in ours if "_fused_" in v]
-    if fused:
-        rows = []
-        for s in shapes:
-            for t in threads:
-                times = {v: ms(v, s, t) for v in fused if not math.isnan(ms(v, s, t))}
-                if not times:
+            for v in hand:
+                r = bench.run(v, s, t)
+                if not r:
                     continue
-                best = min(times, key=times.get)
-                b = times[best]
-                rows.append([s, t, best, fmt(b, ".4f"), fmt(ms("direct", s, t) / b, ".2f") + "x",
-                             fmt(ms("onednn_direct", s, t) / b, ".2f") + "x",
-                             fmt(ms("onednn_winograd", s, t) / b, ".2f") + "x"])
-        lines += ["## The best fused variant per shape", "",
-                  "Speedups are the other's time / the best fused variant's time (>1: fused is faster).", "",
-                  md_table(["shape", "threads", "best fused variant", "ms", "vs direct", "vs oneDNN direct",
-                            "vs oneDNN Winograd"], rows), ""]
+                c = compile_ms(v)
+                if r.error:
+                    rows.append([v, bench.describe(v), fmt(c, ".0f"), r.error[:60], "-"])
+                else:
+                    rows.append([v, bench.describe(v), fmt(c, ".0f"), fmt(r.ms, ".4f"),
+                                 fmt(ratio(r.ms, base), ".2f", "x")])
+            pair_text = ", ".join(f"F({m},3) {fmt(ratio(bench.ms(a, s, t), bench.ms(b, s, t)), '.1f', 'x')}"
+                                  for m, a, b in pairs)
+            title = f"{s}, {plural(t)}"
+            lines += [f"### {title}", "", md_table(["variant", "what", "compile ms", "runtime ms", "x direct"], rows),
+                      "", f"tensor-level / fused runtime: {pair_text or '-'}", ""]
+            headline.append((title, rows, pair_text))
+    return lines, headline
 
-    # 3. Full table with peers.
-    lines += ["## Every variant and peer", "",
-              "Speedups are the other's time / this time (>1: this one is faster).", ""]
-    for s in shapes:
-        for t in threads:
+
+def best_fused(bench):
+    fused = [v for v in bench.ran("cpu") if bench.hand(v) and bench.formulation(v) == "fused"]
+    if not fused:
+        return []
+    rows = []
+    base_v = bench.baseline("cpu")
+    for s in bench.shapes:
+        for t in bench.threads:
+            best, b = bench.best(fused, s, t)
+            if best is None:
+                continue
+            rows.append([s, t, best, bench.describe(best), fmt(b, ".4f"), fmt(ratio(bench.ms(base_v, s, t), b), ".2f", "x"),
+                         fmt(ratio(bench.ms("onednn_direct", s, t), b), ".2f", "x"),
+                         fmt(ratio(bench.ms("onednn_winograd", s, t), b), ".2f", "x")])
+    return ["## The best hand-written fused variant per shape", "",
+            "Among the hand-written fused rows of the variant table (the tuned and autoscheduled ones are in"
+            " *Schedule exploration*). Speedups are the other's time / the best fused variant's time (>1: fused is"
+            " faster).", "",
+            md_table(["shape", "threads", "best fused variant", "what", "ms", "vs direct", "vs oneDNN direct",
+                      "vs oneDNN Winograd"], rows), ""]
+
+
+def every_variant(bench):
+    lines = ["## Every variant and peer", "",
+             "Speedups are the other's time / this time (>1: this one is faster). `peak MiB`: the peak memory of"
+             " the call's temporaries; `tasks`: the parallel tasks its loops offered (both from one extra call"
+             " outside the timing). `% peak` is against the FMA peak measured at that thread count. A variant that"
+             " cannot run a layer says why.", ""]
+    base_v = bench.baseline("cpu")
+    order = {"hand-written": 0, "tuned": 1, **{a: 2 + i for i, a in enumerate(AUTOSCHEDULERS)}, "auto": 6, "peer": 7}
+    variants = sorted(bench.variants, key=lambda v: (bench.device(v) != "cpu", order.get(bench.kind(v), 5),
+                                                     bench.variants.index(v)))
+    for s in bench.shapes:
+        for t in bench.threads:
             rows = []
-            dd, dw, base = ms("onednn_direct", s, t), ms("onednn_winograd", s, t), ms("direct", s, t)
+            dd, dw, base = bench.ms("onednn_direct", s, t), bench.ms("onednn_winograd", s, t), bench.ms(base_v, s, t)
             for v in variants:
-                e = runs.get((v, s, t))
-                if not e:
+                r = bench.run(v, s, t)
+                if not r:
                     continue
-                if e["error"]:
-                    rows.append([v, e["error"][:80], "", "", "", "", "", ""])
+                what = bench.describe(v)
+                if r.error:
+                    rows.append([v, bench.kind(v), what, "-", "-", "-", "-", "-", "-", "-", "-", r.error[:90]])
                     continue
-                g = shape_flops(s) / (e["ms"] * 1e-3) / 1e9
-                rows.append([v, fmt(e["ms"], ".4f"), fmt(g, ".1f"), fmt(100 * g / peaks.get(t, math.nan), ".0f") + "%",
-                             fmt(base / e["ms"], ".2f") + "x", fmt(dd / e["ms"], ".2f") + "x",
-                             fmt(dw / e["ms"], ".2f") + "x", e["label"]])
-            lines += [f"### {s}, {t} thread{'s' if t > 1 else ''}", "",
-                      md_table(["variant", "ms", "GFLOP/s", "% peak", "vs direct", "vs oneDNN direct",
-                                "vs oneDNN Winograd", "oneDNN implementation"], rows), ""]
+                g = bench.gflops(v, s, t)
+                gpu = bench.device(v) != "cpu"
+                note = r.label if r.label else ""
+                if v == "auto" and r.label:
+                    note = f"chose {r.label}"
+                if gpu:
+                    note = (note + " " if note else "") + (f"GPU kernel time; copies in/out"
+                                                          f" {fmt(r.counter('copy_in_ms'), '.3f')}/"
+                                                          f"{fmt(r.counter('copy_out_ms'), '.3f')} ms")
+                rows.append([v, bench.kind(v), what, fmt(r.ms, ".4f"), fmt(g, ".1f"),
+                             "-" if gpu else fmt(100 * g / bench.peaks.get(t, math.nan), ".0f", "%"),
+                             fmt(ratio(base, r.ms), ".2f", "x"), fmt(ratio(dd, r.ms), ".2f", "x"),
+                             fmt(ratio(dw, r.ms), ".2f", "x"), fmt(r.counter("peak_MiB"), ".2f"),
+                             fmt(r.counter("tasks"), ".0f"), note])
+            if not rows:
+                continue
+            table = md_table(["variant", "kind", "what", "ms", "GFLOP/s", "% peak", "vs direct", "vs oneDNN direct",
+                              "vs oneDNN Winograd", "peak MiB", "tasks", "note"], rows)
+            lines += [f"### {s}, {plural(t)}", ""] + details(f"{len(rows)} variants and peers", table)
+    return lines
 
-    # 4. Per-stage breakdown.
-    if profile:
-        lines += ["## Where the time goes", "",
-                  "Halide's sampling profiler on profiled twins of each pipeline (ms per run; profiling adds a"
-                  " little overhead, so totals differ slightly from the benchmark). `weight prep` is the weight"
-                  " preparation pipeline (direct: packing; Winograd: filter transform), run once per set of"
-                  " weights and not part of the convolution's time.", ""]
-        by_shape = collections.defaultdict(list)
-        for p in profile:
-            by_shape[(p["shape"], p["threads"])].append(p)
-        for (s, t), entries in by_shape.items():
-            rows = [[p["variant"], fmt(p["conv_ms"], ".4f")] + [fmt(p["phases"].get(ph), ".4f") for ph in PHASES]
-                    for p in entries]
-            lines += [f"### {s}, {t} thread{'s' if t > 1 else ''}", "",
-                      md_table(["variant", "conv ms"] + list(PHASES), rows), ""]
 
-        # Tensor level against fused, phase by phase: why one wins.
-        pairs = [(f"wino_tensor_f{m}", f"wino_fused_f{m}") for m in ("2", "4", "6")]
+def stages(bench, profile):
+    if not profile:
+        return []
+    lines = ["## Where the time goes", "",
+             "Halide's sampling profiler on profiled twins of each pipeline (ms per run; profiling adds a"
+             " little overhead, so totals differ slightly from the benchmark). `weight prep` is the weight"
+             " preparation pipeline (direct: packing; Winograd: filter transform), run once per set of"
+             " weights and not part of the convolution's time.", ""]
+    by_shape = collections.OrderedDict()
+    for p in profile:
+        by_shape.setdefault((p["shape"], p["threads"]), []).append(p)
+    for (s, t), entries in by_shape.items():
+        rows = [[p["variant"], bench.describe(p["variant"]), fmt(p["conv_ms"], ".4f")] +
+                [fmt(p["phases"].get(ph), ".4f") for ph in PHASES] for p in entries]
+        lines += [f"### {s}, {plural(t)}", "", md_table(["variant", "what", "conv ms"] + list(PHASES), rows), ""]
+
+    # Tensor level against fused, phase by phase (pairs from the metadata): why one wins.
+    rows = []
+    for (s, t), entries in by_shape.items():
+        found = {p["variant"]: p for p in entries}
+        for m, tensor, fused in bench.pairs("cpu"):
+            if tensor in found and fused in found:
+                a, b = found[tensor], found[fused]
+                rows.append([s, t, f"F({m},3)", f"{tensor} / {fused}", fmt(a["conv_ms"], ".3f"), fmt(b["conv_ms"], ".3f"),
+                             fmt(ratio(a["conv_ms"], b["conv_ms"]), ".1f", "x")] +
+                            [fmt(a["phases"].get(ph, 0.0), ".3f") + " / " + fmt(b["phases"].get(ph, 0.0), ".3f")
+                             for ph in PHASES[1:5]])
+    if rows:
+        lines += ["### Tensor level against fused, phase by phase", "",
+                  "Each phase cell is tensor ms / fused ms. The tensor level materializes every stage: the"
+                  " transformed input (alpha²/m² times the input's size) is written to memory and read back,"
+                  " and the multiply updates M in memory for each channel instead of in registers.", "",
+                  md_table(["shape", "threads", "m", "variants", "tensor ms", "fused ms", "tensor / fused"] +
+                           list(PHASES[1:5]), rows), ""]
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# Schedule exploration
+
+def roles(bench):
+    """[(role, [variants])] of the exploration table, in order."""
+    cpu = bench.ran("cpu")
+    out = [("hand-written (best)", [v for v in cpu if bench.hand(v) and bench.formulation(v) in ("direct", "fused")])]
+    tuned = [v for v in cpu if bench.kind(v) == "tuned"]
+    if tuned:
+        out.append(("tuned (best)", tuned))
+    seen = [a for a in AUTOSCHEDULERS if any(bench.kind(v) == a for v in cpu)]
+    seen += sorted({bench.kind(v) for v in cpu if bench.autoscheduled(v)} - set(seen))
+    for a in seen:
+        out.append((f"{a} (best)", [v for v in cpu if bench.kind(v) == a]))
+    if "auto" in bench.variants:
+        out.append(("auto", ["auto"]))
+    for p, name in PEERS.items():
+        if p in bench.variants:
+            out.append((name, [p]))
+    return out
+
+
+def exploration_tables(bench):
+    lines = ["### Per layer: the best of each kind", "",
+             "For each layer and thread count: the best hand-written schedule (direct or fused rows of the table),"
+             " the best tuned row (`tuned_*`, written by `wino_tune`), the best variant of each autoscheduler"
+             " (direct and F(2/4/6,3) pipelines it scheduled), `auto` (and what it chose), and oneDNN's two"
+             " convolutions. `x best` is the time / the fastest time in that row (1.00x: the fastest). All from one"
+             " run.", ""]
+    rs = roles(bench)
+    overview = []
+    detail = []
+    for s in bench.shapes:
+        for t in bench.threads:
+            found = []
+            for role, vs in rs:
+                v, x = bench.best(vs, s, t)
+                failed = [w for w in vs if bench.run(w, s, t) and bench.run(w, s, t).error]
+                found.append((role, v, x, failed, vs))
+            times = [x for _, _, x, _, _ in found if not math.isnan(x)]
+            if not times:
+                continue
+            best = min(times)
+            winner = next(f"{role}: {v}" for role, v, x, _, _ in found if x == best)
+            overview.append([s, t, winner] + [fmt(ratio(x, best), ".2f", "x") for _, _, x, _, _ in found])
+            for role, v, x, failed, vs in found:
+                r = bench.run(v, s, t) if v else None
+                note = ""
+                if v == "auto" and r and r.label:
+                    note = f"chose {r.label}"
+                elif v in PEERS and r and r.label:
+                    note = r.label
+                if failed:
+                    note = (note + "; " if note else "") + f"{len(failed)} of {len(vs)} cannot run this layer"
+                detail.append([s, t, role, v or "-", bench.describe(v) if v else "-", fmt(x, ".4f"),
+                               fmt(ratio(x, best), ".2f", "x"), fmt(bench.gflops(v, s, t) if v else math.nan, ".1f"),
+                               fmt(r.counter("peak_MiB") if r else math.nan, ".2f"),
+                               fmt(r.counter("tasks") if r else math.nan, ".0f"), note])
+    lines += [md_table(["shape", "threads", "fastest"] + [role for role, _ in rs], overview), ""]
+    lines += details("Which variant each cell is, with its time, GFLOP/s, peak memory and tasks",
+                     md_table(["shape", "threads", "kind", "variant", "what", "ms", "x best", "GFLOP/s", "peak MiB",
+                               "tasks", "note"], detail))
+    return lines
+
+
+def hand_counterpart(bench, v):
+    """The hand-written schedule an autoscheduled one is set against: the default fused row of its m, or direct."""
+    if bench.algorithm(v) == "direct":
+        return bench.baseline("cpu")
+    return bench.default_of([w for w in bench.ran("cpu") if bench.hand(w) and bench.algorithm(w) == "winograd"
+                             and bench.m(w) == bench.m(v) and bench.formulation(w) == "fused"])
+
+
+def autoschedulers_section(bench, compile_times, pipelines, build, out_dir):
+    auto_vs = [v for v in bench.ran("cpu") if bench.autoscheduled(v)]
+    if not auto_vs:
+        return []
+    lines = ["### The autoschedulers: compile time, memory and what they chose", "",
+             "Halide 14's autoschedulers, each given this machine's cores and L2 as `machine_params`"
+             " (Adams2019 with beam size"
+             f" {compile_times.get('beam_size', '1') if compile_times else '1'}). Compile: the generator run to a"
+             " static library (the autoscheduler's search included), median; `peak RSS`: the generator process's"
+             " peak resident memory. The hand-written counterpart of each (the default fused row of its m, or"
+             " direct) is listed for comparison. Each emitted schedule is linked.", ""]
+    ct = compile_times.get("pipelines", {}) if compile_times else {}
+    os.makedirs(os.path.join(out_dir, "schedules"), exist_ok=True)
+    rows, seen_hand = [], set()
+    by_as = collections.OrderedDict()
+    for v in auto_vs:
+        by_as.setdefault(bench.kind(v), []).append(v)
+    schedule_links = {}
+    for a, vs in by_as.items():
+        for v in vs:
+            src = (ct.get(v, {}).get("schedule_file") or pipelines.get(v, {}).get("schedule_file")
+                   or os.path.join(build, f"{v}.schedule.h"))
+            link = "-"
+            if src and os.path.exists(src):
+                dst = os.path.join(out_dir, "schedules", os.path.basename(src))
+                shutil.copyfile(src, dst)
+                link = f"[{os.path.basename(src)}](schedules/{os.path.basename(src)})"
+                schedule_links[v] = dst
+            c = ct.get(v, {})
+            rows.append([v, a, bench.describe(v), fmt(c.get("total_ms"), ".0f"), fmt(c.get("lowering_ms"), ".0f"),
+                         fmt(c.get("llvm_ms"), ".0f"), fmt(c.get("peak_rss_mib"), ".0f"), link])
+    for v in auto_vs:
+        h = hand_counterpart(bench, v)
+        if h and h not in seen_hand:
+            seen_hand.add(h)
+            c = ct.get(h, {})
+            rows.append([h, "hand-written", bench.describe(h), fmt(c.get("total_ms"), ".0f"),
+                         fmt(c.get("lowering_ms"), ".0f"), fmt(c.get("llvm_ms"), ".0f"),
+                         fmt(c.get("peak_rss_mib"), ".0f"), "-"])
+    lines += [md_table(["pipeline", "scheduled by", "what", "compile ms", "lowering ms", "LLVM ms", "peak RSS MiB",
+                        "emitted schedule"], rows), ""]
+    if not ct:
+        lines += ["(No compile_times.json: compile columns empty.)", ""]
+
+    # What each did, read from its emitted schedule, against the hand-written one's lowered statement.
+    lines += ["#### What each autoscheduler did", "",
+              "Read automatically from each emitted `.schedule.h` (compute_root / compute_at, vectorize after"
+              " split, parallel after fuse, each traced back to the algorithm's own vars) and, for the hand-written"
+              " counterpart, from its lowered statement (`build/<variant>.stmt`: where each Func is realized, which"
+              " loops run in parallel, the widest vector stores). \"Whole\": computed at root, every value stored"
+              " before any is used; \"in F.v\": computed per iteration of F's loop v (fused into F); \"inlined\":"
+              " never stored, recomputed where used.", ""]
+    parsed = {v: schedule_summary.read_schedule_h(schedule_links[v]) for v in auto_vs if v in schedule_links}
+    hand_stmt = {}
+    for v in auto_vs:
+        h = hand_counterpart(bench, v)
+        path = os.path.join(build, f"{h}.stmt") if h else ""
+        if h and h not in hand_stmt and os.path.exists(path):
+            hand_stmt[h] = schedule_summary.read_stmt(path)
+    # Every Func of each pipeline (algorithm, m): those any schedule names; a Func a schedule leaves out is inlined.
+    funcs = collections.defaultdict(list)
+    for v, sm in parsed.items():
+        h = hand_counterpart(bench, v)
+        names = sm.funcs + (hand_stmt[h].funcs if h in hand_stmt else [])
+        key = (bench.algorithm(v), bench.m(v))
+        funcs[key] += [f for f in names if f not in funcs[key] and "$" not in f and "_global_wrapper" not in f]
+    if hand_stmt:
+        lines += ["The hand-written counterparts, from their lowered statements:", ""]
+        lines += [f"- `{h}`: " + "; ".join(schedule_summary.describe(sm)) for h, sm in hand_stmt.items()] + [""]
+    big = max(bench.shapes, key=bench.flops) if bench.shapes else None
+    t1 = min(bench.threads) if bench.threads else 1
+    table_rows = []
+    for a, vs in by_as.items():
+        mine = [v for v in vs if v in parsed]
+        if not mine:
+            lines += [f"**{a}**: no emitted schedule found", ""]
+            continue
+        # One worked comparison per autoscheduler: its F(4,3) pipeline if it has one, else its first.
+        focus = next((v for v in mine if bench.algorithm(v) == "winograd" and bench.m(v) == 4), mine[0])
+        h = hand_counterpart(bench, focus)
+        sm = parsed[focus]
+        lines += [f"**{a}** — `{focus}` ([schedule](schedules/{os.path.basename(schedule_links[focus])})),"
+                  f" against `{h}`:", ""]
+        lines += ["- " + x for x in schedule_summary.describe(sm, funcs[(bench.algorithm(focus), bench.m(focus))])]
+        if h in hand_stmt:
+            lines += ["- against `" + h + "`, it " + x for x in schedule_summary.compare(sm, hand_stmt[h], f"`{h}`")]
+        if big:
+            rv, rh = bench.run(focus, big, t1), bench.run(h, big, t1) if h else None
+            if rv and rh and rv.ok() and rh.ok():
+                lines += [f"- measured on {big}, {plural(t1)}: {rv.ms:.3f} ms against {rh.ms:.3f} ms"
+                          f" ({ratio(rv.ms, rh.ms):.1f}x the time); peak temporaries"
+                          f" {fmt(rv.counter('peak_MiB'), '.2f')} MiB against {fmt(rh.counter('peak_MiB'), '.2f')} MiB;"
+                          f" {fmt(rv.counter('tasks'), '.0f')} parallel tasks against {fmt(rh.counter('tasks'), '.0f')}"]
+            elif rv and rv.error:
+                lines += [f"- on {big}, {plural(t1)}: {rv.error[:160]}"]
+        lines += [""]
+        for v in mine:
+            s_ = parsed[v]
+            inl = [f for f in funcs[(bench.algorithm(v), bench.m(v))] if f not in s_.realized()]
+            table_rows.append([v, ", ".join(s_.root) or "-",
+                               "; ".join(f"{', '.join(fs)} in {w}" for w, fs in schedule_summary._group_at(s_).items())
+                               or "-", ", ".join(inl) or "-", schedule_summary._widths(s_),
+                               schedule_summary._some(schedule_summary._parallel(s_), 3) or "-"])
+    lines += details("Every autoscheduled variant's schedule, summarized",
+                     md_table(["variant", "whole (compute_root)", "fused (compute_at)", "inlined", "vectorized",
+                               "parallel"], table_rows))
+    return lines
+
+
+def shown_path(path):
+    """A path relative to the repository if it is inside it, else as given."""
+    full = os.path.abspath(path)
+    return os.path.relpath(full, REPO) if full.startswith(REPO + os.sep) else path
+
+
+def landscape_section(tune_log, out_dir):
+    if not tune_log:
+        return []
+    if not os.path.exists(tune_log):
+        return ["### The tuner's landscape", "", f"(no tuner log at `{tune_log}`)", ""]
+    points = landscape.load(tune_log)
+    if not points:
+        return ["### The tuner's landscape", "", f"(`{tune_log}` holds no points)", ""]
+    summaries = landscape.plot(points, out_dir)
+    lines = ["### The tuner's landscape", "",
+             f"From `{shown_path(tune_log)}` ({len(points)}"
+             " measured points): `wino_tune` JIT-compiles each candidate, checks it against float64 and times it"
+             " (the fastest of several batches, in its own process, so these times are not comparable with the"
+             " benchmark's medians above; the ratios here compare points of one tuner log). Per layer: the default"
+             " (the seed with no parameters, for the winner's algorithm and m), the winner, and one panel per"
+             " parameter with every measured candidate.", ""]
+    rows = []
+    for s in summaries.values():
+        b, d = s["best"], s["default"]
+        rows.append([s["shape"], s["threads"], s["points"], s["failed"], fmt(s["compile_s"], ".0f"),
+                     f"`{d['key']}`" if d else "-", fmt(d["ms"] if d else math.nan, ".4f"),
+                     f"`{b['key']}`" if b else "-", fmt(b["ms"] if b else math.nan, ".4f"),
+                     fmt(ratio(d["ms"], b["ms"]) if d and b else math.nan, ".2f", "x")])
+    lines += [md_table(["shape", "threads", "points", "failed", "compile s", "default", "default ms", "winner",
+                        "winner ms", "default / winner"], rows), ""]
+    failures = collections.Counter()
+    for s in summaries.values():
+        failures.update(s["failures"])
+    if failures:
+        lines += ["Failed candidates: " + "; ".join(f"{n}x {why}" for why, n in failures.most_common(5)), ""]
+    lines += [f"![{s['shape']}, {plural(s['threads'])}]({s['png']})" for s in summaries.values() if "png" in s] + [""]
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# GPU
+
+def newest_results(root, want):
+    """The newest results folder under root (by the file's modification time) holding the file `want`."""
+    found = []
+    for d in glob.glob(os.path.join(root, "*")):
+        path = os.path.join(d, want)
+        if os.path.isfile(path):
+            found.append((os.path.getmtime(path), d))
+    return max(found)[1] if found else None
+
+
+def sibling_with(gpu_dir, want):
+    """`want` in gpu_dir, else in the newest sibling folder of the same prefix (h200-1, h200-3, ...)."""
+    if os.path.isfile(os.path.join(gpu_dir, want)):
+        return os.path.join(gpu_dir, want)
+    parent, name = os.path.split(os.path.normpath(gpu_dir))
+    prefix = name.rsplit("-", 1)[0]
+    cands = [(os.path.getmtime(p), p) for p in glob.glob(os.path.join(parent, prefix + "*", want))]
+    return max(cands)[1] if cands else None
+
+
+def load_cudnn(path):
+    out = {}
+    if not path:
+        return out
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                out[(r["N"], r["C"], r["K"], r["H"], r["W"], bool(r["tf32"]))] = r
+    return out
+
+
+def gpu_bytes(d, m):
+    """(V bytes, M bytes) of F(m,3) on a layer: what the tensor level writes and reads back."""
+    th, tw = tiles(d, m)
+    return 4.0 * d["N"] * d["C"] * th * tw * (m + 2) ** 2, 4.0 * d["N"] * d["K"] * th * tw * (m + 2) ** 2
+
+
+def tiles(d, m):
+    ho, wo = d["H"] + 2 * d["padding"] - 2, d["W"] + 2 * d["padding"] - 2
+    return math.ceil(ho / m), math.ceil(wo / m)
+
+
+def gpu_warps(d, m, tiles_per_lane):
+    """One-warp blocks a GPU Winograd kernel launches, as schedules/gpu.cpp maps them: a warp owns 32 output
+    channels and `tiles_per_lane` tiles along a row (fused: block=Tx1, default 2; the tensor-level multiply: 8,
+    once per transform point, so alpha² times over)."""
+    th, tw = tiles(d, m)
+    return d["N"] * math.ceil(d["K"] / 32) * th * math.ceil(tw / tiles_per_lane)
+
+
+def kernel_count(build, v):
+    path = os.path.join(build, f"{v}.stmt")
+    if not os.path.exists(path):
+        return None
+    return len(schedule_summary.read_stmt(path).kernels) or None
+
+
+def gpu_section(gpu_dir, local, compile_times, build, out_dir, plots):
+    if not gpu_dir:
+        return []
+    rel = lambda p: shown_path(p) if p else "-"  # noqa: E731
+    if gpu_dir == "local":
+        # This run has GPU variants: the host rows are this run's CPU variants; cuDNN from the report folder.
+        gb, host, gpu_json, cpu_path = local, local, local.path, local.path
+        cudnn_path = os.path.join(out_dir, "cudnn.jsonl")
+        cudnn_path = cudnn_path if os.path.exists(cudnn_path) else None
+    else:
+        gpu_json = os.path.join(gpu_dir, "bench_gpu.json")
+        if not os.path.exists(gpu_json):
+            return ["## GPU", "", f"(no bench_gpu.json in `{gpu_dir}`)", ""]
+        gb = Bench(gpu_json)
+        cudnn_path = sibling_with(gpu_dir, "cudnn.jsonl")
+        cpu_path = sibling_with(gpu_dir, "bench_cpu.json")
+        host = Bench(cpu_path) if cpu_path else None
+    cudnn = load_cudnn(cudnn_path)
+    gpu_vs = [v for v in gb.ran() if gb.device(v) != "cpu"]
+    if not gpu_vs:
+        return ["## GPU", "", f"(`{rel(gpu_json)}` has no GPU variant's run)", ""]
+    gpu_name = next((r.get("gpu") for r in cudnn.values()), None)
+    machine = os.path.join(os.path.dirname(gpu_json), "machine.txt")
+    if not gpu_name and os.path.exists(machine):
+        with open(machine) as f:
+            rows = [l.strip() for l in f if l.strip()]
+        gpu_name = rows[1].split(",")[0] if len(rows) > 1 else None
+    t = min(gb.threads)
+    same = lambda p: p and os.path.dirname(os.path.abspath(p)) == os.path.dirname(os.path.abspath(gpu_json))  # noqa: E731
+    where = ("Measured in this run" if gb is local else "Recorded on the GPU machine") + \
+        f" ({gpu_name or 'GPU'}; host CPU {gb.ctx.get('cpu', '?')})" + \
+        ("" if gb is local else "; this report's machine does not run them")
+    lines = ["## GPU", "", where + ". Sources:", "",
+             f"- `{rel(gpu_json)}`: the GPU variants (wino_bench, {gb.ctx.get('date', '?')}), device time of the"
+             " kernels by CUDA events; the copies of input and output between host and GPU timed apart (their own"
+             " columns, not in the time); weights stay on the GPU.",
+             f"- `{rel(cudnn_path)}`: cuDNN through PyTorch (`bench/cudnn_peer.py`, CUDA graphs, autotuned)"
+             + ("" if not cudnn_path else " — from the same session (another process)" if same(cudnn_path) else
+                " — from another session on the same kind of machine: ratios against cuDNN cross two runs"),
+             f"- `{rel(cpu_path)}`: the GPU machine's host CPU running the CPU variants and oneDNN"
+             + ("" if not cpu_path else " — the same run" if gb is host else " — same session (another process)"
+                if same(cpu_path) else " — another session: the device comparison crosses runs"),
+             "",
+             f"GFLOP/s are direct-equivalent; `% peak` is against {H200_FP32_TFLOPS:.0f} TFLOP/s, NVIDIA's datasheet"
+             " fp32 (non-tensor-core) figure for the H200 SXM, not measured here"
+             + (f" (this GPU is {gpu_name}: the H200 figures do not apply to it)" if gpu_name and "H200" not in gpu_name
+                else "") + ". Ratios between GPU variants compare one run.", ""]
+
+    base_v = gb.baseline("cuda")
+    pairs = gb.pairs("cuda")
+    ct = compile_times.get("pipelines", {}) if compile_times else {}
+
+    def cms(v):
+        if v not in ct:
+            return math.nan
+        return ct[v]["total_ms"] + ct.get(ct[v].get("prepare", ""), {}).get("total_ms", 0.0)
+
+    # 1. The original finding's table, on the GPU.
+    cols = [base_v] + [x for _, a, b in pairs for x in (a, b)]
+    rows = [["compile ms"] + [fmt(cms(v), ".0f") for v in cols] + ["" for _ in pairs]] if ct else []
+    for s in gb.shapes:
+        base = gb.ms(base_v, s, t)
+        row = [s, fmt(base, ".4f")]
+        for v in cols[1:]:
+            x = gb.ms(v, s, t)
+            row.append(f"{fmt(x, '.4f')} ({fmt(ratio(x, base), '.2f', 'x')})")
+        row += [fmt(ratio(gb.ms(a, s, t), gb.ms(b, s, t)), ".2f", "x") for _, a, b in pairs]
+        rows.append(row)
+    lines += ["### The original finding's comparison, on the GPU", "",
+              f"Kernel time in ms and, in brackets, × `{base_v}` (the direct schedule): the original's form."
+              " Compile ms: this machine's generator cross-compiling the CUDA pipeline (plus its weight"
+              " preparation), from compile_times.json" + ("" if ct else " (not present: no compile times)") + ".",
+              "", ORIGINAL + ".", "",
+              md_table(["layer"] + cols + [f"tensor / fused F({m},3)" for m, _, _ in pairs], rows), ""]
+
+    # 2. Every GPU variant.
+    rows = []
+    cd = {s: cudnn.get((d["N"], d["C"], d["K"], d["H"], d["W"], False)) for s, d in gb.dims.items()
+          if d["padding"] == 1}
+    for s in gb.shapes:
+        for v in gpu_vs:
+            r = gb.run(v, s, t)
+            if not r:
+                continue
+            if r.error:
+                rows.append([s, v, gb.describe(v), r.error[:80]] + ["-"] * 5)
+                continue
+            g = gb.gflops(v, s, t)
+            c = cd.get(s)
+            rows.append([s, v, gb.describe(v), fmt(r.ms, ".4f"), fmt(g, ".0f"),
+                         fmt(100 * g / (H200_FP32_TFLOPS * 1e3), ".1f", "%"), fmt(r.counter("copy_in_ms"), ".4f"),
+                         fmt(r.counter("copy_out_ms"), ".4f"), fmt(ratio(r.ms, c["ms"]) if c else math.nan, ".2f", "x")])
+    lines += ["### Every GPU variant", "",
+              "`x cuDNN` is this time / cuDNN's fp32 time (TF32 off) for the layer (>1: slower than cuDNN)"
+              + (" — across two runs" if cudnn_path and not same(cudnn_path) else "") + ".", ""]
+    lines += details(f"{len(rows)} rows: {len(gpu_vs)} GPU variants x {len(gb.shapes)} layers",
+                     md_table(["layer", "variant", "what", "ms", "GFLOP/s", "% of 67 TFLOP/s", "copy in ms",
+                               "copy out ms", "x cuDNN fp32"], rows))
+
+    # 3. Against cuDNN.
+    if cudnn:
         rows = []
-        for (s, t), entries in by_shape.items():
-            found = {p["variant"]: p for p in entries}
-            for tensor, fused in pairs:
-                if tensor in found and fused in found:
-                    a, b = found[tensor], found[fused]
-                    rows.append([s, t, tensor.rsplit("_", 1)[1].replace("f", "F(") + ",3)",
-                                 fmt(a["conv_ms"], ".3f"), fmt(b["conv_ms"], ".3f"),
-                                 fmt(a["conv_ms"] / b["conv_ms"], ".1f") + "x"] +
-                                [fmt(a["phases"].get(ph, 0.0), ".3f") + " / " + fmt(b["phases"].get(ph, 0.0), ".3f")
-                                 for ph in PHASES[1:5]])
-        if rows:
-            lines += ["### Tensor level against fused, phase by phase", "",
-                      "Each phase cell is tensor ms / fused ms. The tensor level materializes every stage: the"
-                      " transformed input (alpha²/m² times the input's size) is written to memory and read back,"
-                      " and the multiply updates M in memory for each channel instead of in registers.", "",
-                      md_table(["shape", "threads", "m", "tensor ms", "fused ms", "tensor / fused"] +
-                               list(PHASES[1:5]), rows), ""]
+        for s in gb.shapes:
+            d = gb.dims.get(s)
+            if not d:
+                continue
+            best, bms = gb.best(gpu_vs, s, t)
+            off = cudnn.get((d["N"], d["C"], d["K"], d["H"], d["W"], False))
+            on = cudnn.get((d["N"], d["C"], d["K"], d["H"], d["W"], True))
+            err = lambda r: fmt(r.get("rel_error_vs_float64") if r else None, ".1e")  # noqa: E731
+            rows.append([s, best or "-", fmt(bms, ".4f"), fmt(off["ms"] if off else math.nan, ".4f"), err(off),
+                         fmt(ratio(bms, off["ms"]) if off else math.nan, ".2f", "x"),
+                         fmt(on["ms"] if on else math.nan, ".4f"), err(on),
+                         fmt(ratio(bms, on["ms"]) if on else math.nan, ".2f", "x")])
+        lines += ["### Against cuDNN", "",
+                  "cuDNN fp32 with TF32 off is the same accuracy class as wino's variants (relative error against"
+                  " float64 ~1e-7); with TF32 on, cuDNN uses tensor cores on 10-bit mantissas (~1e-4..1e-3): a"
+                  " different accuracy class, shown apart. `best / cuDNN` is the best GPU variant's time / cuDNN's"
+                  " (>1: cuDNN is faster)" + (", across two runs (see Sources)" if not same(cudnn_path) else "") +
+                  ". Relative errors are cudnn_peer.py's, measured on the layers small enough to check in float64.",
+                  "",
+                  md_table(["layer", "best GPU variant", "ms", "cuDNN fp32 ms", "rel. error", "best / cuDNN fp32",
+                            "cuDNN TF32 ms", "rel. error (TF32)", "best / cuDNN TF32"], rows), ""]
 
-    # 5. Compile-time split.
-    if compile_times:
-        rows = [[n, fmt(c["total_ms"], ".0f"), fmt(c["lowering_ms"], ".0f"), fmt(c["llvm_ms"], ".0f")]
-                for n, c in compile_times.items()]
-        lines += ["## Compile time per pipeline", "", "Median of generator runs, process start-up subtracted;"
-                  " lowering = emitting the lowered statement only, LLVM = the rest.", "",
-                  md_table(["pipeline", "total ms", "Halide lowering ms", "LLVM ms"], rows), ""]
+    # 4. Which formulation wins per layer, and why.
+    rows = []
+    tensor_vs = [v for v in gpu_vs if gb.formulation(v) == "tensor-level"]
+    fused_vs = [v for v in gpu_vs if gb.formulation(v) == "fused"]
+    kernels = {v: kernel_count(build, v) for v in tensor_vs + fused_vs}
+    for s in gb.shapes:
+        d = gb.dims.get(s)
+        tv, tms = gb.best(tensor_vs, s, t)
+        fv, fms = gb.best(fused_vs, s, t)
+        if not d or not tv or not fv:
+            continue
+        vb, mb = gpu_bytes(d, gb.m(tv))
+        extra = 2 * (vb + mb)  # written, then read back
+        extra_us = extra / (H200_HBM_TBPS * 1e12) * 1e6
+        gap_us = abs(tms - fms) * 1e3
+        kt, kf = kernels.get(tv), kernels.get(fv)
+        block = gb.params(fv).get("block", "2x1")
+        T = int(block.split("x")[0]) if block.split("x")[0].isdigit() else 2
+        wf = gpu_warps(d, gb.m(fv), T)
+        wt = gpu_warps(d, gb.m(tv), 8) * (gb.m(tv) + 2) ** 2
+        traffic = f"+{extra / 2**20:.1f} MiB through memory (≥{extra_us:.1f} µs)"
+        if fms <= tms:
+            winner = "fused"
+            why = (f"fused: {kf or '?'} kernel{'s' if kf != 1 else ''} against {kt or '?'}; tensor-level moves"
+                   f" {traffic} and pays {kt or '?'} launches; the gap is {gap_us:.1f} µs")
+        else:
+            winner = "tensor-level"
+            why = (f"tensor-level, despite {traffic} in {kt or '?'} kernels: the fused kernel has only {wf} warps"
+                   f" ({wf / H200_SMS:.1f} per SM) against {wt} in the tensor-level multiply; the gap is"
+                   f" {gap_us:.1f} µs")
+        rows.append([s, f"{tv} {tms:.4f}", f"{fv} {fms:.4f}", winner, fmt(ratio(tms, fms), ".2f", "x"),
+                     f"{vb / 2**20:.1f} / {mb / 2**20:.1f}", f"{wf} / {wt}", why])
+    if rows:
+        lines += ["### Tensor-level or fused: which wins per layer, and why", "",
+                  "Best of each formulation (kernel ms). The tensor-level schedule runs every stage as its own kernel"
+                  " (kernels counted in `build/<variant>.stmt`) and writes the transformed input V (alpha²/m² × the"
+                  " input's size, alpha = m+2) and the products M (alpha²/m² × the output's size) to memory and"
+                  " reads them back (`V / M MiB`, for the tensor-level variant's m; the time is a lower bound at the"
+                  f" datasheet's {H200_HBM_TBPS} TB/s); the fused schedule is one kernel that keeps them on chip."
+                  " `warps`: the one-warp blocks each launches, as schedules/gpu.cpp maps them (fused: 32 output"
+                  " channels × T tiles per warp, block=Tx1; the tensor-level multiply: 32 channels × 8 tiles per"
+                  f" warp, per transform point), against the H200's {H200_SMS} SMs.", "",
+                  md_table(["layer", "tensor-level (best)", "fused (best)", "wins", "tensor / fused", "V / M MiB",
+                            "warps fused / tensor multiply", "why (from these numbers)"], rows), ""]
 
-    # 6. Plots.
+    # 5. Which device wins per layer.
+    rows = []
+    plot_rows = []
+    ht = max(host.threads) if host and host.threads else None
+    for s in gb.shapes:
+        d = gb.dims.get(s)
+        gv, gms = gb.best(gpu_vs, s, t)
+        r = gb.run(gv, s, t) if gv else None
+        copies = r.counter("copy_in_ms") + r.counter("copy_out_ms") if r else math.nan
+        off = cudnn.get((d["N"], d["C"], d["K"], d["H"], d["W"], False)) if d else None
+        hv, hms = (None, math.nan)
+        dd = dw = math.nan
+        if host and ht and s in host.shapes:
+            hv, hms = host.best([v for v in host.ran("cpu")] + (["auto"] if "auto" in host.variants else []), s, ht)
+            dd, dw = host.ms("onednn_direct", s, ht), host.ms("onednn_winograd", s, ht)
+        cands = {"GPU (wino)": gms, "GPU (cuDNN fp32)": off["ms"] if off else math.nan,
+                 f"CPU (wino, {ht} threads)": hms, "CPU (oneDNN)": min(dd, dw) if not (math.isnan(dd) and
+                                                                                       math.isnan(dw)) else math.nan}
+        valid = {k: x for k, x in cands.items() if not math.isnan(x)}
+        fastest = min(valid, key=valid.get) if valid else "-"
+        wino_host = (f"{hv} {hms:.4f}" if hv else "-")
+        if hv == "auto":
+            wino_host = f"auto→{host.run('auto', s, ht).label} {hms:.4f}"
+        if math.isnan(gms) or math.isnan(hms):
+            wino = "-"
+        elif gms <= hms:
+            wino = (f"GPU, {hms / gms:.1f}x" + (f" ({hms / (gms + copies):.1f}x with copies)" if gms + copies <= hms
+                                               else f" (CPU {(gms + copies) / hms:.1f}x with copies)"))
+        else:
+            wino = f"CPU, {gms / hms:.1f}x"
+        rows.append([s, f"{gv} {gms:.4f}" if gv else "-", fmt(gms + copies, ".4f"),
+                     fmt(off["ms"] if off else math.nan, ".4f"), wino_host, fmt(dd, ".4f"), fmt(dw, ".4f"), wino,
+                     fastest])
+        plot_rows.append((s, gms, gms + copies, off["ms"] if off else math.nan, hms, dd, dw))
+    if rows:
+        lines += ["### Which device wins per layer", "",
+                  f"The best GPU variant (kernel time; and with its copies in and out, if the data starts and ends"
+                  f" on the host), cuDNN fp32, and the host CPU of the same machine at {ht or '?'} threads: the best"
+                  " CPU variant (auto included) and oneDNN's two convolutions. `wino: faster device`: wino's best on"
+                  " the GPU against its best on the host CPU, kernel time (and with the copies). The GPU and host"
+                  " figures come from"
+                  " different runs" + (" (different sessions)" if cpu_path and not same(cpu_path) else "") +
+                  ": compare them as orders of magnitude, not to the percent.", "",
+                  md_table(["layer", "best GPU variant ms", "+ copies ms", "cuDNN fp32 ms",
+                            f"best CPU variant ms ({ht} thr.)", "oneDNN direct ms", "oneDNN Winograd ms",
+                            "wino: faster device", "fastest of all"], rows), ""]
+        plots.append(gpu_plot(plot_rows, ht, out_dir))
+    return lines
+
+
+def gpu_plot(rows, ht, out_dir):
+    series = [("best GPU variant (kernels)", 1, "#1f77b4"), ("best GPU variant + copies", 2, "#aec7e8"),
+              ("cuDNN fp32", 3, "#2ca02c"), (f"best CPU variant ({ht} threads)", 4, "#ff7f0e"),
+              ("oneDNN direct (CPU)", 5, "#d62728"), ("oneDNN Winograd (CPU)", 6, "#9467bd")]
+    fig, ax = plt.subplots(figsize=(13, 5))
+    width = 0.8 / len(series)
+    for i, (label, col, colour) in enumerate(series):
+        ax.bar([j + i * width for j in range(len(rows))], [r[col] for r in rows], width, label=label, color=colour)
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(rows))])
+    ax.set_xticklabels([r[0] for r in rows], rotation=20, fontsize=7, ha="right")
+    ax.set_yscale("log")
+    ax.set_ylabel("ms (log scale)")
+    ax.set_title("Per layer: GPU (recorded) against the same machine's host CPU")
+    ax.legend(fontsize=7, ncol=3)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, "gpu_runtime.png"), dpi=110)
+    plt.close(fig)
+    return ("gpu_runtime.png", "GPU against the host CPU, per layer")
+
+
+# ---------------------------------------------------------------------------
+# Plots
+
+def bar_series(bench):
+    """[(label, [variants] or a variant)]: hand-written formulations, tuned, each autoscheduler, auto, peers."""
+    cpu = bench.ran("cpu")
+    hand = [v for v in cpu if bench.hand(v)]
+    out = []
+    base = bench.baseline("cpu")
+    if base:
+        out.append((f"direct ({base})", [base]))
+    for label, form in (("tensor-level (best m)", "tensor-level"), ("fused, hand-written (best)", "fused")):
+        vs = [v for v in hand if bench.formulation(v) == form]
+        if vs:
+            out.append((label, vs))
+    for role, vs in roles(bench)[1:]:
+        if role in PEERS.values():
+            continue
+        out.append((role, vs))
+    for p, name in PEERS.items():
+        if p in bench.variants:
+            out.append((name, [p]))
+    return out
+
+
+def bench_plots(bench, profile, out_dir):
     plots = []
+    series = bar_series(bench)
+    shapes = bench.shapes
 
     def grouped_bars(name, title, ylabel, value, log=False, peak=None):
-        """One bar per variant, grouped by shape."""
-        fig, ax = plt.subplots(figsize=(12, 5))
-        width = 0.8 / max(len(variants), 1)
-        for i, v in enumerate(variants):
-            ax.bar([j + i * width for j in range(len(shapes))], [value(v, s) for s in shapes], width, label=v,
-                   color=plt.cm.tab20(i % 20))
+        fig, ax = plt.subplots(figsize=(max(10, 1.6 * len(shapes) + 4), 5))
+        width = 0.8 / max(len(series), 1)
+        colours = plt.cm.tab10 if len(series) <= 10 else plt.cm.tab20
+        for i, (label, vs) in enumerate(series):
+            ax.bar([j + i * width for j in range(len(shapes))], [value(vs, s) for s in shapes], width, label=label,
+                   color=colours(i % colours.N))
         if peak:
             ax.axhline(peak, color="black", linestyle="--", label=f"measured FMA peak ({peak:.0f})")
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(shapes))])
-        ax.set_xticklabels(shapes, rotation=15, fontsize=8)
+        ax.set_xticklabels(shapes, rotation=20, fontsize=8, ha="right")
         if log:
             ax.set_yscale("log")
         ax.set_ylabel(ylabel)
         ax.set_title(title)
-        ax.legend(fontsize=7, ncol=3)
+        ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
-        fig.savefig(os.path.join(d, name), dpi=110)
+        ax.legend(fontsize=7, ncol=min(6, len(series) + 1), loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  frameon=False)
+        fig.savefig(os.path.join(out_dir, name), dpi=110, bbox_inches="tight")
         plt.close(fig)
         plots.append((name, title))
 
-    for t in threads:
-        label = f"{t} thread{'s' if t > 1 else ''}"
-        grouped_bars(f"runtime_t{t}.png", f"Runtime per variant and shape, {label}",
-                     "median runtime (ms, log scale)", lambda v, s: ms(v, s, t), log=True)
-        grouped_bars(f"gflops_t{t}.png", f"GFLOP/s against the FMA peak, {label}", "direct-equivalent GFLOP/s",
-                     lambda v, s: shape_flops(s) / (ms(v, s, t) * 1e-3) / 1e9, peak=peaks.get(t))
+    for t in bench.threads:
+        grouped_bars(f"runtime_t{t}.png", f"Runtime per layer, {plural(t)} (best of each kind; a gap: none ran)",
+                     "median runtime (ms, log scale)", lambda vs, s: bench.best(vs, s, t)[1], log=True)
+        grouped_bars(f"gflops_t{t}.png", f"GFLOP/s against the FMA peak, {plural(t)}", "direct-equivalent GFLOP/s",
+                     lambda vs, s: bench.flops(s) / (bench.best(vs, s, t)[1] * 1e-3) / 1e9, peak=bench.peaks.get(t))
     if profile:
         entries = profile
         labels = [f"{p['variant']}\n{p['shape']}" for p in entries]
-        fig, ax = plt.subplots(figsize=(max(8, len(entries) * 0.35), 6))
+        fig, ax = plt.subplots(figsize=(max(8, len(entries) * 0.45), 6))
         bottom = [0.0] * len(entries)
         for ph in PHASES[1:]:
             vals = [p["phases"].get(ph, 0.0) / max(p["conv_ms"], 1e-12) * 100 for p in entries]
@@ -273,25 +1051,108 @@ def main():
         ax.set_title("Where each variant's time goes (Halide profiler)")
         ax.legend(fontsize=7)
         fig.tight_layout()
-        fig.savefig(os.path.join(d, "stages.png"), dpi=110)
+        fig.savefig(os.path.join(out_dir, "stages.png"), dpi=110)
         plt.close(fig)
         plots.append(("stages.png", "Per-stage breakdown"))
-    lines += ["## Plots", ""] + [f"![{title}]({name})" for name, title in plots] + [""]
-    lines += ["## Files", "", "- `bench.json`: the raw Google Benchmark output (all repetitions' aggregates)",
-              "- `bench.txt`: the benchmark's console output", "- `profile.json`: per-Func times",
-              "- `compile_times.json`: compile times", "- each variant's lowered loop nest:"
-              " `build/<variant>.stmt` and `build/<variant>.stmt.html`", ""]
+    return plots, series
+
+
+def compile_section(compile_times):
+    if not compile_times:
+        return []
+    rows = [[n, c.get("autoscheduler", "").split("::")[-1] or "-", fmt(c["total_ms"], ".0f"), fmt(c["lowering_ms"], ".0f"),
+             fmt(c["llvm_ms"], ".0f"), fmt(c.get("peak_rss_mib"), ".0f")] for n, c in compile_times["pipelines"].items()]
+    return ["## Compile time per pipeline", "",
+            f"Median of {compile_times.get('runs', '?')} generator run(s) for target `{compile_times.get('target', '?')}`,"
+            " process start-up subtracted; lowering = emitting the lowered statement only (an autoscheduler's"
+            " search included), LLVM = the rest; peak RSS: the generator process's peak resident memory.", "",
+            md_table(["pipeline", "autoscheduler", "total ms", "Halide lowering ms", "LLVM ms", "peak RSS MiB"], rows),
+            ""]
+
+
+def resolve_gpu_results(arg, local):
+    if arg == "none":
+        return None
+    if arg == "auto":
+        if any(local.device(v) != "cpu" and any(k[0] == v for k in local.runs) for v in local.meta):
+            return "local"
+        return newest_results(os.path.join(REPO, "bench", "results"), "bench_gpu.json")
+    return arg
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dir", default="report", help="the report folder: inputs and outputs (default report)")
+    ap.add_argument("--build", default=os.path.join(REPO, "build"),
+                    help="the build folder: generated/pipelines.json, <variant>.stmt, <variant>.schedule.h")
+    ap.add_argument("--tune-log", default=None, help="a wino_tune log (JSON lines): the landscape plots")
+    ap.add_argument("--gpu-results", default="auto",
+                    help="a folder of recorded GPU results (bench_gpu.json; cudnn.jsonl and bench_cpu.json there or"
+                         " in a sibling folder); 'auto' (default): this run's GPU variants if it has some, else the"
+                         " newest bench/results/*/ with bench_gpu.json; 'none': no GPU section")
+    args = ap.parse_args()
+    d = args.dir
+    bench = Bench(os.path.join(d, "bench.json"))
+    profile = load(os.path.join(d, "profile.json")) if os.path.exists(os.path.join(d, "profile.json")) else []
+    compile_times = None
+    if os.path.exists(os.path.join(d, "compile_times.json")):
+        compile_times = load(os.path.join(d, "compile_times.json"))
+        compile_times["pipelines"] = collections.OrderedDict((p["name"], p) for p in compile_times["pipelines"])
+    pipelines = {}
+    pj = os.path.join(args.build, "generated", "pipelines.json")
+    if os.path.exists(pj):
+        pipelines = {p["name"]: p for p in load(pj).get("pipelines", [])}
+
+    def compile_ms(v):
+        """The variant's pipeline plus its weight-preparation pipeline, as the original counted both."""
+        ct = compile_times["pipelines"] if compile_times else {}
+        if v not in ct:
+            return None
+        return ct[v]["total_ms"] + ct.get(ct[v].get("prepare", ""), {}).get("total_ms", 0.0)
+
+    gpu_dir = resolve_gpu_results(args.gpu_results, bench)
+    ran_gpu = [v for v in bench.ran() if bench.device(v) != "cpu"]
+    gpu_note = ("the GPU variants ran in this run" if ran_gpu else
+                "the GPU variants did not run here (no GPU)" + ("; the GPU section shows recorded results" if gpu_dir
+                                                                 else ""))
+    lines = header(bench, gpu_note)
+    section, headline = original_finding(bench, compile_ms)
+    lines += section
+    lines += best_fused(bench)
+    lines += every_variant(bench)
+    lines += stages(bench, profile)
+    explore = exploration_tables(bench)
+    lines += ["## Schedule exploration", "",
+              "The same algorithm scheduled four ways: by hand (the variant table's rows), by the tuner (`wino_tune`:"
+              " a coordinate descent over the hand schedule's parameters, its winners compiled as `tuned_*` rows),"
+              " by Halide's three autoschedulers (which see only the algorithm), and chosen per layer at run time"
+              " (`auto`); oneDNN's convolutions alongside.", ""]
+    lines += explore
+    lines += autoschedulers_section(bench, compile_times, pipelines, args.build, d)
+    lines += landscape_section(args.tune_log, d)
+    lines += compile_section(compile_times)
+    plots, series = bench_plots(bench, profile, d)
+    lines += gpu_section(gpu_dir, bench, compile_times, args.build, d, plots)
+    lines += ["## Plots", "",
+              "Bars: for each kind (" + "; ".join(label for label, _ in series) + ") the fastest of its variants on"
+              " that layer; the tables above say which.", ""]
+    lines += [f"![{title}]({name})" for name, title in plots] + [""]
+    lines += ["## Files", "", "- `bench.json`: the raw Google Benchmark output (all repetitions' aggregates), with"
+              " every variant's metadata in its context", "- `bench.txt`: the benchmark's console output",
+              "- `profile.json`: per-Func times", "- `compile_times.json`: compile times and the generators' memory",
+              "- `schedules/`: the schedules Halide's autoschedulers emitted",
+              "- each variant's lowered loop nest: `build/<variant>.stmt` and `build/<variant>.stmt.html`", ""]
 
     with open(os.path.join(d, "README.md"), "w") as f:
         f.write("\n".join(lines))
 
-    print(f"\nHeadline ({cpu_model()}, Halide target {ctx.get('halide_target', '?')}):")
-    for title, rows, ratio in headline:
+    print(f"\nHeadline ({bench.ctx.get('cpu', '?')}, Halide target {bench.ctx.get('halide_target', '?')}):")
+    for title, rows, pair_text in headline:
         print(f"\n{title}")
-        print(f"{'variant':<18} {'compile ms':>10} {'runtime ms':>11} {'x direct':>9}")
+        print(f"{'variant':<22} {'compile ms':>10} {'runtime ms':>11} {'x direct':>9}")
         for r in rows:
-            print(f"{r[0]:<18} {r[1]:>10} {r[2]:>11} {r[3]:>9}")
-        print(f"tensor-level / fused: {ratio}")
+            print(f"{r[0]:<22} {r[2]:>10} {r[3]:>11} {r[4]:>9}")
+        print(f"tensor-level / fused: {pair_text}")
     print(f"\nReport written to {os.path.join(d, 'README.md')}")
 
 
