@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,21 @@ inline const std::vector<ConvShape> &default_shapes() {
         {1, 3, 64, 224, 224},
     };
     return shapes;
+}
+
+// Random input (N, C, H, W) and weights (K, C, 3, 3) in [-1, 1), from `seed`.
+struct LayerData {
+    std::vector<float> input, weights;
+};
+inline LayerData random_layer(const ConvShape &s, unsigned seed) {
+    LayerData d;
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> dist(-1, 1);
+    d.input.resize(size_t(s.N) * s.C * s.H * s.W);
+    d.weights.resize(size_t(s.K) * s.C * 9);
+    for (float &f : d.input) f = dist(rng);
+    for (float &f : d.weights) f = dist(rng);
+    return d;
 }
 
 // --shape N,C,K,H,W[,P], repeatable, parsed into `shapes`.

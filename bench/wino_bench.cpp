@@ -53,21 +53,12 @@ struct Case {
 std::map<int, double> g_peak;  // threads -> measured GFLOP/s
 
 // Random input and weights per shape, shared by every variant of that shape.
-struct Data {
-    std::vector<float> input, weights;
-};
+using Data = wino::bench::LayerData;
 const Data &data_for(const ConvShape &s) {
     static std::map<std::string, Data> cache;
     auto it = cache.find(s.str());
-    if (it != cache.end()) return it->second;
-    Data d;
-    std::mt19937 rng(42);
-    std::uniform_real_distribution<float> dist(-1, 1);
-    d.input.resize(size_t(s.N) * s.C * s.H * s.W);
-    d.weights.resize(size_t(s.K) * s.C * 9);
-    for (float &f : d.input) f = dist(rng);
-    for (float &f : d.weights) f = dist(rng);
-    return cache.emplace(s.str(), std::move(d)).first->second;
+    if (it == cache.end()) it = cache.emplace(s.str(), wino::bench::random_layer(s, 42)).first;
+    return it->second;
 }
 
 std::vector<float> output_for(const ConvShape &s) { return std::vector<float>(size_t(s.N) * s.K * s.out_h() * s.out_w()); }
@@ -315,7 +306,9 @@ int main(int argc, char **argv) {
     std::fprintf(info, "CPU: %s\nHalide target: %s\n", cpu_name().c_str(), target.c_str());
     for (const auto &v : wino::variants()) {
         nlohmann::json meta = {{"algorithm", v.algorithm}, {"schedule", v.schedule}, {"m", v.m},
-                               {"parameters", v.parameters}, {"target", v.target}};
+                               {"parameters", v.parameters}, {"target", v.target},
+                               {"device", v.device},         {"autoscheduled", v.autoscheduled},
+                               {"tuned", v.tuned}};
         benchmark::AddCustomContext("variant:" + v.name, meta.dump());
     }
     for (int t : threads) {

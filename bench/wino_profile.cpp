@@ -81,13 +81,10 @@ int main(int argc, char **argv) {
     wino::RunOptions options;
     options.threads = threads;
     nlohmann::json results = nlohmann::json::array();
-    std::mt19937 rng(7);
-    std::uniform_real_distribution<float> dist(-1, 1);
     for (const ConvShape &s : shapes) {
-        std::vector<float> x(size_t(s.N) * s.C * s.H * s.W), w(size_t(s.K) * s.C * 9),
-            y(size_t(s.N) * s.K * s.out_h() * s.out_w());
-        for (float &f : x) f = dist(rng);
-        for (float &f : w) f = dist(rng);
+        const wino::bench::LayerData data = wino::bench::random_layer(s, 7);
+        const std::vector<float> &x = data.input, &w = data.weights;
+        std::vector<float> y(size_t(s.N) * s.K * s.out_h() * s.out_w());
         std::printf("\n%s, padding %d, %d thread%s: ms per run by phase (Halide profiler)\n", s.str().c_str(), s.padding,
                     threads, threads > 1 ? "s" : "");
         std::printf("%-22s %8s", "variant", "conv ms");

@@ -136,7 +136,8 @@ endfunction()
 #   block=7x1, k_vectors=2, band_kb=256, parallel=bands), passed to the
 #   generator; and features=f1,f2: Halide target features this row needs
 #   (e.g. large_buffers). Every parameter also reaches the runtime's
-#   VariantInfo, so nothing downstream parses names.
+#   VariantInfo, so nothing downstream parses names. Rows added while
+#   WINO_ROWS_TUNED is set (wino_tune's tuned_variants.cmake) are marked tuned.
 # Each algorithm's weight preparation (direct: packing, Winograd: the filter
 # transform for m) is its own pipeline, added once and shared.
 function(wino_variant name algorithm schedule m)
@@ -185,6 +186,10 @@ function(wino_variant name algorithm schedule m)
     if (autoscheduler)
         set(autoscheduled true)
     endif ()
+    set(tuned false)
+    if (WINO_ROWS_TUNED)
+        set(tuned true)
+    endif ()
     set(targets "${_wino_target}")
     if (features MATCHES "cuda")
         set(targets "${_wino_gpu_host_target}")
@@ -196,7 +201,7 @@ function(wino_variant name algorithm schedule m)
         set(targets "${targets}-${feature_suffix}")
     endif ()
     set_property(GLOBAL APPEND PROPERTY WINO_VARIANT_ROWS
-                 "WINO_VARIANT(${name}, \"${algorithm}\", \"${schedule}\", ${m}, \"${parameters}\", ${autoscheduled}, \"${targets}\")")
+                 "WINO_VARIANT(${name}, \"${algorithm}\", \"${schedule}\", ${m}, \"${parameters}\", ${autoscheduled}, ${tuned}, \"${targets}\")")
 endfunction()
 
 # Writes <build>/generated/wino_variants.inc and defines the INTERFACE target
@@ -210,7 +215,7 @@ function(wino_variants_done)
     foreach (lib IN LISTS libs)
         string(APPEND content "#include \"${lib}.h\"\n")
     endforeach ()
-    string(APPEND content "\n#ifndef WINO_VARIANT\n#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled, targets)\n#endif\n")
+    string(APPEND content "\n#ifndef WINO_VARIANT\n#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled, tuned, targets)\n#endif\n")
     string(APPEND content "#ifndef WINO_PREPARE\n#define WINO_PREPARE(name, m)\n#endif\n")
     foreach (row IN LISTS rows filters)
         string(APPEND content "${row}\n")

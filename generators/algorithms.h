@@ -73,7 +73,7 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
     s.in = detail::padded_input(input, padding);
     s.r = RDom(0, kTaps, 0, kTaps, 0, input.dim(2).extent(), "r");
     const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
-    const Expr ki = s.k % kWeightKAlign, kb = s.k / kWeightKAlign;
+    const Expr ki = s.k % kWeightKBlock, kb = s.k / kWeightKBlock;
     s.conv = Func("conv");
     s.conv(s.x, s.y, s.k, s.n) = 0.0f;
     s.conv(s.x, s.y, s.k, s.n) += W(ki, rx, ry, rc, kb) * s.in(s.x + rx, s.y + ry, rc, s.n);
@@ -83,7 +83,7 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
     detail::pin_mins_to_zero(input);
     detail::pin_mins_to_zero(W);
     detail::pin_mins_to_zero(output);
-    W.dim(0).set_extent(kWeightKAlign);
+    W.dim(0).set_extent(kWeightKBlock);
     W.dim(1).set_extent(kTaps);
     W.dim(2).set_extent(kTaps);
     return s;
@@ -113,7 +113,7 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     s.M = Func("M");
     s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) = 0.0f;
     s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) +=
-        U(s.k % kWeightKAlign, s.rc, s.k / kWeightKAlign, s.u, s.v) * s.V.out(s.u, s.v, s.tx, s.ty, s.rc, s.n);
+        U(s.k % kWeightKBlock, s.rc, s.k / kWeightKBlock, s.u, s.v) * s.V.out(s.u, s.v, s.tx, s.ty, s.rc, s.n);
 
     s.Y = kron(w.A_T, s.M, s.u, s.v, {s.k, s.tx, s.ty, s.n}, "Y");
 
@@ -123,7 +123,7 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     detail::pin_mins_to_zero(input);
     detail::pin_mins_to_zero(U);
     detail::pin_mins_to_zero(output);
-    U.dim(0).set_extent(kWeightKAlign);
+    U.dim(0).set_extent(kWeightKBlock);
     U.dim(3).set_extent(s.alpha);
     U.dim(4).set_extent(s.alpha);
     return s;
@@ -134,13 +134,13 @@ template <typename Wt, typename Out>
 PackStages pack_algorithm(Wt &weights, Out &W) {
     PackStages s;
     Halide::Func g = detail::weights_zero_beyond_k(weights, "g");
-    W(s.ki, s.rx, s.ry, s.c, s.kb) = g(s.rx, s.ry, s.c, s.kb * kWeightKAlign + s.ki);
+    W(s.ki, s.rx, s.ry, s.c, s.kb) = g(s.rx, s.ry, s.c, s.kb * kWeightKBlock + s.ki);
     s.output = W;
     detail::pin_mins_to_zero(weights);
     detail::pin_mins_to_zero(W);
     weights.dim(0).set_extent(kTaps);
     weights.dim(1).set_extent(kTaps);
-    detail::dim(W, 0).set_extent(kWeightKAlign);
+    detail::dim(W, 0).set_extent(kWeightKBlock);
     return s;
 }
 
@@ -153,13 +153,13 @@ FilterStages filter_algorithm(int m, Wt &weights, Out &U) {
     s.alpha = w.alpha;
     s.g = detail::weights_zero_beyond_k(weights, "g");
     s.U = kron(w.G, s.g, s.u, s.v, {s.c, s.k}, "U_uvck");
-    U(s.ki, s.c, s.kb, s.u, s.v) = s.U.out(s.u, s.v, s.c, s.kb * kWeightKAlign + s.ki);
+    U(s.ki, s.c, s.kb, s.u, s.v) = s.U.out(s.u, s.v, s.c, s.kb * kWeightKBlock + s.ki);
     s.output = U;
     detail::pin_mins_to_zero(weights);
     detail::pin_mins_to_zero(U);
     weights.dim(0).set_extent(kTaps);
     weights.dim(1).set_extent(kTaps);
-    detail::dim(U, 0).set_extent(kWeightKAlign);
+    detail::dim(U, 0).set_extent(kWeightKBlock);
     detail::dim(U, 3).set_extent(s.alpha);
     detail::dim(U, 4).set_extent(s.alpha);
     return s;

@@ -47,7 +47,7 @@ public:
     void generate() {
         wino::DirectStages s = wino::direct_algorithm(input, W, padding, threads, output);
         estimate_conv_shapes(input, output, padding, threads);
-        W.set_estimates({{0, wino::kWeightKAlign}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
+        W.set_estimates({{0, wino::kWeightKBlock}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
 
         if (!get_auto_schedule()) wino::schedule_direct(schedule, schedule_params.get(), s, get_target());
     }
@@ -61,7 +61,7 @@ public:
     void generate() {
         wino::PackStages s = wino::pack_algorithm(weights, W);
         weights.set_estimates({{0, 3}, {0, 3}, {0, 64}, {0, 64}});
-        W.set_estimates({{0, wino::kWeightKAlign}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
+        W.set_estimates({{0, wino::kWeightKBlock}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
 
         if (!get_auto_schedule()) wino::schedule_weight_packing(s, get_target());
     }
@@ -82,7 +82,7 @@ public:
     void generate() {
         wino::WinogradStages s = wino::winograd_algorithm(m, input, U, padding, threads, output);
         estimate_conv_shapes(input, output, padding, threads);
-        U.set_estimates({{0, wino::kWeightKAlign}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
+        U.set_estimates({{0, wino::kWeightKBlock}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
 
         if (!get_auto_schedule()) wino::schedule_winograd(schedule, schedule_params.get(), s, get_target());
     }
@@ -98,7 +98,7 @@ public:
     void generate() {
         wino::FilterStages s = wino::filter_algorithm(m, weights, U);
         weights.set_estimates({{0, 3}, {0, 3}, {0, 64}, {0, 64}});
-        U.set_estimates({{0, wino::kWeightKAlign}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
+        U.set_estimates({{0, wino::kWeightKBlock}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
 
         if (!get_auto_schedule()) wino::schedule_filter_transform(s, get_target());
     }

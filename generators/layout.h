@@ -8,22 +8,22 @@
 namespace wino {
 
 // Prepared weights (packed for direct, transformed for Winograd) are stored in blocks of this many output
-// channels: U(ki, c, kb, u, v) holds output channel k = kb·kWeightKAlign + ki
-// (ki innermost; C-order shape (alpha, alpha, K/kWeightKAlign, C, kWeightKAlign)).
+// channels: U(ki, c, kb, u, v) holds output channel k = kb·kWeightKBlock + ki
+// (ki innermost; C-order shape (alpha, alpha, K/kWeightKBlock, C, kWeightKBlock)).
 // K is rounded up to a whole block, zero-filled. Blocking keeps the slice a
-// channel block reads for one transform point (C x kWeightKAlign floats) one
+// channel block reads for one transform point (C x kWeightKBlock floats) one
 // contiguous stream; the zero fill lets a schedule compute whole register
 // blocks. Every output-channel block a schedule uses must divide it.
-//   direct:   W(ki, rx, ry, c, kb), C-order shape (K/kWeightKAlign, C, 3, 3, kWeightKAlign)
-constexpr int kWeightKAlign = 32;
+//   direct:   W(ki, rx, ry, c, kb), C-order shape (K/kWeightKBlock, C, 3, 3, kWeightKBlock)
+constexpr int kWeightKBlock = 32;
 
-inline long long padded_k(long long K) { return (K + kWeightKAlign - 1) / kWeightKAlign * kWeightKAlign; }
+inline long long padded_k(long long K) { return (K + kWeightKBlock - 1) / kWeightKBlock * kWeightKBlock; }
 
 // C-order shape of the weights prepared for tile size m (0: direct) from K x C filters.
 inline std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C) {
-    const int64_t blocks = padded_k(K) / kWeightKAlign, alpha = m + 2;
-    if (m == 0) return {blocks, C, 3, 3, kWeightKAlign};
-    return {alpha, alpha, blocks, C, kWeightKAlign};
+    const int64_t blocks = padded_k(K) / kWeightKBlock, alpha = m + 2;
+    if (m == 0) return {blocks, C, 3, 3, kWeightKBlock};
+    return {alpha, alpha, blocks, C, kWeightKBlock};
 }
 
 }  // namespace wino

@@ -79,6 +79,7 @@ PYBIND11_MODULE(wino, m) {
             d["target"] = v.target;
             d["targets"] = v.targets;
             d["autoscheduled"] = v.autoscheduled;
+            d["tuned"] = v.tuned;
             out.append(d);
         }
         return out;

@@ -41,9 +41,10 @@ std::string device_of(const std::string &target) {
 const std::vector<CompiledVariant> &compiled_variants() {
     static const std::vector<CompiledVariant> table = [] {
         std::vector<CompiledVariant> t;
-#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled, targets)                         \
+#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled, tuned, targets)                  \
     t.push_back({{#name, algorithm, schedule, m, parameters, selected_target(targets, name##_metadata()),          \
-                  device_of(target_of(name##_metadata())), autoscheduled, compiled_targets(targets, name##_metadata())}, \
+                  device_of(target_of(name##_metadata())), autoscheduled, tuned,                                  \
+                  compiled_targets(targets, name##_metadata())},                                                  \
                  &name, WINO_PROFILED(name)});
 #include "wino_variants.inc"
         return t;

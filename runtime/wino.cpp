@@ -57,7 +57,7 @@ constexpr const char *kAuto = "auto";
 const VariantInfo &auto_info() {
     static const VariantInfo info{kAuto, "selector", "auto", -1,
                                   "per layer and thread count: the tuning table, else a cost model",
-                                  variants().empty() ? "none" : variants().front().target, "cpu", false,
+                                  variants().empty() ? "none" : variants().front().target, "cpu", false, false,
                                   variants().empty() ? "none" : variants().front().targets};
     return info;
 }

@@ -33,16 +33,16 @@ RegisterBlock register_block(const Machine &machine) {
     b.lanes = machine.lanes;
     b.k_vectors = 2;
     b.columns = machine.registers * 3 / 4 / b.k_vectors;
-    if (kWeightKAlign % b.k() != 0) b.k_vectors = 1;  // blocks must divide the weight padding
+    if (kWeightKBlock % b.k() != 0) b.k_vectors = 1;  // blocks must divide the weight padding
     return b;
 }
 
 RegisterBlock register_block(const Machine &machine, const ScheduleParams &p) {
     RegisterBlock b = register_block(machine);
     const int budget = machine.registers * 3 / 4;  // accumulators, as in the default block
-    if (p.k_vectors < 0 || p.k_vectors * b.lanes > kWeightKAlign || (p.k_vectors && kWeightKAlign % (p.k_vectors * b.lanes)))
+    if (p.k_vectors < 0 || p.k_vectors * b.lanes > kWeightKBlock || (p.k_vectors && kWeightKBlock % (p.k_vectors * b.lanes)))
         throw std::invalid_argument("k_vectors=" + std::to_string(p.k_vectors) + ": a block of channel vectors must divide " +
-                                    std::to_string(kWeightKAlign) + " channels");
+                                    std::to_string(kWeightKBlock) + " channels");
     if (p.block.empty() || p.block == "auto") {
         if (p.k_vectors) {
             b.k_vectors = p.k_vectors;
@@ -56,10 +56,10 @@ RegisterBlock register_block(const Machine &machine, const ScheduleParams &p) {
         throw std::invalid_argument("register block '" + p.block + "': expected columns XxY, e.g. 7x2");
     // A block of more columns than the accumulator budget loses rows (then
     // columns) on this target; the channel vectors fill what remains, at most
-    // 2 (a block must divide kWeightKAlign), unless k_vectors says.
+    // 2 (a block must divide kWeightKBlock), unless k_vectors says.
     while (x * y > budget) (y > 1 ? y : x)--;
     b.k_vectors = p.k_vectors ? p.k_vectors : std::max(1, std::min(2, budget / (x * y)));
-    while (kWeightKAlign % b.k() != 0) b.k_vectors--;
+    while (kWeightKBlock % b.k() != 0) b.k_vectors--;
     b.columns = x * y;
     b.y = y;
     return b;
@@ -116,9 +116,9 @@ RowBlock row_block(const Machine &machine, const ScheduleParams &p) {
             throw std::invalid_argument("direct, vectorize=x: block '" + p.block + "' must be 1xY (rows)");
         b.YB = y;
     }
-    if (kWeightKAlign % b.KU != 0)
+    if (kWeightKBlock % b.KU != 0)
         throw std::invalid_argument("direct, vectorize=x: " + std::to_string(b.KU) + " channels do not divide " +
-                                    std::to_string(kWeightKAlign));
+                                    std::to_string(kWeightKBlock));
     return b;
 }
 

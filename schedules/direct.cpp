@@ -53,16 +53,16 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     const Expr C = s.r.z.extent(), K = out.output_buffer().dim(2).extent();
     const Expr W = out.output_buffer().dim(0).extent(), H = out.output_buffer().dim(1).extent();
     const Expr N = out.output_buffer().dim(3).extent();
-    const Expr kblocks = (K + kWeightKAlign - 1) / kWeightKAlign;
+    const Expr kblocks = (K + kWeightKBlock - 1) / kWeightKBlock;
     const BandShape bands = band_shape(W, H, N, C * 4 * (YB + 2) / YB, XB, YB, band_bytes(p),
                                        select(parallel_channels(p), kblocks, 1), s.threads);
 
     // Output: one register block per (xo, ko). GuardWithIf: any H', W', K
     // works; only blocks at the edges are partial. k is split at the weights'
-    // channel blocks first, so k % kWeightKAlign and k / kWeightKAlign fold.
+    // channel blocks first, so k % kWeightKBlock and k / kWeightKBlock fold.
     // Bands are whole register blocks: split the block loops, not the pixels,
     // so that no guard lands inside the unrolled block.
-    out.split(k, kb, kk, kWeightKAlign, TailStrategy::GuardWithIf)
+    out.split(k, kb, kk, kWeightKBlock, TailStrategy::GuardWithIf)
         .split(kk, ko, ki, KB, TailStrategy::GuardWithIf)
         .split(x, xo, xi, XB, TailStrategy::GuardWithIf)
         .split(y, yo, yi, YB, TailStrategy::GuardWithIf)

@@ -96,17 +96,21 @@ void schedule_gpu_tensor(WinogradStages &s, const Target &) {
         .fuse(in[2], in[3], b2)
         .gpu_blocks(o, in[1], b2)
         .gpu_lanes(i);
-    for (auto [f, unrolled] : {std::pair{s.V.rows, u}, std::pair{s.V.out, v}}) {
+    // A transform pass: lanes over the channels (c for the input, k for the
+    // output), stored channels innermost, the index its mux() selects on unrolled.
+    auto transform_pass = [&](Func f, const Var &channel, const Var &unrolled, const std::vector<Var> &storage) {
         f.compute_root()
-            .reorder_storage(c, tx, ty, u, v, n)
-            .split(c, o, i, kWarp, kGuard)
+            .reorder_storage(storage)
+            .split(channel, o, i, kWarp, kGuard)
             .reorder(i, unrolled, unrolled.same_as(u) ? v : u, tx, o, ty, n)
             .unroll(unrolled)
             .fuse(o, ty, b1)
             .fuse(b1, n, b2)
             .gpu_blocks(tx, b2)
             .gpu_lanes(i);
-    }
+    };
+    transform_pass(s.V.rows, c, u, {c, tx, ty, u, v, n});
+    transform_pass(s.V.out, c, v, {c, tx, ty, u, v, n});
     const int T = 8;
     Func M_out = s.M.in();
     Var txo("txo"), txi("txi"), ko("ko"), ki("ki"), uv("uv"), kn("kn");
@@ -132,17 +136,8 @@ void schedule_gpu_tensor(WinogradStages &s, const Target &) {
         .gpu_lanes(k)
         .unroll(tx);
     s.M.update().reorder(k, tx, s.rc.x, u, v, ty, n).gpu_lanes(k).unroll(tx);
-    for (auto [f, unrolled] : {std::pair{s.Y.rows, u}, std::pair{s.Y.out, v}}) {
-        f.compute_root()
-            .reorder_storage(k, u, v, tx, ty, n)
-            .split(k, o, i, kWarp, kGuard)
-            .reorder(i, unrolled, unrolled.same_as(u) ? v : u, tx, o, ty, n)
-            .unroll(unrolled)
-            .fuse(o, ty, b1)
-            .fuse(b1, n, b2)
-            .gpu_blocks(tx, b2)
-            .gpu_lanes(i);
-    }
+    transform_pass(s.Y.rows, k, u, {k, u, v, tx, ty, n});
+    transform_pass(s.Y.out, k, v, {k, u, v, tx, ty, n});
     s.output.compute_root()
         .split(s.x, o, i, kWarp, kGuard)
         .fuse(s.k, s.n, b2)

@@ -58,7 +58,7 @@ void schedule_tensor(WinogradStages &s, const Target &target) {
     Var kb("kb"), kk("kk");
     s.M.compute_root().reorder_storage(k, tx, ty, u, v, n).vectorize(k, L, guard).fuse(ty, n, tyn).parallel(tyn);
     s.M.update()
-        .split(k, kb, kk, kWeightKAlign, guard)
+        .split(k, kb, kk, kWeightKBlock, guard)
         .reorder(kk, kb, s.rc, tx, u, v, ty, n)
         .vectorize(kk, L, guard)
         .fuse(ty, n, tyn)
@@ -108,14 +108,14 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     const Expr C_stored = (C + L - 1) / L * L;  // V holds whole channel vectors
     const Expr U_bytes = cast<int64_t>(alpha * alpha * 4) * C * K;
     const Expr budget = max(cast<int64_t>(band_bytes(p)), U_bytes / 8);
-    const Expr kblocks = (K + kWeightKAlign - 1) / kWeightKAlign;
+    const Expr kblocks = (K + kWeightKBlock - 1) / kWeightKBlock;
     const BandShape bands = band_shape(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, TBx, TBy, budget,
                                        select(parallel_channels(p), kblocks, 1), s.threads);
 
     // Output loops: tiles of m x m pixels, bands of tiles across images in
     // parallel, blocks of KB channels inside a band, then tiles. k is split
-    // at U's channel blocks first (then into KB), so k % kWeightKAlign and
-    // k / kWeightKAlign fold to loop variables.
+    // at U's channel blocks first (then into KB), so k % kWeightKBlock and
+    // k / kWeightKBlock fold to loop variables.
     // The output is stored either as vectors of channels (each spread over L
     // planes, one element per plane; the default), or as rows (store=rows,
     // when a vector holds whole tiles): the output transforms of G
@@ -136,8 +136,8 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         .split(s.y, oty, yi, m, guard)
         .split(otx, bxo, txi, bands.x, guard)
         .split(oty, byo, tyi, bands.y, guard)
-        .split(k, kb, kk, kWeightKAlign, guard)
-        .split(kk, ko, ki, KB, round_up);  // exact: KB divides kWeightKAlign
+        .split(k, kb, kk, kWeightKBlock, guard)
+        .split(kk, ko, ki, KB, round_up);  // exact: KB divides kWeightKBlock
     if (rows) {
         out.split(txi, txg, txj, G, guard)
             .fuse(xi, txj, xv)  // G tiles of m pixels: one vector along the row

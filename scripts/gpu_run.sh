@@ -2,12 +2,14 @@
 # Runs on the GPU machine (through the device tool), from the repository root,
 # with gpu-bundle/wino-gpu.tar.gz carried (scripts/gpu_bundle.sh makes it):
 # the GPU variants' tests, the GPU benchmark against cuDNN (PyTorch), and the
-# host's CPU rows at all its cores. Results go to $OUT (the repository keeps
-# them in bench/results/). Each step has its own time limit.
+# host's CPU rows at all its cores. Results go to $OUT/results.tar.gz, one
+# archive (the device tool returns only a few files; the repository keeps them
+# unpacked in bench/results/). Each step has its own time limit.
 #   WINO_GPU_STEPS="tests gpu cudnn cpu ncu"   which steps (default: all)
 set -uo pipefail
-out=${OUT:-/tmp/wino-out}
-mkdir -p "$out" /tmp/wino
+dest=${OUT:-/tmp/wino-out}
+out=$(mktemp -d)
+mkdir -p "$dest" /tmp/wino
 tar -xzf gpu-bundle/wino-gpu.tar.gz -C /tmp/wino
 export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/wino/bin
@@ -64,4 +66,5 @@ for step in $steps; do
         ;;
     esac
 done
-echo "== done ($(date +%T))"
+tar -czf "$dest/results.tar.gz" -C "$out" .
+echo "== done ($(date +%T)): $dest/results.tar.gz"

@@ -205,7 +205,7 @@ class Bench:
 
     def tuned(self, v):
         meta = self.meta.get(v, {})
-        return bool(meta.get("tuned")) or (v.startswith("tuned_") and v in self.meta)
+        return bool(meta.get("tuned"))
 
     def formulation(self, v):
         s = self.schedule(v)

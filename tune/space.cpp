@@ -24,6 +24,14 @@ std::map<std::string, std::string> schedule_parameters(const std::string &row) {
 
 }  // namespace
 
+std::map<std::string, std::string> hand_variants() {
+    std::map<std::string, std::string> out;
+    for (const VariantInfo &v : variants())
+        if ((v.schedule == "fused" || v.schedule == "direct") && v.device == "cpu" && !v.tuned && !v.autoscheduled)
+            out.emplace(Candidate{v.algorithm, v.schedule, v.m, schedule_parameters(v.parameters)}.key(), v.name);
+    return out;
+}
+
 std::vector<Candidate> seeds() {
     std::vector<Candidate> out;
     std::set<std::string> seen;

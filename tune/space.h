@@ -2,6 +2,7 @@
 // values each of its parameters can take.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,11 @@ namespace wino::tune {
 // for m = 2, 4, 6; direct with either vector dimension) and every
 // hand-written fused or direct variant compiled into this build.
 std::vector<Candidate> seeds();
+
+// The hand-written fused and direct CPU variants compiled into this build
+// (not tuned, not autoscheduled), by their candidate key: a winner among them
+// needs no new row.
+std::map<std::string, std::string> hand_variants();
 
 // The parameters of `c`'s schedule and the values each may take ("" = the
 // target's default), m included for Winograd.

@@ -4,7 +4,7 @@
 // reference before they are timed.
 //
 //   wino_tune [--shape N,C,K,H,W[,P]]... [--threads T] [--budget SECONDS]
-//             [--log FILE] [--rows FILE] [--candidate KEY]... [--select]
+//             [--log FILE] [--rows FILE] [--candidate KEY]... [--select] [--from-log]
 //
 // The space (tune/space.h): Winograd fused for m = 2, 4, 6 and direct, each
 // with its register block, channel vectors, band budget and what runs in
@@ -15,8 +15,10 @@
 // lines; a rerun with the same log resumes, measuring nothing twice). The
 // winners are written as variant-table rows (--rows, default
 // tuned_variants.cmake in the source tree, which the next build compiles).
-// --select instead measures the compiled variants on each layer and records
-// the fastest in the tuning table the selector `auto` reads (wino/wino.h).
+// --from-log measures nothing: the winners are the log's fastest points (to
+// rewrite the rows from a finished search). --select instead measures the
+// compiled variants on each layer and records the fastest in the tuning
+// table the selector `auto` reads (wino/wino.h).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -53,13 +55,8 @@ struct Problem {
 };
 
 Problem make_problem(const ConvShape &s) {
-    Problem p{s, {}, {}, {}, {}};
-    std::mt19937 rng(12345);
-    std::uniform_real_distribution<float> dist(-1, 1);
-    p.x.resize(size_t(s.N) * s.C * s.H * s.W);
-    p.w.resize(size_t(s.K) * s.C * 9);
-    for (float &f : p.x) f = dist(rng);
-    for (float &f : p.w) f = dist(rng);
+    wino::bench::LayerData data = wino::bench::random_layer(s, 12345);
+    Problem p{s, std::move(data.input), std::move(data.weights), {}, {}};
     p.reference = wino::test::reference_conv(s, p.x, p.w);
     p.scale = wino::test::error_scale(s, p.x, p.w);
     return p;
@@ -188,6 +185,15 @@ public:
 
     double elapsed() const { return seconds_since(start_); }
 
+    // The fastest correct point the log holds for (shape, threads), or null.
+    const Point *best_logged(const ConvShape &shape) const {
+        const Point *best = nullptr;
+        for (const auto &[id, p] : done_)
+            if (std::get<0>(id) == shape.str() && std::get<1>(id) == threads_ && p.ok() && (!best || p.ms < best->ms))
+                best = &p;
+        return best;
+    }
+
 private:
     Compiled &compile(const Candidate &c, double &compile_s) {
         auto it = compiled_.find(c.key());
@@ -260,11 +266,13 @@ const Point *search(Tuner &tuner, const Problem &problem, double budget) {
     return best;
 }
 
-// Variant-table rows for the winners, one per distinct candidate.
+// Variant-table rows for the winners, one per distinct candidate; a winner
+// that is a hand-written variant gets a comment, not a second copy.
 void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, const Point *>> &winners, int threads) {
     std::map<std::string, std::vector<std::string>> shapes_of;  // key -> shapes it won
     for (const auto &[shape, p] : winners)
         if (p) shapes_of[p->key].push_back(shape.str());
+    const std::map<std::string, std::string> hand = wino::tune::hand_variants();
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp);
@@ -277,6 +285,10 @@ void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, 
             std::string comment;
             for (const std::string &s : shapes) comment += " " + s;
             out << "# fastest on" << comment << "\n";
+            if (const auto h = hand.find(key); h != hand.end()) {
+                out << "#   the hand-written " << h->second << " (" << key << "): no new row\n";
+                continue;
+            }
             out << "wino_variant(tuned_" << index++ << "  " << c.algorithm << "  " << c.schedule << "  " << c.m;
             const std::string params = c.row_parameters();
             if (!params.empty()) out << "  " << params;
@@ -297,7 +309,7 @@ int main(int argc, char **argv) {
     std::string log_path = "wino_tune.log", rows_path = WINO_TUNED_ROWS;
     std::vector<std::string> keys;
     int rounds = 1;
-    bool select = false;
+    bool select = false, from_log = false;
     wino::bench::add_shape_option(app, shapes);
     app.add_option("--threads", threads, "threads per call")->check(CLI::Range(1, 1 << 16));
     app.add_option("--budget", budget, "seconds for the whole search (compiles included)")->check(CLI::Range(1.0, 1e6));
@@ -308,6 +320,7 @@ int main(int argc, char **argv) {
                    "measure only these points, e.g. 'winograd fused m=4 block=7x1' (repeatable)");
     app.add_flag("--select", select,
                  "no search: time the compiled variants on each layer, record the fastest for `auto`");
+    app.add_flag("--from-log", from_log, "no measuring: the winners are the log's fastest points for these layers");
     app.add_option("--rounds", rounds, "with --candidate: time them this many times, interleaved; report the fastest")
         ->check(CLI::Range(1, 100));
     try {
@@ -336,6 +349,14 @@ int main(int argc, char **argv) {
     std::vector<std::pair<ConvShape, const Point *>> winners;
     for (size_t i = 0; i < shapes.size(); i++) {
         const ConvShape &s = shapes[i];
+        if (from_log) {
+            const Point *best = tuner.best_logged(s);
+            winners.emplace_back(s, best);
+            if (best) std::printf("%s, %d thread%s: best logged %.4f ms  %s\n", s.str().c_str(), threads,
+                                  threads > 1 ? "s" : "", best->ms, best->key.c_str());
+            else std::printf("%s: no correct point in the log\n", s.str().c_str());
+            continue;
+        }
         const Problem problem = make_problem(s);
         // Each layer gets an equal share of what remains.
         tuner.set_layer_budget((budget - tuner.elapsed()) / double(shapes.size() - i));

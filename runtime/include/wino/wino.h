@@ -84,6 +84,9 @@ struct VariantInfo {
     // splits are sized for a mid-sized layer; on a layer they cannot cover
     // it fails with Error(Unsupported), never with a wrong result.
     bool autoscheduled = false;
+    // A row wino_tune wrote (tuned_variants.cmake): a searched point of the
+    // fused or direct schedule's parameters.
+    bool tuned = false;
     // Every target it was compiled for, comma-separated: one, or several for
     // a portable build (AVX-512, AVX2, SSE4.1), of which the CPU runs the
     // first it can (WINO_CPU_LEVEL=avx2|sse41 holds it to a lower one).
