@@ -34,8 +34,8 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
     return true;
 }
 
-// The cost model: vector operations a variant spends on a layer, from the
-// register blocks its schedule uses on its target. Three terms:
+// The cost model, in vector operations: first the work a variant spends on
+// a layer, from the register blocks its schedule uses on its target:
 //  - FMAs of the multiply, with the work its blocks waste where the layer's
 //    edges cut them (a 4x3 tile block on a 14x14 tile grid computes 16x15);
 //  - the Winograd transforms (~2 operations per point per channel);
@@ -45,7 +45,7 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    store=rows places each element in a stack block first (counted 1x).
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
-double estimated_cost(const VariantInfo &v, const ConvShape &s) {
+double work_cost(const VariantInfo &v, const ConvShape &s) {
     const Machine machine = machine_of_target_string(v.target);
     const ScheduleParams p = parse_schedule_params(v.parameters);
     const double L = machine.lanes, N = s.N, C = s.C, K = s.K;
@@ -82,6 +82,44 @@ double estimated_cost(const VariantInfo &v, const ConvShape &s) {
         return v.schedule == "gpu_tensor" ? 2 * work : work;
     }
     return std::numeric_limits<double>::infinity();
+}
+
+// This machine's L2 per core (glibc reads it from CPUID), or 1 MiB.
+double l2_bytes() {
+    static const double bytes = [] {
+        const long b = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
+        return b > 0 ? double(b) : 1024.0 * 1024;
+    }();
+    return bytes;
+}
+
+// Bytes streamed from beyond L2 that cost as much as one vector operation:
+// a core retires ~2 vector FMAs per cycle and streams ~6 bytes per cycle
+// from L3 or memory (both Xeons and Zen 4 here: 15-20 GB/s per core).
+constexpr double kStreamedBytesPerOp = 3;
+
+// Then the weights: every band of the schedule (schedules/blocking.h) reads
+// all of the prepared weights (direct: 9 x C x K floats; Winograd: U,
+// alpha² x C x K), and what does not fit in L2 it streams from L3 or
+// memory, which the arithmetic overlaps: a variant costs the larger of the
+// two (7x7, C=K=512: F(4,3)'s 38 MB of U make it slower than F(2,3) with
+// 17 MB, though it multiplies less). Bands as the schedule cuts them for one
+// thread: against the 16-core Xeon's measurements (bench/results/h200-4),
+// counting the extra bands a many-thread call gets, or the cores that fewer
+// tasks than threads leave idle, picked worse, not better.
+double estimated_cost(const VariantInfo &v, const ConvShape &s) {
+    const double work = work_cost(v, s);
+    if (v.device != "cpu" || !std::isfinite(work)) return work;
+    const Machine machine = machine_of_target_string(v.target);
+    const ScheduleParams p = parse_schedule_params(v.parameters);
+    const bool fused = v.schedule == "fused";
+    const long long tasks = fused ? fused_tasks(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), 1)
+                                  : direct_tasks(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), 1);
+    const long long channel_tasks = parallel_channels(p) ? padded_k(s.K) / kWeightKBlock : 1;
+    const double bands = double(std::max(1LL, tasks / channel_tasks));
+    const double points = fused ? double(v.m + 2) * (v.m + 2) : 9.0;
+    const double weight_bytes = points * s.C * double(padded_k(s.K)) * 4;
+    return std::max(work, bands * std::max(0.0, weight_bytes - l2_bytes()) / kStreamedBytesPerOp);
 }
 
 bool can_run(const VariantInfo &v, const ConvShape &s) { return prepared_weights_fit(v.m, s); }

@@ -122,4 +122,57 @@ RowBlock row_block(const Machine &machine, const ScheduleParams &p) {
     return b;
 }
 
+namespace {
+
+long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
+
+struct Bands {
+    long long x, y;
+};
+
+// band_shape (schedules/machine.cpp) on known extents.
+Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long unit_bytes, int block_x, int block_y,
+                    long long budget_bytes, long long channel_tasks, long long threads) {
+    const long long block = block_x * block_y;
+    const long long cap = std::clamp(budget_bytes / std::max(unit_bytes, 1LL), block, 1LL << 24);
+    const long long bands = std::max(1LL, (2 * threads - 1 + channel_tasks - 1) / std::max(channel_tasks, 1LL));
+    const long long columns = std::min(cap, std::max(block, n * cols_x * cols_y / bands));
+    const long long x = std::max(1LL, std::min(ceil_div(cols_x, block_x), columns / block)) * block_x;
+    const long long y = std::clamp(columns / x / block_y, 1LL, ceil_div(cols_y, block_y)) * block_y;
+    return {x, y};
+}
+
+long long channel_tasks(const ScheduleParams &p, long long K) {
+    return parallel_channels(p) ? ceil_div(K, kWeightKBlock) : 1;
+}
+
+}  // namespace
+
+// As schedule_direct (schedules/direct.cpp) splits its output.
+long long direct_tasks(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
+                       long long Ho, long long Wo, int threads) {
+    const bool along_x = p.vectorize == "x";
+    const RegisterBlock blk = direct_block(machine, along_x ? ScheduleParams{} : p);
+    const RowBlock row = along_x ? row_block(machine, p) : RowBlock{};
+    const int XB = along_x ? machine.lanes : blk.cols_x(), YB = along_x ? row.YB : blk.cols_y();
+    const long long ct = channel_tasks(p, K);
+    const Bands b = band_shape_of(Wo, Ho, N, C * 4 * (YB + 2) / YB, XB, YB, band_bytes(p), ct, threads);
+    return ceil_div(ceil_div(Wo, XB), std::max(1LL, b.x / XB)) * ceil_div(ceil_div(Ho, YB), std::max(1LL, b.y / YB)) *
+           N * ct;
+}
+
+// As schedule_fused (schedules/winograd.cpp) splits its output.
+long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,
+                      long long Ho, long long Wo, int threads) {
+    const RegisterBlock blk = register_block(machine, p);
+    const long long alpha = m + 2, L = blk.lanes;
+    const long long tiles_x = ceil_div(Wo, m), tiles_y = ceil_div(Ho, m);
+    const long long C_stored = ceil_div(C, L) * L;
+    const long long budget = std::max<long long>(band_bytes(p), alpha * alpha * 4 * C * K / 8);
+    const long long ct = channel_tasks(p, K);
+    const Bands b = band_shape_of(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, blk.cols_x(), blk.cols_y(), budget,
+                                  ct, threads);
+    return ceil_div(tiles_x, b.x) * ceil_div(tiles_y, b.y) * N * ct;
+}
+
 }  // namespace wino

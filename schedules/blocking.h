@@ -71,4 +71,15 @@ struct RowBlock {
 };
 RowBlock row_block(const Machine &machine, const ScheduleParams &p);
 
+// The parallel tasks a CPU schedule offers on a layer (N images, C -> K
+// channels, an Ho x Wo output) when called on `threads` threads: its bands
+// (band_shape in schedules/machine.cpp, the same integer arithmetic, here
+// without Halide) across images, times its channel blocks when they run in
+// parallel too. The runtime's cost model spreads work over them; a test holds
+// them equal to the tasks the compiled pipelines report (RunStats).
+long long direct_tasks(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
+                       long long Ho, long long Wo, int threads);
+long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,
+                      long long Ho, long long Wo, int threads);
+
 }  // namespace wino

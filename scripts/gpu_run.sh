@@ -39,10 +39,10 @@ for step in $steps; do
         ;;
     cpu)
         cores=$(nproc)
-        timeout 420 "$bin/wino_bench" "${shape_args[@]}" --threads 1 --threads "$cores" \
-            --variant direct --variant direct_xvec --variant wino_fused_f4 --variant wino_fused_f6 \
-            --variant wino_fused_f4_7x1 --variant wino_fused_f4_4x2 --variant wino_fused_f4_2x2 \
-            --variant wino_fused_f2_4x2 --variant wino_fused_f4_rows --variant wino_tensor_f4 --variant auto \
+        # Every CPU variant of the table (tuned rows included) and the selector.
+        variants=(--variant auto)
+        for v in $("$bin/wino" list --long | awk 'NR > 1 && $5 == "cpu" {print $1}'); do variants+=(--variant "$v"); done
+        timeout 420 "$bin/wino_bench" "${shape_args[@]}" --threads 1 --threads "$cores" "${variants[@]}" \
             --benchmark_repetitions=3 --benchmark_out="$out/bench_cpu.json" --benchmark_out_format=json \
             2>&1 | sed -n '/^Median/,$p' | tee "$out/bench_cpu.txt"
         ;;

@@ -144,4 +144,46 @@ INSTANTIATE_TEST_SUITE_P(AllVariants, VariantMatchesReference, ::testing::Values
     return c.variant + "_" + c.shape.str() + "_t" + std::to_string(c.threads) + (c.sampled ? "_sampled" : "");
 });
 
+// The cost model's task counts (schedules/blocking.h, used by `auto`) equal
+// what each CPU direct and fused pipeline reports, on the default layers and
+// the fixed grid, at thread counts that change the band split.
+class TaskModel : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TaskModel, MatchesTheTasksThePipelineReports) {
+    const wino::VariantInfo &v = wino::variant(GetParam());
+    const wino::Machine machine = wino::machine_of_target_string(v.target);
+    const wino::ScheduleParams p = wino::parse_schedule_params(v.parameters);
+    std::vector<ConvShape> shapes = fixed_grid();
+    for (const ConvShape &s : wino::bench::default_shapes()) shapes.push_back(s);
+    shapes.push_back({8, 256, 256, 14, 14});
+    wino::test::Random rng;
+    for (const ConvShape &s : shapes) {
+        const std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W), w = rng.uniform(size_t(s.K) * s.C * 9);
+        std::vector<float> y(size_t(s.N) * s.K * s.out_h() * s.out_w());
+        const wino::PreparedWeights prepared = wino::prepare_weights(v.name, {w.data(), s.weights()});
+        for (int threads : {1, 2, 3, 16}) {
+            wino::RunStats stats;
+            wino::RunOptions options;
+            options.threads = threads;
+            options.stats = &stats;
+            wino::conv2d(v.name, {x.data(), s.input()}, prepared, {y.data(), s.output()}, s.padding, options);
+            const long long model =
+                v.schedule == "fused"
+                    ? wino::fused_tasks(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), threads)
+                    : wino::direct_tasks(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), threads);
+            EXPECT_EQ(model, stats.parallel_tasks) << s.str() << " at " << threads << " threads";
+        }
+    }
+}
+
+std::vector<std::string> modelled_variants() {
+    std::vector<std::string> names;
+    for (const auto &v : wino::variants())
+        if (v.device == "cpu" && !v.autoscheduled && (v.schedule == "fused" || v.schedule == "direct")) names.push_back(v.name);
+    return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(CpuVariants, TaskModel, ::testing::ValuesIn(modelled_variants()),
+                         [](const auto &info) { return info.param; });
+
 }  // namespace
