@@ -29,7 +29,7 @@ struct ScheduleParamsMember {
     GeneratorParam<int> band_kb{"band_kb", 0};             // fused: transformed input per band, KiB
     GeneratorParam<std::string> parallel{"parallel", ""};  // what runs in parallel
     GeneratorParam<std::string> vectorize{"vectorize", ""};  // direct: the vectorized dimension
-    GeneratorParam<std::string> store{"store", ""};          // fused: how the output is stored
+    GeneratorParam<std::string> store{"store", ""};          // fused, direct: how the output is stored
     wino::ScheduleParams get() const { return {block, k_vectors, band_kb, parallel, vectorize, store}; }
 };
 

@@ -42,7 +42,8 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //  - stores: a vector of output channels is stored one element at a time,
 //    and planes a multiple of 4 KiB apart fall into the same cache sets
 //    (counted 4x); a vector of pixels along a row (direct_x) is one store;
-//    store=rows places each element in a stack block first (counted 1x).
+//    store=rows places each element in a stack block first (counted 1x),
+//    never into lines of aliasing planes.
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
 double work_cost(const VariantInfo &v, const ConvShape &s) {
@@ -52,6 +53,9 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
     const long long Ho = s.out_h(), Wo = s.out_w();
     auto up = [](long long a, long long b) { return double((a + b - 1) / b * b); };
     const double plane_stores = N * K * double(Ho) * Wo * ((Ho * Wo * 4) % 4096 == 0 ? 4.0 : 1.0);
+    // Rows of pixels through a stack block (store=rows): every element placed
+    // once into the block, then one vector store per row of it.
+    const double row_stores = N * K * double(Ho) * Wo + N * K * double(Ho) * up(Wo, machine.lanes) / L;
     if (v.schedule == "direct") {
         if (p.vectorize == "x") {
             const RowBlock b = row_block(machine, p);
@@ -59,16 +63,13 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
             return rows * C * 9 + rows;
         }
         const RegisterBlock b = direct_block(machine, p);
-        return N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, b.cols_x()) / L + plane_stores;
+        const double stores = direct_stores_rows(machine, p) ? row_stores : plane_stores;
+        return N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, b.cols_x()) / L + stores;
     }
     if (v.schedule == "fused") {
         const RegisterBlock b = register_block(machine, p);
         const int m = v.m, alpha = m + 2;
-        // Rows of pixels (store=rows) still place every element once (into a
-        // stack block), but never into lines of aliasing planes.
-        const double stores = p.store == "rows" && machine.lanes % m == 0
-                                  ? N * K * double(Ho) * Wo + N * K * double(Ho) * up(Wo, machine.lanes) / L
-                                  : plane_stores;
+        const double stores = p.store == "rows" && machine.lanes % m == 0 ? row_stores : plane_stores;
         const long long tx = (Wo + m - 1) / m, ty = (Ho + m - 1) / m;
         const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L;
         const double transforms = N * double(tx) * ty * alpha * alpha * 2 * (up(s.C, b.lanes) + up(s.K, b.k())) / L;

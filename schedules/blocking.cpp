@@ -122,6 +122,10 @@ RowBlock row_block(const Machine &machine, const ScheduleParams &p) {
     return b;
 }
 
+bool direct_stores_rows(const Machine &machine, const ScheduleParams &p) {
+    return p.vectorize != "x" && p.store == "rows" && machine.lanes % direct_block(machine, p).cols_x() == 0;
+}
+
 namespace {
 
 long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
@@ -155,9 +159,10 @@ long long direct_tasks(const Machine &machine, const ScheduleParams &p, long lon
     const RegisterBlock blk = direct_block(machine, along_x ? ScheduleParams{} : p);
     const RowBlock row = along_x ? row_block(machine, p) : RowBlock{};
     const int XB = along_x ? machine.lanes : blk.cols_x(), YB = along_x ? row.YB : blk.cols_y();
+    const int XG = !along_x && direct_stores_rows(machine, p) ? machine.lanes : XB;
     const long long ct = channel_tasks(p, K);
-    const Bands b = band_shape_of(Wo, Ho, N, C * 4 * (YB + 2) / YB, XB, YB, band_bytes(p), ct, threads);
-    return ceil_div(ceil_div(Wo, XB), std::max(1LL, b.x / XB)) * ceil_div(ceil_div(Ho, YB), std::max(1LL, b.y / YB)) *
+    const Bands b = band_shape_of(Wo, Ho, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p), ct, threads);
+    return ceil_div(ceil_div(Wo, XG), std::max(1LL, b.x / XG)) * ceil_div(ceil_div(Ho, YB), std::max(1LL, b.y / YB)) *
            N * ct;
 }
 

@@ -64,6 +64,10 @@ RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p);
 // Throws std::invalid_argument for a key it does not know.
 ScheduleParams parse_schedule_params(const std::string &row);
 
+// Whether the channel-vectorized direct kernel stores rows of pixels
+// (store=rows, when a vector holds whole register blocks along x).
+bool direct_stores_rows(const Machine &machine, const ScheduleParams &p);
+
 // The x-vectorized direct micro-kernel's register block: one vector of L
 // pixels along a row x KU output channels x YB rows.
 struct RowBlock {

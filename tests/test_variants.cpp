@@ -71,8 +71,9 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
         return block_grid(b.L, b.YB, 1, b.KU);
     }
     if (v.schedule == "direct") {
+        // store=rows: the output block along x is a vector of pixels.
         const wino::RegisterBlock b = wino::direct_block(machine, p);
-        return block_grid(b.cols_x(), b.cols_y(), 1, b.k());
+        return block_grid(wino::direct_stores_rows(machine, p) ? machine.lanes : b.cols_x(), b.cols_y(), 1, b.k());
     }
     return {};  // tensor-level and autoscheduled schedules have no register block to probe
 }

@@ -65,7 +65,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
     return {{"block", {"", "4x2", "2x4", "8x1", "3x3", "6x2", "4x3", "2x2"}},
             {"k_vectors", {"", "1", "2"}},
             {"band_kb", bands},
-            {"parallel", parallel}};
+            {"parallel", parallel},
+            {"store", {"", "rows"}}};
 }
 
 Candidate with_m(const Candidate &c, int m) {
