@@ -292,6 +292,10 @@ int main(int argc, char **argv) {
     default_flag("repetitions", "5");
     if (benchmark_flag(gb_args, "display_aggregates_only").empty()) default_flag("report_aggregates_only", "true");
     default_flag("min_time", "0.05");
+    // Repetitions interleaved at random across all benchmarks: load that
+    // drifts on a shared host then slows every variant alike, not whichever
+    // happened to run during it.
+    default_flag("enable_random_interleaving", "true");
     const bool json_display = benchmark_flag(gb_args, "format") == "json";
     std::vector<char *> gb_argv;
     for (std::string &a : gb_args) gb_argv.push_back(a.data());
