@@ -41,7 +41,7 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //  - the Winograd transforms (~2 operations per point per channel);
 //  - stores: a vector of output channels is stored one element at a time,
 //    and planes a multiple of 4 KiB apart fall into the same cache sets
-//    (counted 4x); a vector of pixels along a row (direct_x) is one store;
+//    (counted 4x); a vector of pixels along a row (vectorize=x) is one store;
 //    store=rows places each element in a stack block first (counted 1x),
 //    never into lines of aliasing planes.
 // Only the schedules it models (direct, fused) compete; tensor-level and
@@ -62,9 +62,11 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
             const double rows = N * up(s.K, b.KU) * up(Ho, b.YB) * up(Wo, b.L) / L;
             return rows * C * 9 + rows;
         }
+        // store=rows computes whole vectors of pixels along x (its stack block).
         const RegisterBlock b = direct_block(machine, p);
-        const double stores = direct_stores_rows(machine, p) ? row_stores : plane_stores;
-        return N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, b.cols_x()) / L + stores;
+        const bool rows = direct_stores_rows(machine, p);
+        return N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L +
+               (rows ? row_stores : plane_stores);
     }
     if (v.schedule == "fused") {
         const RegisterBlock b = register_block(machine, p);

@@ -41,7 +41,8 @@ struct ScheduleParams {
     int band_kb = 0;       // KiB of transformed input (Winograd) or padded input (direct) per band
     std::string parallel;  // "bands" (channel blocks serial inside a band) or "channels" (nested too)
     std::string vectorize; // direct: "k" (output channels, default) or "x" (pixels along a row)
-    std::string store;     // fused: "channels" (default) or "rows" (a vector of pixels per store, when tiles fill one)
+    std::string store;     // fused, direct (vectorize=k): "channels" (default) or "rows" (a vector of pixels
+                           // per store, through a stack block, when whole tiles or register blocks fill one)
 };
 
 // The register block for `p` on this machine: columns "XxY" (as many channel

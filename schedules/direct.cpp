@@ -106,7 +106,7 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     // the accumulators spilled.
     const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
     if (rows) {
-        // The stack block (KB channels x L pixels x YB rows, 4 KB on AVX-512),
+        // The stack block (KB channels x L pixels x YB rows: 2 KB for direct_rows on AVX-512),
         // filled one register block at a time.
         Var sx("sx"), sxi("sxi"), cu("cu"), cv("cv");
         Func staged = s.conv.in(out);

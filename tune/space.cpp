@@ -3,6 +3,7 @@
 #include <set>
 #include <sstream>
 
+#include "blocking.h"
 #include "wino/wino.h"
 
 namespace wino::tune {
@@ -24,11 +25,30 @@ std::map<std::string, std::string> schedule_parameters(const std::string &row) {
 
 }  // namespace
 
+std::string canonical_key(const Candidate &c, const std::string &target) {
+    const Machine machine = machine_of_target_string(target);
+    const ScheduleParams p = parse_schedule_params(c.row_parameters());
+    std::ostringstream out;
+    out << c.algorithm << " " << c.schedule << " m=" << c.m << " band=" << band_bytes(p)
+        << " parallel_channels=" << parallel_channels(p);
+    if (c.algorithm == "direct" && p.vectorize == "x") {
+        const RowBlock b = row_block(machine, p);
+        out << " x-vector KU=" << b.KU << " YB=" << b.YB;
+    } else {
+        const RegisterBlock b = c.algorithm == "direct" ? direct_block(machine, p) : register_block(machine, p);
+        const bool rows = c.algorithm == "direct" ? direct_stores_rows(machine, p)
+                                                  : p.store == "rows" && machine.lanes % c.m == 0;
+        out << " block=" << b.cols_x() << "x" << b.cols_y() << " k_vectors=" << b.k_vectors << " rows=" << rows;
+    }
+    return out.str();
+}
+
 std::map<std::string, std::string> hand_variants() {
     std::map<std::string, std::string> out;
     for (const VariantInfo &v : variants())
         if ((v.schedule == "fused" || v.schedule == "direct") && v.device == "cpu" && !v.tuned && !v.autoscheduled)
-            out.emplace(Candidate{v.algorithm, v.schedule, v.m, schedule_parameters(v.parameters)}.key(), v.name);
+            out.emplace(canonical_key({v.algorithm, v.schedule, v.m, schedule_parameters(v.parameters)}, v.target),
+                        v.name);
     return out;
 }
 

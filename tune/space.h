@@ -16,9 +16,17 @@ namespace wino::tune {
 // hand-written fused or direct variant compiled into this build.
 std::vector<Candidate> seeds();
 
+// What `c` runs on a target with `target`'s registers and vectors
+// (a Halide target string): its parameters resolved (the register block the
+// defaults give, the band budget, whether rows are stored at all), so two
+// spellings of one schedule ("store=channels" and none; "block=4x3" and the
+// default on AVX-512) compare equal. Throws std::invalid_argument for
+// parameters the schedule rejects.
+std::string canonical_key(const Candidate &c, const std::string &target);
+
 // The hand-written fused and direct CPU variants compiled into this build
-// (not tuned, not autoscheduled), by their candidate key: a winner among them
-// needs no new row.
+// (not tuned, not autoscheduled), by canonical key: a winner among them needs
+// no new row.
 std::map<std::string, std::string> hand_variants();
 
 // The parameters of `c`'s schedule and the values each may take ("" = the

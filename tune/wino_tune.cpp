@@ -184,6 +184,7 @@ public:
     }
 
     double elapsed() const { return seconds_since(start_); }
+    const Halide::Target &target() const { return target_; }
 
     // The fastest correct point the log holds for (shape, threads), or null.
     const Point *best_logged(const ConvShape &shape) const {
@@ -226,6 +227,18 @@ void progress(const Tuner &t, double budget, const ConvShape &s, int measured, c
 
 // Coordinate descent from each seed: change one parameter at a time over its
 // values, keep any improvement, until a full sweep improves nothing.
+// Whether a and b run the same schedule here (a parameter set to what the
+// default resolves to, or one the schedule ignores, such as store=rows where
+// a vector holds no whole block); false if either is malformed.
+bool same_schedule(const Candidate &a, const Candidate &b, const Halide::Target &target) {
+    if (a.key() == b.key()) return true;
+    try {
+        return wino::tune::canonical_key(a, target.to_string()) == wino::tune::canonical_key(b, target.to_string());
+    } catch (const std::invalid_argument &) {
+        return false;
+    }
+}
+
 const Point *search(Tuner &tuner, const Problem &problem, double budget) {
     const Point *best = nullptr;
     int measured = 0;
@@ -252,7 +265,7 @@ const Point *search(Tuner &tuner, const Problem &problem, double budget) {
                     if (value.empty()) next.params.erase(param);
                     else next.params[param] = value;
                     if (param == "m") next = wino::tune::with_m(current, std::stoi(value));
-                    if (next.key() == current.key() || !consider(next)) continue;
+                    if (same_schedule(next, current, tuner.target()) || !consider(next)) continue;
                     const Point &p = tuner.measure(problem, next);
                     if (p.ms < here->ms * 0.99) {
                         current = next;
@@ -268,7 +281,8 @@ const Point *search(Tuner &tuner, const Problem &problem, double budget) {
 
 // Variant-table rows for the winners, one per distinct candidate; a winner
 // that is a hand-written variant gets a comment, not a second copy.
-void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, const Point *>> &winners, int threads) {
+void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, const Point *>> &winners, int threads,
+                const std::string &target) {
     std::map<std::string, std::vector<std::string>> shapes_of;  // key -> shapes it won
     for (const auto &[shape, p] : winners)
         if (p) shapes_of[p->key].push_back(shape.str());
@@ -285,7 +299,7 @@ void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, 
             std::string comment;
             for (const std::string &s : shapes) comment += " " + s;
             out << "# fastest on" << comment << "\n";
-            if (const auto h = hand.find(key); h != hand.end()) {
+            if (const auto h = hand.find(wino::tune::canonical_key(c, target)); h != hand.end()) {
                 out << "#   the hand-written " << h->second << " (" << key << "): no new row\n";
                 continue;
             }
@@ -390,7 +404,14 @@ int main(int argc, char **argv) {
                               best->ms, best->key.c_str());
     }
     if (keys.empty() && !rows_path.empty()) {
-        write_rows(rows_path, winners, threads);
+        if (std::none_of(winners.begin(), winners.end(), [](const auto &w) { return w.second != nullptr; })) {
+            // Keep the rows there are rather than replace them with none.
+            std::fprintf(stderr, "wino_tune: error: no layer has a winner%s; %s left as it was\n",
+                         from_log ? (" in " + log_path + " at " + std::to_string(threads) + " thread(s)").c_str() : "",
+                         rows_path.c_str());
+            return 1;
+        }
+        write_rows(rows_path, winners, threads, target.to_string());
         std::printf("rows written to %s (rebuild to compile them)\n", rows_path.c_str());
     }
     return 0;
