@@ -136,7 +136,10 @@ class Bench:
         self.dims = {}
         self.repetitions = None
         variants, shapes, threads = [], [], set()
-        for b in data.get("benchmarks", []):
+        # In registration order (the suite's), whatever order the repetitions ran in (interleaved at random).
+        entries = sorted(data.get("benchmarks", []),
+                         key=lambda b: (b.get("family_index", 0), b.get("per_family_instance_index", 0)))
+        for b in entries:
             # The benchmark's name is variant/shape/threads:T[/...]: the first two are opaque keys; the shape's
             # dimensions and the thread count come from the counters (the name's thread count only for a
             # benchmark that failed before setting them).
@@ -305,7 +308,7 @@ def header(bench, gpu_note):
               f"- Halide target: `{ctx.get('halide_target', '?')}`",
               "- Measured fp32 FMA peak: " + (", ".join(f"{peaks[t]:.1f} GFLOP/s at {plural(t)}" for t in sorted(peaks))
                                               or "not recorded"),
-              f"- Run: {ctx.get('date', '?')}; medians of {bench.repetitions or '?'} repetition(s);"
+              f"- Run: {ctx.get('date', '?')}; medians of {bench.repetitions or '?'} repetition(s) (interleaved at random across cases, wino_bench's default);"
               + (f" thread pool `{ctx['thread_pool']}`;" if ctx.get("thread_pool") else "") +
               " Winograd and direct run on weights prepared once (as"
               " oneDNN's reorder is), the preparation's own time is in the per-stage table.",
