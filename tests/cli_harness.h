@@ -211,6 +211,22 @@ struct ChildOptions {
     std::function<void(pid_t)> watch;      // called about every millisecond while the child runs
 };
 
+// What a child started with as_nobody can do with the executable `path`:
+// run it (0); not reach it (1: e.g. a build under /root, mode 0700); or not
+// become nobody at all (2: a container or namespace that maps only root).
+// Not root: 0 (as_nobody does nothing then).
+inline int nobody_access(const std::string &path) {
+    if (::geteuid() != 0) return 0;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(2);
+        ::_exit(::access(path.c_str(), X_OK) == 0 ? 0 : 1);
+    }
+    int status = 0;
+    if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return 2;
+    return WEXITSTATUS(status);
+}
+
 // Writes `bytes` into fd and closes it; stops early if the reader goes away.
 inline void feed_pipe(int fd, std::string bytes) {
     size_t done = 0;
@@ -295,7 +311,7 @@ inline ChildResult run_child(const std::vector<std::string> &argv, const ChildOp
         }
         if (options.as_nobody && ::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 ||
                                                       ::setuid(65534) != 0))
-            ::_exit(126);
+            ::_exit(126);  // callers check nobody_access() first
         ::execve(args[0], args.data(), env.data());
         ::_exit(127);
     }

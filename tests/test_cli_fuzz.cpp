@@ -582,6 +582,9 @@ protected:
 
     // Runs one case; returns false if it could not be set up here (skipped).
     bool run_case(const Case &c, const fs::path &root, int index) {
+        // A read-only directory is tested on a child run as nobody.
+        const std::string *cli = c.readonly_dirs.empty() ? &cli_ : nobody_cli(root);
+        if (!cli) return false;
         const fs::path dir = root / ("case" + std::to_string(index));
         fs::create_directory(dir);
         chmod(dir.c_str(), 0755);
@@ -613,7 +616,7 @@ protected:
         options.pipes = c.pipes;
         options.as_nobody = !c.readonly_dirs.empty();
         if (kUnderAsan) options.env.push_back(asan_options());
-        std::vector<std::string> argv{WINO_CLI_PATH};
+        std::vector<std::string> argv{*cli};
         argv.insert(argv.end(), c.args.begin(), c.args.end());
         const ChildResult r = run_child(argv, options);
         if (std::getenv("WINO_FUZZ_VERBOSE")) {
@@ -676,6 +679,33 @@ protected:
     }
 
     std::map<std::string, int> ok;  // successful runs per class
+
+    // The wino binary a case run as nobody executes: the build's own if
+    // nobody can reach it, else a copy under the test's root (0755); none if
+    // the test cannot become nobody: its read-only cases are then skipped, as
+    // a child that stays root writes anywhere.
+    const std::string *nobody_cli(const fs::path &root) {
+        if (!nobody_cli_checked_) {
+            nobody_cli_checked_ = true;
+            const int access = nobody_access(cli_);
+            if (access == 0) {
+                nobody_cli_ = cli_;
+            } else if (access == 1) {
+                const fs::path copy = root / "bin" / "wino";
+                std::error_code ec;
+                fs::create_directories(copy.parent_path(), ec);
+                fs::copy_file(cli_, copy, fs::copy_options::overwrite_existing, ec);
+                chmod(copy.parent_path().c_str(), 0755);
+                chmod(copy.c_str(), 0755);
+                if (!ec && nobody_access(copy.string()) == 0) nobody_cli_ = copy.string();
+            }
+        }
+        return nobody_cli_.empty() ? nullptr : &nobody_cli_;
+    }
+
+    const std::string cli_ = WINO_CLI_PATH;
+    std::string nobody_cli_;
+    bool nobody_cli_checked_ = false;
 
     // ASan's own bound on the child: its resident memory (RLIMIT_AS is off).
     static std::string asan_options() {
