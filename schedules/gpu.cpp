@@ -9,6 +9,10 @@
 // unrolls: Halide ends each lane loop with a barrier, so a lane loop
 // innermost under an unrolled block becomes one barrier per statement (72
 // per channel in F(4,3)'s products, which halved the fused kernel's speed).
+// The channel block is the fastest-varying block index: blocks are handed to
+// the multiprocessors in order, so those one multiprocessor holds at once
+// mostly share a channel block, and the weights they read share L1 (fused
+// F(4,3) at 8x64x56²: L1 hit rate 73% -> 80%; direct 5-8% faster).
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -51,16 +55,16 @@ void schedule_gpu_direct(DirectStages &s, const ScheduleParams &p, const Target 
     out.split(x, xo, xi, kWarp, kGuard)
         .split(y, yo, yi, YB, kGuard)
         .split(k, ko, ki, KU, kGuard)
-        .reorder(ki, yi, xi, xo, yo, ko, n)
-        .fuse(ko, n, kn)
-        .gpu_blocks(xo, yo, kn)
+        .reorder(ki, yi, xi, ko, xo, yo, n)
+        .fuse(yo, n, kn)
+        .gpu_blocks(ko, xo, kn)  // ko innermost: the blocks on one multiprocessor share weights
         .gpu_lanes(xi)
         .unroll(ki)
         .unroll(yi);
 
     const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
     RVar rco("rco"), rci("rci");
-    s.conv.compute_at(out, xo)
+    s.conv.compute_at(out, ko)
         .store_in(MemoryType::Register)
         .bound_extent(x, kWarp)
         .bound_extent(y, YB)
@@ -168,9 +172,9 @@ void schedule_gpu_fused(WinogradStages &s, const ScheduleParams &p, const Target
         .split(s.y, oty, yi, m, kGuard)
         .split(otx, txo, txi, T, kGuard)
         .split(k, ko, ki, kWarp, kGuard)
-        .reorder(xi, yi, txi, ki, txo, oty, ko, n)
-        .fuse(ko, n, kn)
-        .gpu_blocks(txo, oty, kn)
+        .reorder(xi, yi, txi, ki, ko, txo, oty, n)
+        .fuse(oty, n, kn)
+        .gpu_blocks(ko, txo, kn)
         .gpu_lanes(ki)
         .unroll(xi)
         .unroll(yi)
@@ -191,7 +195,7 @@ void schedule_gpu_fused(WinogradStages &s, const ScheduleParams &p, const Target
 
     // The products: alpha² x T accumulators per lane.
     RVar rco("rco"), rci("rci");
-    s.M.compute_at(out, txo)
+    s.M.compute_at(out, ko)
         .store_in(MemoryType::Register)
         .bound_extent(k, kWarp)
         .bound_extent(u, alpha)
