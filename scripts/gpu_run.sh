@@ -5,7 +5,7 @@
 # host's CPU rows at all its cores. Results go to $OUT/results.tar.gz, one
 # archive (the device tool returns only a few files; the repository keeps them
 # unpacked in bench/results/). Each step has its own time limit.
-#   WINO_GPU_STEPS="tests gpu cudnn cpu ncu"   which steps (default: all)
+#   WINO_GPU_STEPS="tests gpu cudnn cpu profile ncu"   which steps (default: all)
 set -uo pipefail
 dest=${OUT:-/tmp/wino-out}
 out=$(mktemp -d)
@@ -13,7 +13,7 @@ mkdir -p "$dest" /tmp/wino
 tar -xzf gpu-bundle/wino-gpu.tar.gz -C /tmp/wino
 export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/wino/bin
-steps=${WINO_GPU_STEPS:-tests gpu cudnn cpu ncu}
+steps=${WINO_GPU_STEPS:-tests gpu cudnn cpu profile ncu}
 # The default suite plus larger batches of ResNet layers.
 shapes=(1,16,16,32,32 1,64,64,64,64 1,64,64,56,56 1,128,128,28,28 1,256,256,14,14 1,512,512,7,7
         8,64,64,56,56 1,24,40,19,23 1,3,64,224,224 32,64,64,56,56 8,256,256,14,14 32,256,256,14,14
@@ -45,6 +45,16 @@ for step in $steps; do
         timeout 420 "$bin/wino_bench" "${shape_args[@]}" --threads 1 --threads "$cores" "${variants[@]}" \
             --benchmark_repetitions=3 --benchmark_out="$out/bench_cpu.json" --benchmark_out_format=json \
             2>&1 | sed -n '/^Median/,$p' | tee "$out/bench_cpu.txt"
+        ;;
+    profile)
+        # Where the time goes, stage by stage, at 1 thread and at all cores, on
+        # the N=1 layers (the ones that scale least there).
+        for t in 1 "$(nproc)"; do
+            timeout 150 "$bin/wino_profile" --shape 1,64,64,56,56 --shape 1,128,128,28,28 --shape 1,256,256,14,14 \
+                --shape 1,512,512,7,7 --threads "$t" --seconds 0.5 --variant wino_fused_f4_7x1 \
+                --variant wino_fused_f4_4x2 --variant wino_fused_f2_4x2 --variant direct \
+                --json "$out/profile_t$t.json" 2>&1 | tee "$out/profile_t$t.txt"
+        done
         ;;
     ncu)
         # Per-kernel device time of every GPU variant on two layers, and the

@@ -21,6 +21,22 @@ std::string Candidate::row_parameters() const {
     return out;
 }
 
+std::string Candidate::row_name() const {
+    // Parameters in the key's (sorted) order, each as a short word; the
+    // values the space takes are identifier characters already.
+    static const std::map<std::string, std::string> prefix{
+        {"block", ""}, {"k_vectors", "k"}, {"band_kb", "band"}, {"parallel", ""}, {"vectorize", "vec"}, {"store", ""}};
+    std::string name = "tuned_" + (algorithm == "direct" ? std::string("direct") : schedule + "_f" + std::to_string(m));
+    if (algorithm == "winograd" && schedule == "fused") name = "tuned_f" + std::to_string(m);
+    for (const auto &[k, v] : params) {
+        const auto it = prefix.find(k);
+        name += "_" + (it == prefix.end() ? k : it->second) + v;
+    }
+    for (char &ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '_') ch = '_';
+    return name;
+}
+
 std::string Candidate::key() const {
     std::string key = algorithm + " " + schedule + " m=" + std::to_string(m);
     const std::string p = row_parameters();

@@ -27,6 +27,9 @@ struct Candidate {
     // The row's parameters, "block=7x1 band_kb=256" (the variant table's form).
     std::string row_parameters() const;
     static Candidate from_key(const std::string &key);  // throws std::invalid_argument
+    // A variant name that says what it is and stays the same when other rows
+    // come and go: "tuned_f4_4x2_band1024", "tuned_direct_8x1_k2_bands".
+    std::string row_name() const;
 };
 
 // A candidate compiled for this machine, with its weight preparation.
