@@ -23,11 +23,16 @@ struct OneDnnConv::State {
     convolution_forward conv;
     memory src, wei, dst;
     memory::desc dst_user;
+    int threads = 1;
 };
 
 OneDnnConv::OneDnnConv(const std::string &algorithm, const ConvProblem &p, const std::vector<float> &input,
-                       const std::vector<float> &weights)
+                       const std::vector<float> &weights, int threads)
     : s_(new State) {
+    s_->threads = threads;
+    // Before the primitive exists: its kernels split their work for the
+    // threads OpenMP offers now, and later calls cannot change that.
+    omp_set_num_threads(threads);
     const memory::dims src_dims{p.N, p.C, p.H, p.W}, wei_dims{p.K, p.C, 3, 3},
         dst_dims{p.N, p.K, p.out_h(), p.out_w()}, strides{1, 1}, pad{p.padding, p.padding};
     // format `any`: let oneDNN pick the blocked layouts its fastest kernel wants.
@@ -56,8 +61,8 @@ OneDnnConv::OneDnnConv(const std::string &algorithm, const ConvProblem &p, const
 
 OneDnnConv::~OneDnnConv() = default;
 
-void OneDnnConv::run(int threads) {
-    omp_set_num_threads(threads);
+void OneDnnConv::run() {
+    omp_set_num_threads(s_->threads);
     s_->conv.execute(s_->strm, {{DNNL_ARG_SRC, s_->src}, {DNNL_ARG_WEIGHTS, s_->wei}, {DNNL_ARG_DST, s_->dst}});
     s_->strm.wait();
 }
@@ -78,11 +83,11 @@ bool OneDnnConv::available() { return true; }
 
 struct OneDnnConv::State {};
 OneDnnConv::OneDnnConv(const std::string &, const ConvProblem &, const std::vector<float> &,
-                       const std::vector<float> &) {
+                       const std::vector<float> &, int) {
     throw std::runtime_error("built without oneDNN (install libdnnl-dev and reconfigure)");
 }
 OneDnnConv::~OneDnnConv() = default;
-void OneDnnConv::run(int) {}
+void OneDnnConv::run() {}
 std::vector<float> OneDnnConv::output_nkhw() { return {}; }
 std::string OneDnnConv::implementation() const { return ""; }
 bool OneDnnConv::available() { return false; }

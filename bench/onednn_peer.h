@@ -20,10 +20,13 @@ class OneDnnConv {
 public:
     // algorithm: "direct" or "winograd". Throws std::runtime_error when oneDNN
     // has no implementation of it here (e.g. Winograd without AVX-512).
+    // `threads`: what every run uses. oneDNN fixes a primitive's thread count
+    // when it is created (OpenMP's, at that moment) and runs with it whatever
+    // is asked later, so a primitive is made for one thread count.
     OneDnnConv(const std::string &algorithm, const ConvProblem &p, const std::vector<float> &input_nchw,
-               const std::vector<float> &weights_kcrs);
+               const std::vector<float> &weights_kcrs, int threads);
     ~OneDnnConv();
-    void run(int threads);
+    void run();
     std::vector<float> output_nkhw();  // reorders the result back (for a sanity check)
     std::string implementation() const;  // oneDNN's impl_info_str
 

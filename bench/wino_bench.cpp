@@ -129,9 +129,9 @@ void bench_peer(benchmark::State &state, const Case &c) {
     const std::string algorithm = c.variant == "onednn_winograd" ? "winograd" : "direct";
     std::unique_ptr<wino::bench::OneDnnConv> conv;
     try {
-        conv = std::make_unique<wino::bench::OneDnnConv>(algorithm, problem_of(s), d.input, d.weights);
+        conv = std::make_unique<wino::bench::OneDnnConv>(algorithm, problem_of(s), d.input, d.weights, c.threads);
         // Sanity: the peer computes the same convolution as ours.
-        conv->run(c.threads);
+        conv->run();
         std::vector<float> theirs = conv->output_nkhw(), ours = run_direct_once(s);
         double worst = 0, scale = 1e-6;
         for (size_t i = 0; i < ours.size(); i++) {
@@ -146,7 +146,7 @@ void bench_peer(benchmark::State &state, const Case &c) {
         state.SkipWithError(("unsupported: " + std::string(e.what())).c_str());
         return;
     }
-    for (auto _ : state) conv->run(c.threads);
+    for (auto _ : state) conv->run();
     state.SetLabel(conv->implementation());
     set_shape_counters(state, c);
 }
