@@ -71,7 +71,7 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
     if (v.schedule == "fused") {
         const RegisterBlock b = register_block(machine, p);
         const int m = v.m, alpha = m + 2;
-        const double stores = p.store == "rows" && machine.lanes % m == 0 ? row_stores : plane_stores;
+        const double stores = fused_stores_rows(machine, p, m) ? row_stores : plane_stores;
         const long long tx = (Wo + m - 1) / m, ty = (Ho + m - 1) / m;
         const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L;
         const double transforms = N * double(tx) * ty * alpha * alpha * 2 * (up(s.C, b.lanes) + up(s.K, b.k())) / L;

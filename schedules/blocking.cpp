@@ -126,6 +126,10 @@ bool direct_stores_rows(const Machine &machine, const ScheduleParams &p) {
     return p.vectorize != "x" && p.store == "rows" && machine.lanes % direct_block(machine, p).cols_x() == 0;
 }
 
+bool fused_stores_rows(const Machine &machine, const ScheduleParams &p, int m) {
+    return p.store == "rows" && machine.lanes % m == 0;
+}
+
 namespace {
 
 long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }

@@ -68,6 +68,9 @@ ScheduleParams parse_schedule_params(const std::string &row);
 // Whether the channel-vectorized direct kernel stores rows of pixels
 // (store=rows, when a vector holds whole register blocks along x).
 bool direct_stores_rows(const Machine &machine, const ScheduleParams &p);
+// Whether Winograd fused F(m, 3) stores rows of pixels (store=rows, when a
+// vector holds whole tiles).
+bool fused_stores_rows(const Machine &machine, const ScheduleParams &p, int m);
 
 // The x-vectorized direct micro-kernel's register block: one vector of L
 // pixels along a row x KU output channels x YB rows.

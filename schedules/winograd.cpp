@@ -127,7 +127,7 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // stage took half the time).
     if (!p.store.empty() && p.store != "rows" && p.store != "channels")
         throw std::invalid_argument("store='" + p.store + "': expected rows or channels");
-    const bool rows = p.store == "rows" && L % m == 0;
+    const bool rows = fused_stores_rows(machine_of(target), p, m);
     const int G = rows ? L / m : 1;  // tiles per output group
 
     Var otx("otx"), xi("xi"), oty("oty"), yi("yi"), bxo("bxo"), txi("txi"), byo("byo"), tyi("tyi");

@@ -211,6 +211,9 @@ struct ChildOptions {
     std::function<void(pid_t)> watch;      // called about every millisecond while the child runs
 };
 
+// Drops this (root) process to user and group nobody; false if it cannot.
+inline bool become_nobody() { return ::setgroups(0, nullptr) == 0 && ::setgid(65534) == 0 && ::setuid(65534) == 0; }
+
 // What a child started with as_nobody can do with the executable `path`:
 // run it (0); not reach it (1: e.g. a build under /root, mode 0700); or not
 // become nobody at all (2: a container or namespace that maps only root).
@@ -219,7 +222,7 @@ inline int nobody_access(const std::string &path) {
     if (::geteuid() != 0) return 0;
     const pid_t pid = ::fork();
     if (pid == 0) {
-        if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(2);
+        if (!become_nobody()) ::_exit(2);
         ::_exit(::access(path.c_str(), X_OK) == 0 ? 0 : 1);
     }
     int status = 0;
@@ -309,9 +312,7 @@ inline ChildResult run_child(const std::vector<std::string> &argv, const ChildOp
             const rlimit limit{options.address_space_bytes, options.address_space_bytes};
             if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(126);
         }
-        if (options.as_nobody && ::geteuid() == 0 && (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 ||
-                                                      ::setuid(65534) != 0))
-            ::_exit(126);  // callers check nobody_access() first
+        if (options.as_nobody && ::geteuid() == 0 && !become_nobody()) ::_exit(126);  // callers check nobody_access() first
         ::execve(args[0], args.data(), env.data());
         ::_exit(127);
     }

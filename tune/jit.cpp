@@ -26,8 +26,8 @@ std::string Candidate::row_name() const {
     // values the space takes are identifier characters already.
     static const std::map<std::string, std::string> prefix{
         {"block", ""}, {"k_vectors", "k"}, {"band_kb", "band"}, {"parallel", ""}, {"vectorize", "vec"}, {"store", ""}};
-    std::string name = "tuned_" + (algorithm == "direct" ? std::string("direct") : schedule + "_f" + std::to_string(m));
-    if (algorithm == "winograd" && schedule == "fused") name = "tuned_f" + std::to_string(m);
+    const std::string f = "f" + std::to_string(m);
+    std::string name = "tuned_" + (algorithm == "direct" ? "direct" : schedule == "fused" ? f : schedule + "_" + f);
     for (const auto &[k, v] : params) {
         const auto it = prefix.find(k);
         name += "_" + (it == prefix.end() ? k : it->second) + v;

@@ -36,8 +36,7 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
         out << " x-vector KU=" << b.KU << " YB=" << b.YB;
     } else {
         const RegisterBlock b = c.algorithm == "direct" ? direct_block(machine, p) : register_block(machine, p);
-        const bool rows = c.algorithm == "direct" ? direct_stores_rows(machine, p)
-                                                  : p.store == "rows" && machine.lanes % c.m == 0;
+        const bool rows = c.algorithm == "direct" ? direct_stores_rows(machine, p) : fused_stores_rows(machine, p, c.m);
         out << " block=" << b.cols_x() << "x" << b.cols_y() << " k_vectors=" << b.k_vectors << " rows=" << rows;
     }
     return out.str();

@@ -186,16 +186,23 @@ public:
         return p;
     }
 
-    // The `top` fastest correct points of `algorithm` on this layer, each
-    // timed `rounds` - 1 more times in interleaved rounds (keeping its
-    // fastest): a winner picked from single timings on a loaded host is
-    // partly noise (one schedule measured twice moved 1.4x here). Returns the
-    // fastest after that, or null.
+    // Times each candidate `rounds` times in all, one round after another
+    // (every candidate once per round), each keeping its fastest.
+    void retime_interleaved(const Problem &problem, const std::vector<Candidate> &candidates, int rounds) {
+        for (const Candidate &c : candidates) measure(problem, c);
+        for (int round = 2; round <= rounds; round++)
+            for (const Candidate &c : candidates) retime(problem, c);
+    }
+
+    // The `top` fastest correct points of `algorithm` on this layer, timed
+    // again in interleaved rounds: a winner picked from single timings on a
+    // loaded host is partly noise (one schedule measured twice moved 1.4x
+    // here). Returns the fastest after that, or null.
     const Point *confirm(const Problem &problem, const std::string &algorithm, int top, int rounds) {
-        std::vector<const Point *> ranked = logged(problem.shape, algorithm);
-        if (ranked.size() > size_t(top)) ranked.resize(size_t(top));
-        for (int round = 2; round <= rounds && ranked.size() > 1; round++)
-            for (const Point *p : ranked) retime(problem, Candidate::from_key(p->key));
+        std::vector<Candidate> ranked;
+        for (const Point *p : logged(problem.shape, algorithm))
+            if (ranked.size() < size_t(top)) ranked.push_back(Candidate::from_key(p->key));
+        if (ranked.size() > 1) retime_interleaved(problem, ranked, rounds);
         return best_logged(problem.shape, algorithm);
     }
 
@@ -268,7 +275,7 @@ bool same_schedule(const Candidate &a, const Candidate &b, const Halide::Target 
     }
 }
 
-const Point *search(Tuner &tuner, const Problem &problem, double budget) {
+void search(Tuner &tuner, const Problem &problem, double budget) {
     const Point *best = nullptr;
     int measured = 0;
     auto consider = [&](const Candidate &c) {
@@ -305,7 +312,6 @@ const Point *search(Tuner &tuner, const Problem &problem, double budget) {
             }
         }
     }
-    return best;
 }
 
 // Variant-table rows for the winners, one per distinct candidate; a winner
@@ -417,14 +423,15 @@ int main(int argc, char **argv) {
         tuner.set_layer_budget((budget - tuner.elapsed()) / double(shapes.size() - i));
         if (!keys.empty()) {
             const Point *best = nullptr;
-            // Interleaved rounds: every candidate once per round, the fastest of all rounds kept.
-            for (int round = 2; round <= rounds; round++)
-                for (const std::string &k : keys) {
-                    try {
-                        tuner.retime(problem, Candidate::from_key(k));
-                    } catch (const std::invalid_argument &) {
-                    }
+            // Malformed keys are reported below.
+            std::vector<Candidate> candidates;
+            for (const std::string &k : keys) {
+                try {
+                    candidates.push_back(Candidate::from_key(k));
+                } catch (const std::invalid_argument &) {
                 }
+            }
+            tuner.retime_interleaved(problem, candidates, rounds);
             for (const std::string &k : keys) {
                 try {
                     const Point &p = tuner.measure(problem, Candidate::from_key(k));
