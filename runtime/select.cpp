@@ -116,10 +116,8 @@ double estimated_cost(const VariantInfo &v, const ConvShape &s) {
     const Machine machine = machine_of_target_string(v.target);
     const ScheduleParams p = parse_schedule_params(v.parameters);
     const bool fused = v.schedule == "fused";
-    const long long tasks = fused ? fused_tasks(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), 1)
-                                  : direct_tasks(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), 1);
-    const long long channel_tasks = parallel_channels(p) ? padded_k(s.K) / kWeightKBlock : 1;
-    const double bands = double(std::max(1LL, tasks / channel_tasks));
+    const double bands = double(fused ? fused_bands(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), 1)
+                                      : direct_bands(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), 1));
     const double points = fused ? double(v.m + 2) * (v.m + 2) : 9.0;
     const double weight_bytes = points * s.C * double(padded_k(s.K)) * 4;
     return std::max(work, bands * std::max(0.0, weight_bytes - l2_bytes()) / kStreamedBytesPerOp);

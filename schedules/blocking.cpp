@@ -71,10 +71,12 @@ int band_bytes(const ScheduleParams &p) {
 }
 
 bool parallel_channels(const ScheduleParams &p) {
-    if (p.parallel.empty() || p.parallel == "channels") return true;
+    if (p.parallel.empty() || p.parallel == "channels" || p.parallel == "all") return true;
     if (p.parallel == "bands") return false;
-    throw std::invalid_argument("parallel='" + p.parallel + "': expected 'bands' or 'channels'");
+    throw std::invalid_argument("parallel='" + p.parallel + "': expected 'bands', 'channels' or 'all'");
 }
+
+bool parallel_all(const ScheduleParams &p) { return parallel_channels(p) && p.parallel == "all"; }
 
 RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p) {
     RegisterBlock b = register_block(machine, p);
@@ -157,31 +159,40 @@ long long channel_tasks(const ScheduleParams &p, long long K) {
 }  // namespace
 
 // As schedule_direct (schedules/direct.cpp) splits its output.
-long long direct_tasks(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
+long long direct_bands(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
                        long long Ho, long long Wo, int threads) {
     const bool along_x = p.vectorize == "x";
     const RegisterBlock blk = direct_block(machine, along_x ? ScheduleParams{} : p);
     const RowBlock row = along_x ? row_block(machine, p) : RowBlock{};
     const int XB = along_x ? machine.lanes : blk.cols_x(), YB = along_x ? row.YB : blk.cols_y();
     const int XG = !along_x && direct_stores_rows(machine, p) ? machine.lanes : XB;
-    const long long ct = channel_tasks(p, K);
-    const Bands b = band_shape_of(Wo, Ho, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p), ct, threads);
+    const Bands b = band_shape_of(Wo, Ho, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p), channel_tasks(p, K), threads);
     return ceil_div(ceil_div(Wo, XG), std::max(1LL, b.x / XG)) * ceil_div(ceil_div(Ho, YB), std::max(1LL, b.y / YB)) *
-           N * ct;
+           N;
+}
+
+long long direct_tasks(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
+                       long long Ho, long long Wo, int threads) {
+    return direct_bands(machine, p, N, C, K, Ho, Wo, threads) * channel_tasks(p, K);
 }
 
 // As schedule_fused (schedules/winograd.cpp) splits its output.
-long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,
+long long fused_bands(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,
                       long long Ho, long long Wo, int threads) {
     const RegisterBlock blk = register_block(machine, p);
     const long long alpha = m + 2, L = blk.lanes;
     const long long tiles_x = ceil_div(Wo, m), tiles_y = ceil_div(Ho, m);
     const long long C_stored = ceil_div(C, L) * L;
     const long long budget = std::max<long long>(band_bytes(p), alpha * alpha * 4 * C * K / 8);
-    const long long ct = channel_tasks(p, K);
     const Bands b = band_shape_of(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, blk.cols_x(), blk.cols_y(), budget,
-                                  ct, threads);
-    return ceil_div(tiles_x, b.x) * ceil_div(tiles_y, b.y) * N * ct;
+                                  channel_tasks(p, K), threads);
+    return ceil_div(tiles_x, b.x) * ceil_div(tiles_y, b.y) * N;
+}
+
+long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,
+                      long long Ho, long long Wo, int threads) {
+    const long long inputs = parallel_all(p) ? ceil_div(C, machine.lanes) : 1;
+    return fused_bands(machine, p, m, N, C, K, Ho, Wo, threads) * std::max(channel_tasks(p, K), inputs);
 }
 
 }  // namespace wino

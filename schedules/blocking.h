@@ -39,7 +39,8 @@ struct ScheduleParams {
     std::string block;     // register block columns "XxY" (pixels for direct, tiles for Winograd)
     int k_vectors = 0;     // vectors of output channels per register block
     int band_kb = 0;       // KiB of transformed input (Winograd) or padded input (direct) per band
-    std::string parallel;  // "bands" (channel blocks serial inside a band) or "channels" (nested too)
+    std::string parallel;  // inside a band: "bands" (all serial), "channels" (channel blocks in parallel, default)
+                           // or "all" (fused: the input transform's channel vectors in parallel too)
     std::string vectorize; // direct: "k" (output channels, default) or "x" (pixels along a row)
     std::string store;     // fused, direct (vectorize=k): "channels" (default) or "rows" (a vector of pixels
                            // per store, through a stack block, when whole tiles or register blocks fill one)
@@ -54,6 +55,10 @@ RegisterBlock register_block(const Machine &machine, const ScheduleParams &p);
 int band_bytes(const ScheduleParams &p);
 // Whether channel blocks inside a band run in parallel as well.
 bool parallel_channels(const ScheduleParams &p);
+// Whether the fused schedule's per-band input padding and transform run in
+// parallel too, per vector of input channels (parallel=all; channel blocks
+// as with parallel=channels).
+bool parallel_all(const ScheduleParams &p);
 
 // The direct schedule's channel-vectorized block: as register_block, but by
 // default with a third fewer pixels (neighbouring taps share input pixels,
@@ -79,12 +84,18 @@ struct RowBlock {
 };
 RowBlock row_block(const Machine &machine, const ScheduleParams &p);
 
-// The parallel tasks a CPU schedule offers on a layer (N images, C -> K
-// channels, an Ho x Wo output) when called on `threads` threads: its bands
-// (band_shape in schedules/machine.cpp, the same integer arithmetic, here
-// without Halide) across images, times its channel blocks when they run in
-// parallel too. The runtime's cost model spreads work over them; a test holds
-// them equal to the tasks the compiled pipelines report (RunStats).
+// The bands a CPU schedule cuts a layer into (N images, C -> K channels, an
+// Ho x Wo output) when called on `threads` threads (band_shape in
+// schedules/machine.cpp, the same integer arithmetic, here without Halide),
+// across images. The runtime's cost model counts the weights each band reads.
+long long direct_bands(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
+                       long long Ho, long long Wo, int threads);
+long long fused_bands(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,
+                      long long Ho, long long Wo, int threads);
+// The parallel tasks those schedules offer: bands times the widest parallel
+// loop inside a band (channel blocks, or the fused input transform's channel
+// vectors with parallel=all). A test holds them equal to the tasks the
+// compiled pipelines report (RunStats).
 long long direct_tasks(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
                        long long Ho, long long Wo, int threads);
 long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,

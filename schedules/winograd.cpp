@@ -227,31 +227,37 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // (vectorized across tiles instead, F(4,3) wasted half the transform at
     // 14x14 and needed shuffles for the stride-m loads). RoundUp: channels past
     // C read zero padding and are never used. Stored channels innermost.
-    Var co("co"), cv("cv");
-    s.V.out.compute_at(out, bxo)
-        .reorder_storage(c, tx, ty, u, v, n)
-        .split(c, co, cv, L, round_up)
-        .reorder(cv, v, u, co, tx, ty, n)
-        .vectorize(cv)
-        .unroll(v);
-    s.V.rows.compute_at(s.V.out, co)
-        .bound_extent(c, L)
-        .reorder_storage(c, u, v, tx, ty, n)
-        .reorder(c, u, v)
-        .vectorize(c)
-        .unroll(u);
-
+    //
     // The input this band reads, zero padding applied once, transposed to
     // channels innermost for the transform's vector loads. One vector of
     // channels at a time sweeps the rows: L input planes stream in parallel
     // (all C at once outran the hardware prefetcher at N=8).
+    //
+    // A band's transform runs on the thread that runs the band, before its
+    // channel blocks fan out. With few bands (one image on many cores) that
+    // serial part bounds the call; parallel=all makes each vector of input
+    // channels a task of its own (padding, then the transform of all the
+    // band's tiles). With many bands it costs: on the 16-core Xeon, 1x64x64²
+    // F(4,3) 4x2 took 0.37 ms against 0.25 (another thread may transform a
+    // band's channels, so its V is likely in another core's cache).
+    Var co("co"), cv("cv");
     const std::vector<Var> in = s.in.args();  // (x, y, c, n)
     Var ico("ico"), icv("icv");
-    s.in.compute_at(out, bxo)
-        .reorder_storage(in[2], in[0], in[1], in[3])
+    s.V.out.compute_at(out, bxo).reorder_storage(c, tx, ty, u, v, n).split(c, co, cv, L, round_up).vectorize(cv).unroll(v);
+    s.in.reorder_storage(in[2], in[0], in[1], in[3])
         .split(in[2], ico, icv, L, round_up)
         .reorder(icv, in[0], in[1], ico, in[3])
         .vectorize(icv);
+    s.V.rows.bound_extent(c, L).reorder_storage(c, u, v, tx, ty, n).reorder(c, u, v).vectorize(c).unroll(u);
+    if (parallel_all(p)) {
+        s.V.out.reorder(cv, v, u, tx, ty, co, n).parallel(co);
+        s.V.rows.compute_at(s.V.out, tx);
+        s.in.compute_at(s.V.out, co);
+    } else {
+        s.V.out.reorder(cv, v, u, co, tx, ty, n);
+        s.V.rows.compute_at(s.V.out, co);
+        s.in.compute_at(out, bxo);
+    }
 }
 
 }  // namespace

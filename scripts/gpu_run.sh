@@ -6,11 +6,15 @@
 # archive (the device tool returns only a few files; the repository keeps them
 # unpacked in bench/results/). Each step has its own time limit.
 #   WINO_GPU_STEPS="tests gpu cudnn cpu profile ncu"   which steps (default: all)
+#   WINO_GPU_STEPS=tune   wino_tune on the host's cores (bundle: scripts/gpu_bundle.sh tune),
+#                         its arguments one per line in gpu-bundle/tune_args.txt (or $WINO_TUNE_ARGS)
+#                         (e.g. --shape, 1,64,64,56,56, --candidate, winograd fused m=4 block=4x2)
 set -uo pipefail
 dest=${OUT:-/tmp/wino-out}
 out=$(mktemp -d)
 mkdir -p "$dest" /tmp/wino
-tar -xzf gpu-bundle/wino-gpu.tar.gz -C /tmp/wino
+[ -f gpu-bundle/wino-gpu.tar.gz ] && tar -xzf gpu-bundle/wino-gpu.tar.gz -C /tmp/wino
+[ -f gpu-bundle/wino-tune.tar.xz ] && tar -xJf gpu-bundle/wino-tune.tar.xz -C /tmp/wino
 export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/wino/bin
 steps=${WINO_GPU_STEPS:-tests gpu cudnn cpu profile ncu}
@@ -55,6 +59,11 @@ for step in $steps; do
                 --variant wino_fused_f4_4x2 --variant wino_fused_f2_4x2 --variant direct \
                 --json "$out/profile_t$t.json" 2>&1 | tee "$out/profile_t$t.txt"
         done
+        ;;
+    tune)
+        mapfile -t args < "${WINO_TUNE_ARGS:-gpu-bundle/tune_args.txt}"
+        timeout "${WINO_TUNE_SECONDS:-540}" "$bin/wino_tune" --threads "$(nproc)" --log "$out/tune.log" \
+            --rows "$out/tuned_rows.cmake" "${args[@]}" 2>&1 | tee "$out/tune.txt"
         ;;
     ncu)
         # Per-kernel device time of every GPU variant on two layers, and the

@@ -187,4 +187,23 @@ std::vector<std::string> modelled_variants() {
 INSTANTIATE_TEST_SUITE_P(CpuVariants, TaskModel, ::testing::ValuesIn(modelled_variants()),
                          [](const auto &info) { return info.param; });
 
+// What runs in parallel inside a band, as a row spells it; a value the
+// schedules do not know is an error that names it.
+TEST(ScheduleParams, ParallelValues) {
+    auto parse = [](const char *row) { return wino::parse_schedule_params(row); };
+    EXPECT_TRUE(wino::parallel_channels(parse("")));
+    EXPECT_FALSE(wino::parallel_all(parse("")));
+    EXPECT_TRUE(wino::parallel_channels(parse("parallel=channels")));
+    EXPECT_FALSE(wino::parallel_channels(parse("parallel=bands")));
+    EXPECT_FALSE(wino::parallel_all(parse("parallel=bands")));
+    EXPECT_TRUE(wino::parallel_channels(parse("parallel=all")));
+    EXPECT_TRUE(wino::parallel_all(parse("parallel=all")));
+    try {
+        wino::parallel_channels(parse("parallel=cores"));
+        FAIL() << "parallel=cores accepted";
+    } catch (const std::invalid_argument &e) {
+        EXPECT_NE(std::string(e.what()).find("'cores'"), std::string::npos) << e.what();
+    }
+}
+
 }  // namespace

@@ -30,7 +30,7 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
     const ScheduleParams p = parse_schedule_params(c.row_parameters());
     std::ostringstream out;
     out << c.algorithm << " " << c.schedule << " m=" << c.m << " band=" << band_bytes(p)
-        << " parallel_channels=" << parallel_channels(p);
+        << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p);
     if (c.algorithm == "direct" && p.vectorize == "x") {
         const RowBlock b = row_block(machine, p);
         out << " x-vector KU=" << b.KU << " YB=" << b.YB;
@@ -73,7 +73,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
                 {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
                 {"k_vectors", {"", "1", "2"}},
                 {"band_kb", bands},
-                {"parallel", parallel},
+                {"parallel", {"", "bands", "all"}},
                 {"store", {"", "channels", "rows"}}};
     const auto it = c.params.find("vectorize");
     if (it != c.params.end() && it->second == "x")
