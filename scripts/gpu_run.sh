@@ -5,7 +5,7 @@
 # host's CPU rows at all its cores. Results go to $OUT/results.tar.gz, one
 # archive (the device tool returns only a few files; the repository keeps them
 # unpacked in bench/results/). Each step has its own time limit.
-#   WINO_GPU_STEPS="tests gpu cudnn cpu profile ncu"   which steps (default: all)
+#   WINO_GPU_STEPS="tests gpu cudnn cpu scaling profile ncu"   which steps (default: all but scaling)
 #   WINO_GPU_STEPS=tune   wino_tune on the host's cores (bundle: scripts/gpu_bundle.sh tune),
 #                         its arguments one per line in gpu-bundle/tune_args.txt (or $WINO_TUNE_ARGS)
 #                         (e.g. --shape, 1,64,64,56,56, --candidate, winograd fused m=4 block=4x2)
@@ -23,8 +23,9 @@ shapes=(1,16,16,32,32 1,64,64,64,64 1,64,64,56,56 1,128,128,28,28 1,256,256,14,1
         8,64,64,56,56 1,24,40,19,23 1,3,64,224,224 32,64,64,56,56 8,256,256,14,14 32,256,256,14,14
         8,128,128,28,28)
 shape_args=(); for s in "${shapes[@]}"; do shape_args+=(--shape "$s"); done
-{ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; lscpu | grep -E 'Model name|^CPU\(s\)'; } \
-    2>&1 | tee "$out/machine.txt"
+{ nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; lscpu; } \
+    > "$out/machine.txt" 2>&1
+grep -E 'NVIDIA|Model name|^CPU\(s\)|Thread\(s\) per core|Core\(s\) per socket|L2|L3' "$out/machine.txt"
 for step in $steps; do
     echo "== $step ($(date +%T))"
     case $step in
@@ -49,6 +50,17 @@ for step in $steps; do
         timeout 420 "$bin/wino_bench" "${shape_args[@]}" --threads 1 --threads "$cores" "${variants[@]}" \
             --benchmark_repetitions=3 --benchmark_out="$out/bench_cpu.json" --benchmark_out_format=json \
             2>&1 | sed -n '/^Median/,$p' | tee "$out/bench_cpu.txt"
+        ;;
+    scaling)
+        # How the host's FMA peak, oneDNN and a few rows scale with threads on
+        # the N=1 ResNet layers and one batch (wino_bench prints the peak per
+        # thread count): whether 16 threads are 16 cores' worth of FMA units.
+        timeout 300 "$bin/wino_bench" --shape 1,64,64,56,56 --shape 1,128,128,28,28 --shape 1,256,256,14,14 \
+            --shape 1,512,512,7,7 --shape 8,256,256,14,14 --threads 1 --threads 2 --threads 4 --threads 8 \
+            --threads 16 --variant direct --variant wino_fused_f4_4x2 --variant wino_fused_f4_4x2_all \
+            --variant wino_fused_f4_7x1 --variant wino_fused_f2_4x2 --variant auto --benchmark_repetitions=3 \
+            --benchmark_out="$out/bench_scaling.json" --benchmark_out_format=json \
+            2>&1 | sed -n '/^Median/,$p' | tee "$out/bench_scaling.txt"
         ;;
     profile)
         # Where the time goes, stage by stage, at 1 thread and at all cores, on
