@@ -191,8 +191,9 @@ long long fused_bands(const Machine &machine, const ScheduleParams &p, int m, lo
 
 long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,
                       long long Ho, long long Wo, int threads) {
-    const long long inputs = parallel_all(p) ? ceil_div(C, machine.lanes) : 1;
-    return fused_bands(machine, p, m, N, C, K, Ho, Wo, threads) * std::max(channel_tasks(p, K), inputs);
+    const long long bands = fused_bands(machine, p, m, N, C, K, Ho, Wo, threads);
+    const long long inputs = parallel_all(p) && bands < threads ? ceil_div(C, machine.lanes) : 1;
+    return bands * std::max(channel_tasks(p, K), inputs);
 }
 
 }  // namespace wino

@@ -56,8 +56,8 @@ int band_bytes(const ScheduleParams &p);
 // Whether channel blocks inside a band run in parallel as well.
 bool parallel_channels(const ScheduleParams &p);
 // Whether the fused schedule's per-band input padding and transform run in
-// parallel too, per vector of input channels (parallel=all; channel blocks
-// as with parallel=channels).
+// parallel too, per vector of input channels, on calls with fewer bands than
+// threads (parallel=all; channel blocks as with parallel=channels).
 bool parallel_all(const ScheduleParams &p);
 
 // The direct schedule's channel-vectorized block: as register_block, but by

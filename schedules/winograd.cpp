@@ -234,12 +234,13 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // (all C at once outran the hardware prefetcher at N=8).
     //
     // A band's transform runs on the thread that runs the band, before its
-    // channel blocks fan out. With few bands (one image on many cores) that
-    // serial part bounds the call; parallel=all makes each vector of input
-    // channels a task of its own (padding, then the transform of all the
-    // band's tiles). With many bands it costs: on the 16-core Xeon, 1x64x64²
-    // F(4,3) 4x2 took 0.37 ms against 0.25 (another thread may transform a
-    // band's channels, so its V is likely in another core's cache).
+    // channel blocks fan out. With fewer bands than threads (one small image
+    // on many cores) that serial part bounds the call; parallel=all then
+    // makes each vector of input channels a task of its own (padding, then
+    // the transform of all the band's tiles). Only then: run with bands to
+    // spare, it cost (16-core Xeon, 16 threads, 1x64x64² F(4,3) 4x2: 0.37
+    // ms against 0.25), likely because another thread transforms part of a
+    // band's input and leaves it in another core's cache.
     Var co("co"), cv("cv");
     const std::vector<Var> in = s.in.args();  // (x, y, c, n)
     Var ico("ico"), icv("icv");
@@ -250,9 +251,16 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         .vectorize(icv);
     s.V.rows.bound_extent(c, L).reorder_storage(c, u, v, tx, ty, n).reorder(c, u, v).vectorize(c).unroll(u);
     if (parallel_all(p)) {
-        s.V.out.reorder(cv, v, u, tx, ty, co, n).parallel(co);
+        // One task per channel vector, or all of them in one: a split by a
+        // factor chosen at run time, not a specialize(), so both cases run the
+        // same code and give bitwise the same result (LLVM may contract
+        // multiply-adds differently in two copies of a loop).
+        const Expr band_count = (tiles_x + bands.x - 1) / bands.x * ((tiles_y + bands.y - 1) / bands.y) * N;
+        const Expr vectors_per_task = select(band_count < s.threads, 1, (C + L - 1) / L);
+        Var cot("cot"), coi("coi");
+        s.V.out.reorder(cv, v, u, tx, ty, co, n).split(co, cot, coi, vectors_per_task, guard).parallel(cot);
         s.V.rows.compute_at(s.V.out, tx);
-        s.in.compute_at(s.V.out, co);
+        s.in.compute_at(s.V.out, coi);
     } else {
         s.V.out.reorder(cv, v, u, co, tx, ty, n);
         s.V.rows.compute_at(s.V.out, co);
