@@ -252,9 +252,9 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     s.V.rows.bound_extent(c, L).reorder_storage(c, u, v, tx, ty, n).reorder(c, u, v).vectorize(c).unroll(u);
     if (parallel_all(p)) {
         // One task per channel vector, or all of them in one: a split by a
-        // factor chosen at run time, not a specialize(), so both cases run the
-        // same code and give bitwise the same result (LLVM may contract
-        // multiply-adds differently in two copies of a loop).
+        // factor chosen at run time, so both cases run the same code. With a
+        // specialize() instead (two copies of the loop, compiled apart),
+        // results differed in the last bit between thread counts.
         const Expr band_count = (tiles_x + bands.x - 1) / bands.x * ((tiles_y + bands.y - 1) / bands.y) * N;
         const Expr vectors_per_task = select(band_count < s.threads, 1, (C + L - 1) / L);
         Var cot("cot"), coi("coi");
