@@ -4,8 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "wino/shape.h"
@@ -22,6 +24,21 @@ inline const std::vector<ConvShape> &default_shapes() {
         {1, 3, 64, 224, 224},
     };
     return shapes;
+}
+
+// The CPU's model name, as /proc/cpuinfo gives it.
+inline std::string cpu_model() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+    return "unknown CPU";
+}
+
+// What a measurement was taken on: the CPU model, its logical CPUs (cloud
+// models often read just "Intel(R) Xeon(R) Processor") and the Halide target.
+inline std::string machine_id(const std::string &target) {
+    return cpu_model() + ", " + std::to_string(std::thread::hardware_concurrency()) + " CPUs, " + target;
 }
 
 // Random input (N, C, H, W) and weights (K, C, 3, 3) in [-1, 1), from `seed`.

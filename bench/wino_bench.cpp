@@ -240,14 +240,6 @@ std::string benchmark_flag(const std::vector<std::string> &args, const std::stri
     return value;
 }
 
-std::string cpu_name() {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-    return "unknown";
-}
-
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -305,9 +297,9 @@ int main(int argc, char **argv) {
 
     FILE *info = json_display ? stderr : stdout;
     const std::string target = wino::variants().empty() ? "none" : wino::variants()[0].target;
-    benchmark::AddCustomContext("cpu", cpu_name());
+    benchmark::AddCustomContext("cpu", wino::bench::cpu_model());
     benchmark::AddCustomContext("halide_target", target);
-    std::fprintf(info, "CPU: %s\nHalide target: %s\n", cpu_name().c_str(), target.c_str());
+    std::fprintf(info, "CPU: %s\nHalide target: %s\n", wino::bench::cpu_model().c_str(), target.c_str());
     for (const auto &v : wino::variants()) {
         nlohmann::json meta = {{"algorithm", v.algorithm}, {"schedule", v.schedule}, {"m", v.m},
                                {"parameters", v.parameters}, {"target", v.target},

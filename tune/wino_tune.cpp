@@ -76,6 +76,7 @@ struct Point {
     double error = NAN;  // scaled error against float64
     double compile_s = NAN;
     std::string failure;
+    std::string machine;  // where it was measured (machine_id); empty in logs written before it was recorded
     bool ok() const { return failure.empty() && std::isfinite(ms); }
 };
 
@@ -83,7 +84,7 @@ nlohmann::json to_json(const Point &p) {
     return {{"shape", p.shape}, {"threads", p.threads}, {"key", p.key},     {"ms", p.ok() ? nlohmann::json(p.ms) : nullptr},
             {"error", std::isfinite(p.error) ? nlohmann::json(p.error) : nullptr},
             {"compile_s", std::isfinite(p.compile_s) ? nlohmann::json(p.compile_s) : nullptr},
-            {"failure", p.failure}};
+            {"failure", p.failure}, {"machine", p.machine}};
 }
 
 Point point_from_json(const nlohmann::json &j) {
@@ -95,6 +96,7 @@ Point point_from_json(const nlohmann::json &j) {
     p.error = j.at("error").is_null() ? NAN : j.at("error").get<double>();
     p.compile_s = j.value("compile_s", nlohmann::json()).is_null() ? NAN : j.at("compile_s").get<double>();
     p.failure = j.value("failure", "");
+    p.machine = j.value("machine", "");
     return p;
 }
 
@@ -121,20 +123,32 @@ double fastest_batch_ms(F run, double seconds) {
 
 class Tuner {
 public:
+    // A log may hold points measured elsewhere (a log copied from another
+    // machine, or one grown on several): only this machine's points, and
+    // those of logs that predate the field, are resumed from or chosen.
     Tuner(Halide::Target target, int threads, double budget, double seconds_per_point, std::string log_path)
         : target_(target), threads_(threads), budget_(budget), per_point_(seconds_per_point),
-          log_path_(std::move(log_path)), start_(Clock::now()) {
+          log_path_(std::move(log_path)), machine_(wino::bench::machine_id(target.to_string())),
+          start_(Clock::now()) {
         if (log_path_.empty()) return;
         std::ifstream in(log_path_);
+        size_t elsewhere = 0;
         for (std::string line; std::getline(in, line);) {
             if (line.empty()) continue;
             try {
                 const Point p = point_from_json(nlohmann::json::parse(line));
+                if (!p.machine.empty() && p.machine != machine_) {
+                    elsewhere++;
+                    continue;
+                }
                 done_[{p.shape, p.threads, p.key}] = p;
             } catch (const std::exception &e) {
                 std::fprintf(stderr, "wino_tune: skipping a bad log line in %s: %s\n", log_path_.c_str(), e.what());
             }
         }
+        if (elsewhere)
+            std::fprintf(stderr, "wino_tune: ignoring %zu of the points in %s: measured on another machine (this one: %s)\n",
+                         elsewhere, log_path_.c_str(), machine_.c_str());
         if (!done_.empty()) std::fprintf(stderr, "wino_tune: resuming from %s (%zu points)\n", log_path_.c_str(), done_.size());
     }
 
@@ -149,6 +163,7 @@ public:
         Point p;
         p.shape = problem.shape.str();
         p.threads = threads_;
+        p.machine = machine_;
         p.key = c.key();
         try {
             Compiled &compiled = compile(c, p.compile_s);
@@ -179,6 +194,7 @@ public:
         Compiled &compiled = compile(c, ignored);
         std::vector<float> y(size_t(problem.shape.N) * problem.shape.K * problem.shape.out_h() * problem.shape.out_w());
         auto prepared = compiled.prepare(problem.w, problem.shape, threads_);
+        p.machine = machine_;
         p.ms = std::min(p.ms, fastest_batch_ms(
                                   [&] { compiled.run(problem.x.data(), prepared, problem.shape, threads_, y.data()); },
                                   per_point_));
@@ -248,6 +264,7 @@ private:
     int threads_;
     double budget_, per_point_;
     std::string log_path_;
+    std::string machine_;
     Clock::time_point start_;
     double deadline_ = 1e30;
     std::map<std::tuple<std::string, int, std::string>, Point> done_;
