@@ -1,5 +1,5 @@
-// The benchmark suite's shapes and the command-line pieces the tools share
-// (wino_bench, wino_profile, wino_tune).
+// The benchmark suite's shapes, the command-line pieces the tools share
+// (wino_bench, wino_profile, wino_tune), and how they name the machine.
 #pragma once
 
 #include <CLI/CLI.hpp>

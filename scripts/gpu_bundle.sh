@@ -12,6 +12,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-gpu}
+case $mode in
+gpu) archive=gpu-bundle/wino-gpu.tar.gz compress=-z ;;
+tune) archive=gpu-bundle/wino-tune.tar.xz compress=-J ;;
+*) echo "gpu_bundle.sh: unknown bundle '$mode' (expected nothing, or tune)" >&2; exit 2 ;;
+esac
 build=build-device
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWINO_PROFILE=ON -DWINO_STMT=OFF \
     -DWINO_AUTOSCHEDULED=OFF -DWINO_CUDA=ON > /dev/null
@@ -33,10 +38,6 @@ for b in "$stage"/bin/*; do ldd "$b"; done | awk '/=> \//{print $3}' | sort -u |
     while read -r lib; do cp -L "$lib" "$stage/lib/"; done
 cp scripts/gpu_run.sh "$stage/"
 mkdir -p gpu-bundle
-if [ "$mode" = tune ]; then
-    tar -cJf gpu-bundle/wino-tune.tar.xz -C "$stage" .
-else
-    tar -czf gpu-bundle/wino-gpu.tar.gz -C "$stage" .
-fi
+tar "$compress" -cf "$archive" -C "$stage" .
 rm -rf "$stage"
-ls -la gpu-bundle/
+ls -la "$archive"
