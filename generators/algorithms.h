@@ -126,6 +126,9 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     U.dim(0).set_extent(kWeightKBlock);
     U.dim(3).set_extent(s.alpha);
     U.dim(4).set_extent(s.alpha);
+    // Dense, as prepare_weights makes it: a schedule may read whole vectors of a block.
+    U.dim(1).set_stride(kWeightKBlock);
+    for (int i = 2; i < 5; i++) U.dim(i).set_stride(U.dim(i - 1).stride() * U.dim(i - 1).extent());
     return s;
 }
 

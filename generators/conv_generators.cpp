@@ -83,6 +83,9 @@ public:
         wino::WinogradStages s = wino::winograd_algorithm(m, input, U, padding, threads, output);
         estimate_conv_shapes(input, output, padding, threads);
         U.set_estimates({{0, wino::kWeightKBlock}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
+        // GPU variants read U as float4: the device copy is cuMemAlloc'ed (256-byte aligned), its host
+        // original malloc'ed (16).
+        if (get_target().has_gpu_feature()) U.set_host_alignment(16);
 
         if (!get_auto_schedule()) wino::schedule_winograd(schedule, schedule_params.get(), s, get_target());
     }

@@ -84,6 +84,15 @@ RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p) {
     return b;
 }
 
+int gpu_tiles(const std::string &schedule, const ScheduleParams &p) {
+    if (p.block.empty()) return schedule == "gpu_fused" ? 2 : 4;
+    int t = 0, one = 0;
+    char tail;
+    if (std::sscanf(p.block.c_str(), "%dx%d%c", &t, &one, &tail) != 2 || t < 1 || t > 8 || one != 1)
+        throw std::invalid_argument(schedule + ": block '" + p.block + "' must be Tx1, 1 <= T <= 8 tiles per thread");
+    return t;
+}
+
 ScheduleParams parse_schedule_params(const std::string &row) {
     ScheduleParams p;
     std::istringstream in(row);

@@ -65,6 +65,12 @@ bool parallel_all(const ScheduleParams &p);
 // and LLVM keeps the shared broadcasts in registers across the tap loops).
 RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p);
 
+// The GPU Winograd schedules' tiles per thread along x (gpu_fused: per lane):
+// "Tx1" in p.block, 1 <= T <= 8, or the schedule's default (gpu_fused 2;
+// gpu_tensor and gpu_staged, whose multiply it blocks, 4). Throws
+// std::invalid_argument for another block.
+int gpu_tiles(const std::string &schedule, const ScheduleParams &p);
+
 // A row's parameters ("block=7x1 band_kb=256 features=large_buffers", the
 // variant table's form; features are the target's, not the schedule's).
 // Throws std::invalid_argument for a key it does not know.

@@ -14,7 +14,6 @@
 // mostly share a channel block, and the weights they read share L1 (fused
 // F(4,3) at 8x64x56²: L1 hit rate 73% -> 80%; direct 5-8% faster).
 #include <algorithm>
-#include <cstdio>
 #include <stdexcept>
 
 #include "layout.h"
@@ -29,14 +28,93 @@ namespace {
 constexpr int kWarp = 32;
 const TailStrategy kGuard = TailStrategy::GuardWithIf;
 
-// Tiles per lane of the fused schedule: "Tx1" in p.block (default 2).
-int tiles_per_lane(const ScheduleParams &p, int fallback) {
-    if (p.block.empty()) return fallback;
-    int t = 0, one = 0;
-    char tail;
-    if (std::sscanf(p.block.c_str(), "%dx%d%c", &t, &one, &tail) != 2 || t < 1 || t > 8 || one != 1)
-        throw std::invalid_argument("GPU fused: block '" + p.block + "' must be Tx1, 1 <= T <= 8 tiles per lane");
-    return t;
+constexpr int kKPerThread = 8;                          // output channels per thread: two float4
+constexpr int kKThreads = kWeightKBlock / kKPerThread;  // threads along k: a block's k is one U block
+constexpr int kCSlice = 4;                              // input channels per step of the multiply
+constexpr int kMultiplyThreads = 128;                   // threads per block of the multiply
+
+// Vectorizes `var` of `f` (a stage or a definition) across `T` tiles, as
+// float4s where T allows (T = 8: two), float2 for T = 2, else unrolled.
+template <typename F>
+void vectorize_tiles(F f, const VarOrRVar &var, int T) {
+    if (T % 4 == 0) {
+        f.vectorize(var, 4).unroll(var);
+    } else if (T == 2) {
+        f.vectorize(var);
+    } else {
+        f.unroll(var);
+    }
+}
+
+// The batched multiply M(u, v) = U(u, v) · V(u, v), one matrix product per
+// transform point, register-blocked as Halide's apps/cuda_mat_mul blocks a
+// matrix product: each thread accumulates kKPerThread output channels x T
+// tiles along tx (8·T registers) over the input channels, kCSlice at a time,
+// reading per channel two float4 of U (k innermost) and T/4 float4 of V
+// (tiles innermost): 12 loads per 128 multiply-adds at T = 4, against 2 per 1
+// in a lane-per-channel product. Across a warp, the threads along k read one
+// U row (128 bytes) and those along tx consecutive float4 of V. A block is
+// one U block (32 channels) x as many groups of T tiles along tx as the
+// plane has (at most 8) x rows of tiles (ty, n) for the rest of its 128
+// threads, so a narrow plane wastes no thread. V and M are stored tiles
+// innermost (tx, ty, channel, u, v, n), tx rounded up to whole vectors.
+void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T) {
+    const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, n = s.n, k = s.k, c = s.c;
+    const Expr grid_x = (s.output.output_buffer().dim(0).extent() + s.m - 1) / s.m;
+    const Expr threads_x = clamp((grid_x + T - 1) / T, 1, 8);
+    const Expr threads_r = max(1, (kMultiplyThreads / kKThreads) / threads_x);
+    Var r("r"), rb("rb"), rt("rt"), kb("kb"), kt("kt"), kv("kv");
+    Var txb("txb"), txt("txt"), txv("txv"), uv("uv"), kuv("kuv");
+    M_out.compute_root()
+        .reorder_storage(tx, ty, k, u, v, n)
+        .align_storage(tx, 4)
+        .align_bounds(k, kWeightKBlock)  // whole U blocks: no guard on k
+        .align_bounds(tx, T)             // whole vectors of tiles per thread: no guard inside one
+        .reorder(tx, k, ty, n, u, v)
+        .fuse(ty, n, r)
+        .split(k, kb, kt, kWeightKBlock)
+        .split(kt, kt, kv, kKPerThread)
+        .split(tx, txb, txv, T)
+        .split(txb, txb, txt, threads_x, kGuard)
+        .split(r, rb, rt, threads_r, kGuard)
+        .fuse(u, v, uv)
+        .fuse(rb, kb, kuv)
+        .reorder(txv, kv, kt, txt, rt, txb, kuv, uv)
+        .gpu_blocks(txb, kuv, uv)
+        .gpu_threads(kt, txt, rt)
+        .unroll(kv);
+    vectorize_tiles(M_out, txv, T);
+    // The accumulators, vectors of output channels (one U load each) times
+    // unrolled tiles; all in registers, so storing them as vectors of tiles
+    // costs no shuffle.
+    Var ko("ko"), ki("ki");
+    s.M.compute_at(M_out, kt)
+        .store_in(MemoryType::Register)
+        .bound_extent(k, kKPerThread)
+        .bound_extent(tx, T)
+        .bound_extent(ty, 1)
+        .bound_extent(n, 1)
+        .split(k, ko, ki, 4)
+        .vectorize(ki)
+        .unroll(ko)
+        .unroll(tx);
+    RVar rco("rco"), rci("rci");
+    s.M.update()
+        .split(s.rc.x, rco, rci, kCSlice, kGuard)
+        .split(k, ko, ki, 4)
+        .reorder(ki, ko, tx, rci, rco)
+        .vectorize(ki)
+        .unroll(ko)
+        .unroll(tx)
+        .unroll(rci);
+    Func V_slice = s.V.out.in(s.M);
+    V_slice.compute_at(s.M, rco)
+        .store_in(MemoryType::Register)
+        .bound_extent(c, kCSlice)
+        .bound_extent(tx, T)
+        .reorder(tx, c)
+        .unroll(c);
+    vectorize_tiles(V_slice, tx, T);
 }
 
 }  // namespace
@@ -91,13 +169,12 @@ void schedule_gpu_direct(DirectStages &s, const ScheduleParams &p, const Target 
 
 // Tensor level: every stage its own kernel over the whole tensor, each with
 // the loops a GPU op library would give it: lanes over the innermost
-// dimension of the stage's layout (channels for the transforms, pixels for
-// padding and untiling), and the batched multiply as a register-blocked
-// matrix product per transform point (lanes = 32 output channels, 8 tiles
-// per lane).
-void schedule_gpu_tensor(WinogradStages &s, const Target &) {
+// dimension of the stage's layout (pixels for padding and untiling, tiles for
+// the transforms, which are stored tiles innermost), and the batched multiply
+// as a register-blocked matrix product per transform point (above).
+void schedule_gpu_tensor(WinogradStages &s, const ScheduleParams &p, const Target &) {
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
-    Var o("o"), i("i"), b1("b1"), b2("b2");
+    Var o("o"), i("i"), t("t"), b2("b2");
 
     const std::vector<Var> in = s.in.args();  // (x, y, c, n)
     s.in.compute_root()
@@ -105,54 +182,94 @@ void schedule_gpu_tensor(WinogradStages &s, const Target &) {
         .fuse(in[2], in[3], b2)
         .gpu_blocks(o, in[1], b2)
         .gpu_lanes(i);
-    // A transform pass: lanes over the channels (c for the input, k for the
-    // output), stored channels innermost, the index its mux() selects on unrolled.
-    auto transform_pass = [&](Func f, const Var &channel, const Var &unrolled, const std::vector<Var> &storage) {
-        f.compute_root()
-            .reorder_storage(storage)
-            .split(channel, o, i, kWarp, kGuard)
-            .reorder(i, unrolled, unrolled.same_as(u) ? v : u, tx, o, ty, n)
-            .unroll(unrolled)
-            .fuse(o, ty, b1)
-            .fuse(b1, n, b2)
-            .gpu_blocks(tx, b2)
-            .gpu_lanes(i);
+    // A transform pass: lanes over the tiles (tx, ty), stored tiles innermost,
+    // the index its mux() selects on unrolled.
+    // (The multiply reads V as whole vectors of tiles: V's tx is aligned, and
+    // not fused with ty, see the staged schedule.)
+    auto transform_pass = [&](Func f, const Var &channel, const Var &unrolled, const std::vector<Var> &storage,
+                              bool aligned = false) {
+        f.compute_root().reorder_storage(storage).reorder(unrolled, unrolled.same_as(u) ? v : u, tx, ty, channel, n);
+        if (aligned) {
+            f.align_storage(tx, 4).fuse(ty, n, t).split(tx, o, i, kWarp, kGuard).gpu_blocks(o, channel, t);
+        } else {
+            f.fuse(tx, ty, t).split(t, o, i, kWarp, kGuard).gpu_blocks(o, channel, n);
+        }
+        f.unroll(unrolled).gpu_lanes(i);
     };
-    transform_pass(s.V.rows, c, u, {c, tx, ty, u, v, n});
-    transform_pass(s.V.out, c, v, {c, tx, ty, u, v, n});
-    const int T = 8;
-    Func M_out = s.M.in();
-    Var txo("txo"), txi("txi"), ko("ko"), ki("ki"), uv("uv"), kn("kn");
-    M_out.compute_root()
-        .reorder_storage(k, tx, ty, u, v, n)
-        .split(tx, txo, txi, T, kGuard)
-        .split(k, ko, ki, kWarp, kGuard)
-        .reorder(ki, txi, txo, ty, u, v, ko, n)
-        .fuse(u, v, uv)
-        .fuse(ko, n, kn)
-        .fuse(txo, ty, b1)
-        .gpu_blocks(b1, uv, kn)
-        .gpu_lanes(ki)
-        .unroll(txi);
-    s.M.compute_at(M_out, b1)
-        .store_in(MemoryType::Register)
-        .bound_extent(k, kWarp)
-        .bound_extent(tx, T)
-        .bound_extent(ty, 1)
-        .bound_extent(u, 1)
-        .bound_extent(v, 1)
-        .bound_extent(n, 1)
-        .reorder(tx, k)
-        .gpu_lanes(k)
-        .unroll(tx);
-    s.M.update().reorder(tx, s.rc.x, k, u, v, ty, n).gpu_lanes(k).unroll(tx);
-    transform_pass(s.Y.rows, k, u, {k, u, v, tx, ty, n});
-    transform_pass(s.Y.out, k, v, {k, u, v, tx, ty, n});
+    transform_pass(s.V.rows, c, u, {tx, ty, c, u, v, n});
+    transform_pass(s.V.out, c, v, {tx, ty, c, u, v, n}, /*aligned=*/true);
+    schedule_gpu_multiply(s, s.M.in(), gpu_tiles("gpu_tensor", p));
+    transform_pass(s.Y.rows, k, u, {tx, ty, k, u, v, n});
+    transform_pass(s.Y.out, k, v, {tx, ty, k, u, v, n});
     s.output.compute_root()
         .split(s.x, o, i, kWarp, kGuard)
         .fuse(s.k, s.n, b2)
         .gpu_blocks(o, s.y, b2)
         .gpu_lanes(i);
+}
+
+// Staged: the tensor-level stages in three kernels, each transform fused with
+// its neighbours in registers: the input transform (padding, tiling and both
+// passes), the multiply as above, and the output transform (both passes and
+// the untiling). Each transform thread owns one tile of one channel; threads
+// along a warp take consecutive tiles, so they read the input and write V,
+// read M and write the output, in consecutive addresses. V and M still go
+// through global memory, nothing else does: for 32x64x56² F(4,3), about 290 MB
+// moved against about 600 in the tensor-level schedule's seven kernels.
+void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Target &) {
+    const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
+    constexpr int kChannelThreads = 4;  // 32 tiles x 4 channels = 128 threads per block
+    Var t("t"), tn("tn"), o("o"), i("i"), co("co"), ci("ci");
+    // Tiles along tx alone across a warp: Halide 14 sizes a loop over tx
+    // fused with ty by tx's storage extent in units of its alignment when
+    // align_storage() is set (a quarter of the tiles were computed).
+    s.V.out.compute_root()
+        .reorder_storage(tx, ty, c, u, v, n)
+        .align_storage(tx, 4)  // the multiply reads whole vectors of tiles
+        .reorder(u, v, tx, c, ty, n)
+        .fuse(ty, n, tn)
+        .split(tx, o, i, kWarp, kGuard)
+        .split(c, co, ci, kChannelThreads, kGuard)
+        .reorder(u, v, i, ci, o, co, tn)
+        .gpu_blocks(o, co, tn)
+        .gpu_threads(i, ci)
+        .unroll(u)
+        .unroll(v);
+    s.V.rows.compute_at(s.V.out, i)
+        .store_in(MemoryType::Register)
+        .bound_extent(tx, 1)
+        .bound_extent(ty, 1)
+        .bound_extent(c, 1)
+        .bound_extent(n, 1)
+        .unroll(u)
+        .unroll(v);
+
+    schedule_gpu_multiply(s, s.M.in(), gpu_tiles("gpu_staged", p));
+
+    const int m = s.m;
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki");
+    s.output.compute_root()
+        .split(s.x, xo, xi, m, kGuard)
+        .split(s.y, yo, yi, m, kGuard)
+        .reorder(xi, yi, xo, yo, n, k)
+        .fuse(xo, yo, t)
+        .fuse(t, n, tn)
+        .split(tn, o, i, kWarp, kGuard)
+        .split(k, ko, ki, kChannelThreads, kGuard)
+        .reorder(xi, yi, i, ki, o, ko)
+        .gpu_blocks(o, ko)
+        .gpu_threads(i, ki)
+        .unroll(xi)
+        .unroll(yi);
+    for (Func f : {s.Y.rows, s.Y.out})
+        f.compute_at(s.output, i)
+            .store_in(MemoryType::Register)
+            .bound_extent(k, 1)
+            .bound_extent(tx, 1)
+            .bound_extent(ty, 1)
+            .bound_extent(n, 1)
+            .unroll(u)
+            .unroll(v);
 }
 
 // Fused: a warp owns 32 output channels (one per lane) and T tiles; each lane
@@ -164,7 +281,7 @@ void schedule_gpu_tensor(WinogradStages &s, const Target &) {
 // registers.
 void schedule_gpu_fused(WinogradStages &s, const ScheduleParams &p, const Target &) {
     // CB input channels per slice: one (tile, channel) pair per lane.
-    const int m = s.m, alpha = s.alpha, T = tiles_per_lane(p, 2), CB = std::max(1, kWarp / T);
+    const int m = s.m, alpha = s.alpha, T = gpu_tiles("gpu_fused", p), CB = std::max(1, kWarp / T);
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
     Func out = s.output;
     Var otx("otx"), xi("xi"), oty("oty"), yi("yi"), txo("txo"), txi("txi"), ko("ko"), ki("ki"), kn("kn");

@@ -29,9 +29,10 @@ BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, con
                      const Halide::Expr &channel_tasks, const Halide::Expr &threads);
 
 // CUDA schedules (schedules/gpu.cpp), dispatched by schedule_direct and
-// schedule_winograd for the names gpu_direct, gpu_tensor, gpu_fused.
+// schedule_winograd for the names gpu_direct, gpu_tensor, gpu_staged, gpu_fused.
 void schedule_gpu_direct(DirectStages &s, const ScheduleParams &p, const Halide::Target &target);
-void schedule_gpu_tensor(WinogradStages &s, const Halide::Target &target);
+void schedule_gpu_tensor(WinogradStages &s, const ScheduleParams &p, const Halide::Target &target);
+void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Halide::Target &target);
 void schedule_gpu_fused(WinogradStages &s, const ScheduleParams &p, const Halide::Target &target);
 
 // Each throws std::invalid_argument for a schedule name or parameter it does not take.

@@ -280,7 +280,9 @@ void schedule_winograd(const std::string &schedule, const ScheduleParams &p, Win
     } else if (schedule == "fused") {
         schedule_fused(s, p, target);
     } else if (schedule == "gpu_tensor") {
-        schedule_gpu_tensor(s, target);
+        schedule_gpu_tensor(s, p, target);
+    } else if (schedule == "gpu_staged") {
+        schedule_gpu_staged(s, p, target);
     } else if (schedule == "gpu_fused") {
         schedule_gpu_fused(s, p, target);
     } else {

@@ -6,6 +6,8 @@
 # archive (the device tool returns only a few files; the repository keeps them
 # unpacked in bench/results/). Each step has its own time limit.
 #   WINO_GPU_STEPS="tests gpu cudnn cpu scaling profile ncu"   which steps (default: all but scaling)
+#   WINO_GPU_VARIANTS="cuda_direct cuda_wino_staged_f4 ..."      the gpu step's variants (default: every cuda_ row)
+#   WINO_GPU_REPS=3                                              the gpu step's repetitions
 #   WINO_GPU_STEPS=tune   wino_tune on the host's cores (bundle: scripts/gpu_bundle.sh tune),
 #                         its arguments one per line in gpu-bundle/tune_args.txt (or $WINO_TUNE_ARGS)
 #                         (e.g. --shape, 1,64,64,56,56, --candidate, winograd fused m=4 block=4x2)
@@ -34,9 +36,11 @@ for step in $steps; do
         timeout 60 "$bin/test_api" --gtest_filter='ApiGpu*' --gtest_brief=1 2>&1 | tail -3 | tee -a "$out/tests.txt"
         ;;
     gpu)
-        variants=(); for v in $("$bin/wino" list | grep '^cuda_'); do variants+=(--variant "$v"); done
-        timeout 300 "$bin/wino_bench" "${shape_args[@]}" --threads 1 --no-peers "${variants[@]}" \
-            --benchmark_repetitions=5 --benchmark_out="$out/bench_gpu.json" --benchmark_out_format=json \
+        # Aggregates are written only at the end (repetitions interleave): the
+        # limit must hold the whole run, ~2.5 s per variant and layer at 3 repetitions.
+        variants=(); for v in ${WINO_GPU_VARIANTS:-$("$bin/wino" list | grep '^cuda_')}; do variants+=(--variant "$v"); done
+        timeout 420 "$bin/wino_bench" "${shape_args[@]}" --threads 1 --no-peers "${variants[@]}" \
+            --benchmark_repetitions="${WINO_GPU_REPS:-3}" --benchmark_out="$out/bench_gpu.json" --benchmark_out_format=json \
             2>&1 | sed -n '/^Median/,$p' | tee "$out/bench_gpu.txt"
         ;;
     cudnn)

@@ -17,6 +17,7 @@
 #include <set>
 
 #include "blocking.h"
+#include "layout.h"
 #include "reference.h"
 #include "shapes.h"
 #include "wino/wino.h"
@@ -75,7 +76,11 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
         const wino::RegisterBlock b = wino::direct_block(machine, p);
         return block_grid(wino::direct_stores_rows(machine, p) ? machine.lanes : b.cols_x(), b.cols_y(), 1, b.k());
     }
-    return {};  // tensor-level and autoscheduled schedules have no register block to probe
+    if (v.device == "cuda" && v.m > 0) {
+        // T tiles per thread (lane) along x; 32 output channels per warp or U block.
+        return block_grid(wino::gpu_tiles(v.schedule, p), 1, v.m, wino::kWeightKBlock);
+    }
+    return {};  // the CPU tensor-level and autoscheduled schedules have no register block to probe
 }
 
 std::vector<Case> cases() {
