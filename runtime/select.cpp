@@ -78,11 +78,31 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         return multiply + transforms + stores;
     }
     if (v.device == "cuda") {
-        // GPU variants, only ever compared with each other: their multiply-adds,
-        // the tensor-level one's doubled for the tensors it writes and reads back.
-        const long long tx = v.m ? (Wo + v.m - 1) / v.m : 0, ty = v.m ? (Ho + v.m - 1) / v.m : 0;
-        const double work = v.m ? N * double(tx) * ty * (v.m + 2) * (v.m + 2) * C * K : N * K * C * 9.0 * Ho * Wo;
-        return v.schedule == "gpu_tensor" ? 2 * work : work;
+        // GPU variants, only ever compared with each other: multiply-adds as
+        // the schedule blocks them (T tiles per thread along x, whole blocks of
+        // 32 output channels), weighted by how fast each schedule ran them on
+        // the H200 (bench/results/h200-8), plus a fixed cost per kernel
+        // launched (~1.5 us, 1.5e7 multiply-adds there), which makes the
+        // one-kernel fused schedule the choice on small layers:
+        //  - the staged multiply loads U and V once per 8·T multiply-adds
+        //    per thread: 1 + 2/T (T = 2 ran 1.4x slower than T = 4 at
+        //    32x64x56²), no better beyond T = 4 (T = 8 was not faster);
+        //  - tensor-level's seven passes ~2x the staged three;
+        //  - the fused kernel's one-warp products ~2.5x the staged multiply
+        //    for F(2,3), twice that for F(4,3) (255 registers: 8 warps per SM);
+        //  - direct ~5x (0.25 ms at 1x64x56², against 0.022 for the staged F(4,3)).
+        double work = N * K * C * 9.0 * Ho * Wo, factor = 5, kernels = 1;
+        if (v.m) {
+            const int T = gpu_tiles(v.schedule, p);
+            const long long tx = (Wo + v.m - 1) / v.m, ty = (Ho + v.m - 1) / v.m;
+            work = N * up(tx, T) * ty * (v.m + 2) * (v.m + 2) * C * up(s.K, kWeightKBlock);
+            const double multiply = 1 + 2.0 / std::min(T, 4);
+            factor = v.schedule == "gpu_staged"   ? multiply
+                     : v.schedule == "gpu_tensor" ? 2 * multiply
+                                                  : (v.m == 2 ? 2.5 : 5);
+            kernels = v.schedule == "gpu_staged" ? 3 : v.schedule == "gpu_tensor" ? 7 : 1;
+        }
+        return factor * work + kernels * 1.5e7;
     }
     return std::numeric_limits<double>::infinity();
 }

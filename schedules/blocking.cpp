@@ -93,6 +93,16 @@ int gpu_tiles(const std::string &schedule, const ScheduleParams &p) {
     return t;
 }
 
+int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p) {
+    if (p.band_kb || !p.parallel.empty() || !p.vectorize.empty() || !p.store.empty())
+        throw std::invalid_argument(schedule + ": takes only block and k_vectors");
+    if (p.k_vectors == 0) return 2;
+    if (p.k_vectors != 1 && p.k_vectors != 2 && p.k_vectors != 4 && p.k_vectors != 8)
+        throw std::invalid_argument(schedule + ": k_vectors=" + std::to_string(p.k_vectors) +
+                                    " must be 1, 2, 4 or 8 (float4s of output channels per thread)");
+    return p.k_vectors;
+}
+
 ScheduleParams parse_schedule_params(const std::string &row) {
     ScheduleParams p;
     std::istringstream in(row);

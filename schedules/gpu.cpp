@@ -28,8 +28,13 @@ namespace {
 constexpr int kWarp = 32;
 const TailStrategy kGuard = TailStrategy::GuardWithIf;
 
-constexpr int kKPerThread = 8;                          // output channels per thread: two float4
-constexpr int kKThreads = kWeightKBlock / kKPerThread;  // threads along k: a block's k is one U block
+// The direct and fused GPU schedules take no CPU parameters (fused: block only).
+void require_no_cpu_parameters(const std::string &schedule, const ScheduleParams &p, bool takes_block) {
+    if ((!takes_block && !p.block.empty()) || p.k_vectors || p.band_kb || !p.parallel.empty() ||
+        !p.vectorize.empty() || !p.store.empty())
+        throw std::invalid_argument(schedule + ": takes " + (takes_block ? "only block" : "no schedule parameters"));
+}
+
 constexpr int kCSlice = 4;                              // input channels per step of the multiply
 constexpr int kMultiplyThreads = 128;                   // threads per block of the multiply
 
@@ -48,21 +53,23 @@ void vectorize_tiles(F f, const VarOrRVar &var, int T) {
 
 // The batched multiply M(u, v) = U(u, v) · V(u, v), one matrix product per
 // transform point, register-blocked as Halide's apps/cuda_mat_mul blocks a
-// matrix product: each thread accumulates kKPerThread output channels x T
-// tiles along tx (8·T registers) over the input channels, kCSlice at a time,
-// reading per channel two float4 of U (k innermost) and T/4 float4 of V
-// (tiles innermost): 12 loads per 128 multiply-adds at T = 4, against 2 per 1
-// in a lane-per-channel product. Across a warp, the threads along k read one
+// matrix product: each thread accumulates K_t output channels (k_vectors
+// float4, default 2) x T tiles along tx (K_t·T registers) over the input
+// channels, kCSlice at a time, reading per channel K_t/4 float4 of U (k
+// innermost) and T/4 float4 of V (tiles innermost): 12 loads per 128
+// multiply-adds at K_t = 8, T = 4, against 2 per 1 in a lane-per-channel
+// product. Across a warp, the threads along k read one
 // U row (128 bytes) and those along tx consecutive float4 of V. A block is
 // one U block (32 channels) x as many groups of T tiles along tx as the
 // plane has (at most 8) x rows of tiles (ty, n) for the rest of its 128
 // threads, so a narrow plane wastes no thread. V and M are stored tiles
 // innermost (tx, ty, channel, u, v, n), tx rounded up to whole vectors.
-void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T) {
+void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T, int k_vectors) {
+    const int k_per_thread = 4 * k_vectors, k_threads = kWeightKBlock / k_per_thread;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, n = s.n, k = s.k, c = s.c;
     const Expr grid_x = (s.output.output_buffer().dim(0).extent() + s.m - 1) / s.m;
     const Expr threads_x = clamp((grid_x + T - 1) / T, 1, 8);
-    const Expr threads_r = max(1, (kMultiplyThreads / kKThreads) / threads_x);
+    const Expr threads_r = max(1, (kMultiplyThreads / k_threads) / threads_x);
     Var r("r"), rb("rb"), rt("rt"), kb("kb"), kt("kt"), kv("kv");
     Var txb("txb"), txt("txt"), txv("txv"), uv("uv"), kuv("kuv");
     M_out.compute_root()
@@ -73,7 +80,7 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T) {
         .reorder(tx, k, ty, n, u, v)
         .fuse(ty, n, r)
         .split(k, kb, kt, kWeightKBlock)
-        .split(kt, kt, kv, kKPerThread)
+        .split(kt, kt, kv, k_per_thread)
         .split(tx, txb, txv, T)
         .split(txb, txb, txt, threads_x, kGuard)
         .split(r, rb, rt, threads_r, kGuard)
@@ -90,7 +97,7 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T) {
     Var ko("ko"), ki("ki");
     s.M.compute_at(M_out, kt)
         .store_in(MemoryType::Register)
-        .bound_extent(k, kKPerThread)
+        .bound_extent(k, k_per_thread)
         .bound_extent(tx, T)
         .bound_extent(ty, 1)
         .bound_extent(n, 1)
@@ -125,7 +132,7 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T) {
 // shared memory by the warp; the weights are the same for every lane (one
 // broadcast load each).
 void schedule_gpu_direct(DirectStages &s, const ScheduleParams &p, const Target &) {
-    (void)p;
+    require_no_cpu_parameters("gpu_direct", p, /*takes_block=*/false);
     const int YB = 4, KU = 8, CB = 8;
     Func out = s.output;
     const Var x = s.x, y = s.y, k = s.k, n = s.n;
@@ -198,7 +205,7 @@ void schedule_gpu_tensor(WinogradStages &s, const ScheduleParams &p, const Targe
     };
     transform_pass(s.V.rows, c, u, {tx, ty, c, u, v, n});
     transform_pass(s.V.out, c, v, {tx, ty, c, u, v, n}, /*aligned=*/true);
-    schedule_gpu_multiply(s, s.M.in(), gpu_tiles("gpu_tensor", p));
+    schedule_gpu_multiply(s, s.M.in(), gpu_tiles("gpu_tensor", p), gpu_k_vectors("gpu_tensor", p));
     transform_pass(s.Y.rows, k, u, {tx, ty, k, u, v, n});
     transform_pass(s.Y.out, k, v, {tx, ty, k, u, v, n});
     s.output.compute_root()
@@ -244,7 +251,7 @@ void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Targe
         .unroll(u)
         .unroll(v);
 
-    schedule_gpu_multiply(s, s.M.in(), gpu_tiles("gpu_staged", p));
+    schedule_gpu_multiply(s, s.M.in(), gpu_tiles("gpu_staged", p), gpu_k_vectors("gpu_staged", p));
 
     const int m = s.m;
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki");
@@ -281,6 +288,7 @@ void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Targe
 // registers.
 void schedule_gpu_fused(WinogradStages &s, const ScheduleParams &p, const Target &) {
     // CB input channels per slice: one (tile, channel) pair per lane.
+    require_no_cpu_parameters("gpu_fused", p, /*takes_block=*/true);
     const int m = s.m, alpha = s.alpha, T = gpu_tiles("gpu_fused", p), CB = std::max(1, kWarp / T);
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
     Func out = s.output;

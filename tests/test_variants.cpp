@@ -211,4 +211,33 @@ TEST(ScheduleParams, ParallelValues) {
     }
 }
 
+// The GPU schedules' register blocks: tiles per thread (Tx1, 1..8, defaults
+// per schedule) and the multiply's float4s of output channels (1, 2, 4, 8);
+// anything else, or a CPU parameter, is an error naming the schedule.
+TEST(ScheduleParams, GpuBlocks) {
+    auto parse = [](const char *row) { return wino::parse_schedule_params(row); };
+    EXPECT_EQ(wino::gpu_tiles("gpu_fused", parse("")), 2);
+    EXPECT_EQ(wino::gpu_tiles("gpu_staged", parse("")), 4);
+    EXPECT_EQ(wino::gpu_tiles("gpu_tensor", parse("block=8x1")), 8);
+    EXPECT_EQ(wino::gpu_k_vectors("gpu_staged", parse("")), 2);
+    EXPECT_EQ(wino::gpu_k_vectors("gpu_staged", parse("k_vectors=1")), 1);
+    EXPECT_EQ(wino::gpu_k_vectors("gpu_tensor", parse("block=2x1 k_vectors=8")), 8);
+    for (const char *bad : {"block=4x2", "block=9x1", "block=0x1", "block=4x1x"}) {
+        try {
+            wino::gpu_tiles("gpu_staged", parse(bad));
+            ADD_FAILURE() << bad << " accepted";
+        } catch (const std::invalid_argument &e) {
+            EXPECT_NE(std::string(e.what()).find("gpu_staged"), std::string::npos) << e.what();
+        }
+    }
+    for (const char *bad : {"k_vectors=3", "k_vectors=16", "band_kb=256", "parallel=all", "store=rows"}) {
+        try {
+            wino::gpu_k_vectors("gpu_tensor", parse(bad));
+            ADD_FAILURE() << bad << " accepted";
+        } catch (const std::invalid_argument &e) {
+            EXPECT_NE(std::string(e.what()).find("gpu_tensor"), std::string::npos) << e.what();
+        }
+    }
+}
+
 }  // namespace
