@@ -42,6 +42,8 @@ ORIGINAL = "original finding (GPU, another compiler): tensor-level 8.1-16.4x slo
 H200_FP32_TFLOPS = 67.0
 H200_HBM_TBPS = 4.8
 H200_SMS = 132
+# The GPU Winograd formulations (schedules/gpu.cpp), in order of fusion.
+GPU_WINO = ("tensor-level", "staged", "fused")
 
 
 def load(path):
@@ -213,7 +215,7 @@ class Bench:
     def formulation(self, v):
         s = self.schedule(v)
         s = s[4:] if s.startswith("gpu_") else s
-        return {"tensor": "tensor-level", "fused": "fused", "direct": "direct"}.get(s, s)
+        return {"tensor": "tensor-level", "staged": "staged", "fused": "fused", "direct": "direct"}.get(s, s)
 
     def kind(self, v):
         if self.is_peer(v):
@@ -277,7 +279,8 @@ class Bench:
                                 and self.formulation(v) == "direct"])
 
     def pairs(self, device="cpu"):
-        """[(m, tensor-level variant, fused variant)]: paired by algorithm, m and schedule (metadata)."""
+        """[(m, tensor-level variant, fused variant)]: paired by algorithm, m and schedule (metadata); an m with
+        no tensor-level or no fused variant is left out (other formulations, such as staged, are ignored)."""
         out = []
         hand = [v for v in self.ran(device) if self.hand(v, device) and self.algorithm(v) == "winograd"]
         for m in sorted({self.m(v) for v in hand}):
@@ -285,6 +288,21 @@ class Bench:
             fused = self.default_of([v for v in hand if self.m(v) == m and self.formulation(v) == "fused"])
             if tensor and fused:
                 out.append((m, tensor, fused))
+        return out
+
+    def formulation_sets(self, device, forms):
+        """[(m, {formulation: variant})]: for each m, the default hand-written Winograd variant of each of
+        `forms` that ran (in the order of `forms`); an m with none of them is left out."""
+        out = []
+        hand = [v for v in self.ran(device) if self.hand(v, device) and self.algorithm(v) == "winograd"]
+        for m in sorted({self.m(v) for v in hand}):
+            found = collections.OrderedDict()
+            for form in forms:
+                v = self.default_of([w for w in hand if self.m(w) == m and self.formulation(w) == form])
+                if v:
+                    found[form] = v
+            if found:
+                out.append((m, found))
         return out
 
     def best(self, variants, s, t):
@@ -715,23 +733,86 @@ def load_cudnn(path):
     return out
 
 
-def gpu_bytes(d, m):
-    """(V bytes, M bytes) of F(m,3) on a layer: what the tensor level writes and reads back."""
-    th, tw = tiles(d, m)
-    return 4.0 * d["N"] * d["C"] * th * tw * (m + 2) ** 2, 4.0 * d["N"] * d["K"] * th * tw * (m + 2) ** 2
-
-
 def tiles(d, m):
     ho, wo = d["H"] + 2 * d["padding"] - 2, d["W"] + 2 * d["padding"] - 2
     return math.ceil(ho / m), math.ceil(wo / m)
 
 
-def gpu_warps(d, m, tiles_per_lane):
-    """One-warp blocks a GPU Winograd kernel launches, as schedules/gpu.cpp maps them: a warp owns 32 output
-    channels and `tiles_per_lane` tiles along a row (fused: block=Tx1, default 2; the tensor-level multiply: 8,
-    once per transform point, so alpha² times over)."""
+def cdiv(a, b):
+    return -(-a // b)
+
+
+def gpu_blocking(bench, v):
+    """(T, k_vectors) of a GPU Winograd variant: its block=Tx1 and k_vectors parameters, else gpu.cpp's defaults
+    (schedules/blocking.cpp: T 2 for fused, 4 for tensor-level and staged; k_vectors 2)."""
+    p = bench.params(v)
+    t = p.get("block", "").split("x")[0]
+    T = int(t) if t.isdigit() else (2 if bench.formulation(v) == "fused" else 4)
+    kv = int(p["k_vectors"]) if p.get("k_vectors", "").isdigit() else 2
+    return T, kv
+
+
+def gpu_model(d, form, m, T, kv, legacy=False):
+    """What a GPU Winograd schedule launches and moves through memory on a layer, as schedules/gpu.cpp maps it.
+
+    Returns (kernels, moved, main): kernels = [(name, blocks, threads per block)] in launch order; moved =
+    {tensor: bytes}, each intermediate tensor counted written once and read once (fp32; not counted: the input,
+    output and weights, which every formulation reads or writes, and re-reads that miss the caches); main = the
+    name of the kernel that does the multiply. legacy: gpu.cpp before commit 6caae06 (tensor-level only: lanes
+    over 32 channels in every transform pass, the multiply one-warp blocks of 32 output channels x 8 tiles per
+    lane per transform point)."""
+    N, C, K = d["N"], d["C"], d["K"]
+    ho, wo = d["H"] + 2 * d["padding"] - 2, d["W"] + 2 * d["padding"] - 2
     th, tw = tiles(d, m)
-    return d["N"] * math.ceil(d["K"] / 32) * th * math.ceil(tw / tiles_per_lane)
+    alpha = m + 2
+    if form == "fused":
+        # One warp per block: 32 output channels (lanes) x T tiles along a row, every transform point in registers.
+        return [("fused", N * cdiv(K, 32) * th * cdiv(tw, T), 32)], {}, "fused"
+    if form == "tensor-level" and legacy:
+        twT, K32 = tw, K
+        mul = ("multiply", alpha * alpha * N * cdiv(K, 32) * th * cdiv(tw, 8), 32)
+        V_pass, Y_pass = tw * cdiv(C, 32) * th * N, tw * cdiv(K, 32) * th * N
+        transforms = [("V rows", V_pass, 32), ("V", V_pass, 32)], [("Y rows", Y_pass, 32), ("Y", Y_pass, 32)]
+    else:
+        # The multiply (schedule_gpu_multiply): tiles along x rounded up to whole groups of T and output channels
+        # to whole blocks of 32 (align_bounds); each thread 4·k_vectors channels x T tiles; a block 32/(4·k_vectors)
+        # threads along k x threads_x groups of T tiles x threads_r rows of tiles (ty, n), 128 threads in all.
+        twT, K32 = cdiv(tw, T) * T, cdiv(K, 32) * 32
+        k_threads = max(1, 32 // (4 * kv))
+        threads_x = min(max(cdiv(tw, T), 1), 8)
+        threads_r = max(1, (128 // k_threads) // threads_x)
+        blocks = alpha * alpha * cdiv(K, 32) * cdiv(th * N, threads_r) * cdiv(cdiv(tw, T), threads_x)
+        mul = ("multiply", blocks, k_threads * threads_x * threads_r)
+        # Tensor-level transform passes: lanes over tiles (V's second pass: along tx alone, per row ty).
+        transforms = ([("V rows", cdiv(twT * th, 32) * C * N, 32), ("V", cdiv(twT, 32) * C * th * N, 32)],
+                      [("Y rows", cdiv(tw * th, 32) * K * N, 32), ("Y", cdiv(tw * th, 32) * K * N, 32)])
+    moved = collections.OrderedDict()
+    moved["V"] = 2 * 4.0 * alpha * alpha * twT * th * C * N
+    moved["M"] = 2 * 4.0 * alpha * alpha * twT * th * K32 * N
+    if form == "staged":
+        # One thread per (tile, channel): 32 tiles along tx x 4 channels per block (input), 32 tiles x 4 output
+        # channels (output, tiles (tx, ty, n) fused).
+        kernels = [("input transform", cdiv(twT, 32) * cdiv(C, 4) * th * N, 128), mul,
+                   ("output transform", cdiv(tw * th * N, 32) * cdiv(K, 4), 128)]
+        return kernels, moved, "multiply"
+    # Tensor level: padding (lanes along x) and untiling (lanes along x) are kernels of their own as well.
+    pad_w, pad_h = twT * m + 2, th * m + 2
+    kernels = ([("pad", cdiv(pad_w, 32) * pad_h * C * N, 32)] + transforms[0] + [mul] + transforms[1] +
+               [("untile", cdiv(wo, 32) * ho * K * N, 32)])
+    moved = collections.OrderedDict([("padded input", 2 * 4.0 * pad_w * pad_h * C * N),
+                                     ("V rows", moved["V"]), ("V", moved["V"]), ("M", moved["M"]),
+                                     ("Y rows", 2 * 4.0 * m * alpha * tw * th * K * N),
+                                     ("Y", 2 * 4.0 * m * m * tw * th * K * N)])
+    return kernels, moved, "multiply"
+
+
+def short(form):
+    return "tensor" if form == "tensor-level" else form
+
+
+def warps(kernel):
+    """Warps a kernel (name, blocks, threads per block) launches."""
+    return kernel[1] * cdiv(kernel[2], 32)
 
 
 def kernel_count(build, v):
@@ -790,7 +871,7 @@ def gpu_section(gpu_dir, local, compile_times, build, out_dir, plots):
                 else "") + ". Ratios between GPU variants compare one run.", ""]
 
     base_v = gb.baseline("cuda")
-    pairs = gb.pairs("cuda")
+    sets = gb.formulation_sets("cuda", GPU_WINO)
     ct = compile_times.get("pipelines", {}) if compile_times else {}
 
     def cms(v):
@@ -798,23 +879,32 @@ def gpu_section(gpu_dir, local, compile_times, build, out_dir, plots):
             return math.nan
         return ct[v]["total_ms"] + ct.get(ct[v].get("prepare", ""), {}).get("total_ms", 0.0)
 
-    # 1. The original finding's table, on the GPU.
-    cols = [base_v] + [x for _, a, b in pairs for x in (a, b)]
-    rows = [["compile ms"] + [fmt(cms(v), ".0f") for v in cols] + ["" for _ in pairs]] if ct else []
+    # 1. The original finding's table, on the GPU: direct, then each m's tensor-level, staged and fused variants
+    # (those that ran), and each of the others against fused of the same m.
+    cols = [v for _, found in sets for v in found.values()]
+    vs_fused = [(m, form, found[form], found["fused"]) for m, found in sets if "fused" in found
+                for form in found if form != "fused"]
+    rows = [["compile ms", fmt(cms(base_v), ".0f") if base_v else "-"] + [fmt(cms(v), ".0f") for v in cols] +
+            ["" for _ in vs_fused]] if ct else []
     for s in gb.shapes:
-        base = gb.ms(base_v, s, t)
+        base = gb.ms(base_v, s, t) if base_v else math.nan
         row = [s, fmt(base, ".4f")]
-        for v in cols[1:]:
+        for v in cols:
             x = gb.ms(v, s, t)
             row.append(f"{fmt(x, '.4f')} ({fmt(ratio(x, base), '.2f', 'x')})")
-        row += [fmt(ratio(gb.ms(a, s, t), gb.ms(b, s, t)), ".2f", "x") for _, a, b in pairs]
+        row += [fmt(ratio(gb.ms(a, s, t), gb.ms(b, s, t)), ".2f", "x") for _, _, a, b in vs_fused]
         rows.append(row)
     lines += ["### The original finding's comparison, on the GPU", "",
-              f"Kernel time in ms and, in brackets, × `{base_v}` (the direct schedule): the original's form."
-              " Compile ms: this machine's generator cross-compiling the CUDA pipeline (plus its weight"
-              " preparation), from compile_times.json" + ("" if ct else " (not present: no compile times)") + ".",
+              f"Kernel time in ms and, in brackets, × `{base_v or 'direct'}` (the direct schedule): the original's"
+              " form" + (", with the staged formulation (three kernels, see below) beside the original's two" if
+                         any("staged" in found for _, found in sets) else "") +
+              "; for each m, the default variant of each formulation (fewest parameters). Compile ms: this"
+              " machine's generator cross-compiling the CUDA pipeline (plus its weight preparation), from"
+              " compile_times.json"
+              + ("" if ct else " (not present: no compile times)") + ".",
               "", ORIGINAL + ".", "",
-              md_table(["layer"] + cols + [f"tensor / fused F({m},3)" for m, _, _ in pairs], rows), ""]
+              md_table(["layer", base_v or "direct (none ran)"] + cols +
+                       [f"{short(form)} / fused F({m},3)" for m, form, _, _ in vs_fused], rows), ""]
 
     # 2. Every GPU variant.
     rows = []
@@ -865,50 +955,107 @@ def gpu_section(gpu_dir, local, compile_times, build, out_dir, plots):
                   md_table(["layer", "best GPU variant", "ms", "cuDNN fp32 ms", "rel. error", "best / cuDNN fp32",
                             "cuDNN TF32 ms", "rel. error (TF32)", "best / cuDNN TF32"], rows), ""]
 
-    # 4. Which formulation wins per layer, and why.
-    rows = []
-    tensor_vs = [v for v in gpu_vs if gb.formulation(v) == "tensor-level"]
-    fused_vs = [v for v in gpu_vs if gb.formulation(v) == "fused"]
-    kernels = {v: kernel_count(build, v) for v in tensor_vs + fused_vs}
+    # 4. Which Winograd formulation wins per layer, and why.
+    # gpu_staged came with the tensor-level schedule's present multiply (commit 6caae06): a run with no staged
+    # rows ran the tensor-level schedule before it.
+    legacy = not any(gb.formulation(v) == "staged" for v in gb.meta)
+    by_form = {form: [v for v in gpu_vs if gb.algorithm(v) == "winograd" and gb.formulation(v) == form]
+               for form in GPU_WINO}
+    present = [form for form in GPU_WINO if by_form[form]]
+    stmt_kernels = {v: kernel_count(build, v) for form in present for v in by_form[form]}
+    mib = lambda b: b / 2**20  # noqa: E731
+    mib_s = lambda b: f"{mib(b):.1f}" if b else "0"  # noqa: E731
+    and_list = lambda xs: ", ".join(xs[:-1]) + " and " + xs[-1] if len(xs) > 1 else "".join(xs)  # noqa: E731
+    hbm_us = lambda b: b / (H200_HBM_TBPS * 1e12) * 1e6  # noqa: E731
+    rows, detail = [], []
     for s in gb.shapes:
         d = gb.dims.get(s)
-        tv, tms = gb.best(tensor_vs, s, t)
-        fv, fms = gb.best(fused_vs, s, t)
-        if not d or not tv or not fv:
+        if not d:
             continue
-        vb, mb = gpu_bytes(d, gb.m(tv))
-        extra = 2 * (vb + mb)  # written, then read back
-        extra_us = extra / (H200_HBM_TBPS * 1e12) * 1e6
-        gap_us = abs(tms - fms) * 1e3
-        kt, kf = kernels.get(tv), kernels.get(fv)
-        block = gb.params(fv).get("block", "2x1")
-        T = int(block.split("x")[0]) if block.split("x")[0].isdigit() else 2
-        wf = gpu_warps(d, gb.m(fv), T)
-        wt = gpu_warps(d, gb.m(tv), 8) * (gb.m(tv) + 2) ** 2
-        traffic = f"+{extra / 2**20:.1f} MiB through memory (≥{extra_us:.1f} µs)"
-        if fms <= tms:
-            winner = "fused"
-            why = (f"fused: {kf or '?'} kernel{'s' if kf != 1 else ''} against {kt or '?'}; tensor-level moves"
-                   f" {traffic} and pays {kt or '?'} launches; the gap is {gap_us:.1f} µs")
-        else:
-            winner = "tensor-level"
-            why = (f"tensor-level, despite {traffic} in {kt or '?'} kernels: the fused kernel has only {wf} warps"
-                   f" ({wf / H200_SMS:.1f} per SM) against {wt} in the tensor-level multiply; the gap is"
-                   f" {gap_us:.1f} µs")
-        rows.append([s, f"{tv} {tms:.4f}", f"{fv} {fms:.4f}", winner, fmt(ratio(tms, fms), ".2f", "x"),
-                     f"{vb / 2**20:.1f} / {mb / 2**20:.1f}", f"{wf} / {wt}", why])
+        best = collections.OrderedDict()
+        for form in present:
+            v, ms = gb.best(by_form[form], s, t)
+            if not v:
+                continue
+            T, kv = gpu_blocking(gb, v)
+            old = legacy and form == "tensor-level"
+            launches, moved, main = gpu_model(d, form, gb.m(v), T, kv, legacy=old)
+            mk = next(k for k in launches if k[0] == main)
+            best[form] = {"v": v, "ms": ms, "kernels": stmt_kernels.get(v) or len(launches),
+                          "bytes": sum(moved.values()), "warps": warps(mk), "main": main}
+            blocking = ("8 tiles per lane (before 6caae06)" if old else
+                        f"T={T}" + ("" if form == "fused" else f", k_vectors={kv}"))
+            detail.append([s, form, v, blocking,
+                           "; ".join(f"{name} {blocks}×{threads}" for name, blocks, threads in launches),
+                           ", ".join(f"{name} {mib(b):.1f}" for name, b in moved.items()) or "none",
+                           mib_s(sum(moved.values())), f"{hbm_us(sum(moved.values())):.1f}" if moved else "0"])
+        if len(best) < 2:
+            continue
+        win = min(best, key=lambda f: best[f]["ms"])
+        W = best[win]
+        clauses = []
+        for form, L in best.items():
+            if form == win:
+                continue
+            for_w, for_l = [], []
+            if L["kernels"] != W["kernels"]:
+                (for_w if W["kernels"] < L["kernels"] else for_l).append(
+                    f"fewer kernels ({min(W['kernels'], L['kernels'])} vs {max(W['kernels'], L['kernels'])})")
+            diff = L["bytes"] - W["bytes"]
+            if abs(diff) > 0.01 * max(L["bytes"], W["bytes"]):
+                lo, hi = sorted((L["bytes"], W["bytes"]))
+                (for_w if diff > 0 else for_l).append(
+                    f"moves less ({mib_s(lo)} vs {mib_s(hi)} MiB, the difference ≥{hbm_us(abs(diff)):.1f} µs)")
+            if abs(L["warps"] - W["warps"]) > 0.1 * max(L["warps"], W["warps"]):
+                more, fewer = (W, L) if W["warps"] > L["warps"] else (L, W)
+                (for_w if more is W else for_l).append(
+                    f"more warps ({more['warps'] / H200_SMS:.1f} vs {fewer['warps'] / H200_SMS:.1f} per SM)")
+            clauses.append(f"vs {form} {ratio(L['ms'], W['ms']):.2f}x (+{(L['ms'] - W['ms']) * 1e3:.1f} µs):"
+                           f" {win} has {and_list(for_w) or 'none of these in its favour'}" +
+                           (f"; {form} has {and_list(for_l)}" if for_l else ""))
+        cell = lambda f, key, spec: fmt(best[f][key], spec) if f in best else "-"  # noqa: E731
+        rows.append([s] + [f"{best[f]['v']} {best[f]['ms']:.4f}" if f in best else "-" for f in present] +
+                     [win, " / ".join(cell(f, "kernels", "d") for f in present),
+                      " / ".join(mib_s(best[f]["bytes"]) if f in best else "-" for f in present),
+                      " / ".join(fmt(best[f]["warps"] / H200_SMS, ".1f") if f in best else "-" for f in present),
+                      "; ".join(clauses)])
     if rows:
-        lines += ["### Tensor-level or fused: which wins per layer, and why", "",
-                  "Best of each formulation (kernel ms). The tensor-level schedule runs every stage as its own kernel"
-                  " (kernels counted in `build/<variant>.stmt`) and writes the transformed input V (alpha²/m² × the"
-                  " input's size, alpha = m+2) and the products M (alpha²/m² × the output's size) to memory and"
-                  " reads them back (`V / M MiB`, for the tensor-level variant's m; the time is a lower bound at the"
-                  f" datasheet's {H200_HBM_TBPS} TB/s); the fused schedule is one kernel that keeps them on chip."
-                  " `warps`: the one-warp blocks each launches, as schedules/gpu.cpp maps them (fused: 32 output"
-                  " channels × T tiles per warp, block=Tx1; the tensor-level multiply: 32 channels × 8 tiles per"
-                  f" warp, per transform point), against the H200's {H200_SMS} SMs.", "",
-                  md_table(["layer", "tensor-level (best)", "fused (best)", "wins", "tensor / fused", "V / M MiB",
-                            "warps fused / tensor multiply", "why (from these numbers)"], rows), ""]
+        names = " / ".join(short(f) for f in present)
+        title = ", ".join(present[:-1]) + " or " + present[-1]
+        lines += ["### " + title[0].upper() + title[1:] + ": which wins per layer, and why", "",
+                  "The best variant of each Winograd formulation per layer (kernel ms, one run). Tensor-level: every"
+                  " stage its own kernel; staged: three kernels (input transform with padding and tiling, multiply,"
+                  " output transform with untiling), V and M through memory; fused: one kernel, V and M stay on"
+                  " chip.", "",
+                  "- `kernels`: counted in `build/<variant>.stmt` (this machine's build).",
+                  "- `through memory` (an estimate): the intermediate tensors, fp32, each written once and read once."
+                  " Staged and tensor-level: V (alpha² × tiles × C, alpha = m+2) and M (alpha² × tiles × K);"
+                  " tensor-level also the padded input ((tiles_x·m+2) × (tiles_y·m+2) × C), V's first pass (as V),"
+                  " Y's first pass (m·alpha × tiles × K) and Y (m² × tiles × K). Tiles along x rounded up to whole"
+                  " groups of T and M's channels to blocks of 32, as the multiply computes them. Not counted: input,"
+                  " output and weights (all three formulations read or write them) and re-reads the caches miss"
+                  " (every block of 32 output channels of the multiply reads V). `≥ µs` (in the table below): that"
+                  f" traffic at the datasheet's {H200_HBM_TBPS} TB/s, a lower bound.",
+                  "- `warps per SM` (an estimate of what is launched, not of what is resident): the multiply's warps"
+                  f" (fused: its kernel's) / {H200_SMS} SMs, from the launch shapes of schedules/gpu.cpp. Multiply:"
+                  " alpha² × ⌈K/32⌉ × ⌈tiles_x/(T·threads_x)⌉ × ⌈tiles_y·N/threads_r⌉ blocks of 32/(4·k_vectors) ×"
+                  " threads_x × threads_r threads, threads_x = clamp(⌈tiles_x/T⌉, 1, 8), threads_r = max(1,"
+                  " 128/(32/(4·k_vectors))/threads_x) (T from block=Tx1, default 4; k_vectors default 2). Fused:"
+                  " N × ⌈K/32⌉ × tiles_y × ⌈tiles_x/T⌉ one-warp blocks (T default 2); ncu on its F(4,3) kernels"
+                  " (bench/results/h200-6/ncu_cuda_wino_fused_f4*.txt) showed 210-255 registers per thread, at"
+                  " most 8 such blocks resident per SM.",
+                  "- `why`: each slower formulation's time against the fastest's, and which of the three counts"
+                  " favour either side; the counts are estimates and need not account for the whole gap."
+                  + (" This run has no staged rows: it predates commit 6caae06, so its tensor-level counts follow"
+                     " the schedule before it (transform passes with lanes over 32 channels; the multiply one-warp"
+                     " blocks of 32 output channels × 8 tiles per lane per transform point); kernel counts still"
+                     " come from this machine's build." if legacy and "tensor-level" in present else ""), "",
+                  md_table(["layer"] + [f"{f} (best) ms" for f in present] +
+                           ["fastest", f"kernels {names}", f"through memory MiB {names}",
+                            f"warps per SM {names}", "why (from these counts)"], rows), ""]
+        lines += details("Launch shapes and traffic of each formulation's best variant, kernel by kernel",
+                         md_table(["layer", "formulation", "variant", "blocking", "kernels: blocks × threads",
+                                   "through memory, MiB", "MiB", f"≥ µs at {H200_HBM_TBPS} TB/s"], detail))
 
     # 5. Which device wins per layer.
     rows = []
