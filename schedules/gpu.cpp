@@ -1,18 +1,22 @@
-// CUDA schedules of the same algorithms: direct, Winograd tensor-level and
-// Winograd fused. Compiled ahead of time on the CPU machines for a CUDA
+// CUDA schedules of the same algorithms: direct, and Winograd tensor-level,
+// staged and fused. Compiled ahead of time on the CPU machines for a CUDA
 // target (variant rows with features=cuda-...); the driver compiles the PTX
 // for the GPU it finds. Halide 14 keeps per-thread register accumulators
-// across a block-level loop only within one warp (gpu_lanes), so each block
-// here is one warp of 32 lanes whose accumulators are unrolled in registers;
-// what the lanes share is staged in shared memory by the warp itself.
+// across a block-level loop only within one warp (gpu_lanes), so the direct
+// and fused kernels are one-warp blocks whose accumulators are unrolled in
+// registers, with what the lanes share staged in shared memory by the warp
+// itself; the multiply of the tensor-level and staged schedules instead runs
+// its whole reduction inside each thread of a 128-thread block (no block-level
+// loop), reading its operands through L1.
 // Every stage that runs on lanes puts its lane loop *outside* the loops it
 // unrolls: Halide ends each lane loop with a barrier, so a lane loop
 // innermost under an unrolled block becomes one barrier per statement (72
 // per channel in F(4,3)'s products, which halved the fused kernel's speed).
-// The channel block is the fastest-varying block index: blocks are handed to
-// the multiprocessors in order, so those one multiprocessor holds at once
-// mostly share a channel block, and the weights they read share L1 (fused
-// F(4,3) at 8x64x56²: L1 hit rate 73% -> 80%; direct 5-8% faster).
+// The channel block is the fastest-varying block index of the direct and
+// fused kernels: blocks are handed to the multiprocessors in order, so those
+// one multiprocessor holds at once mostly share a channel block, and the
+// weights they read share L1 (fused F(4,3) at 8x64x56²: L1 hit rate 73% ->
+// 80%; direct 5-8% faster).
 #include <algorithm>
 #include <stdexcept>
 
@@ -57,9 +61,9 @@ void vectorize_tiles(F f, const VarOrRVar &var, int T) {
 // float4, default 2) x T tiles along tx (K_t·T registers) over the input
 // channels, kCSlice at a time, reading per channel K_t/4 float4 of U (k
 // innermost) and T/4 float4 of V (tiles innermost): 12 loads per 128
-// multiply-adds at K_t = 8, T = 4, against 2 per 1 in a lane-per-channel
-// product. Across a warp, the threads along k read one
-// U row (128 bytes) and those along tx consecutive float4 of V. A block is
+// multiply-adds at K_t = 8, T = 4, against 9 per 8 in the one-warp product it
+// replaced (lanes over 32 output channels, 8 tiles per lane). Across a warp, the threads along k read one U row (128 bytes)
+// and those along tx consecutive float4 of V. A block is
 // one U block (32 channels) x as many groups of T tiles along tx as the
 // plane has (at most 8) x rows of tiles (ty, n) for the rest of its 128
 // threads, so a narrow plane wastes no thread. V and M are stored tiles
@@ -221,8 +225,9 @@ void schedule_gpu_tensor(WinogradStages &s, const ScheduleParams &p, const Targe
 // the untiling). Each transform thread owns one tile of one channel; threads
 // along a warp take consecutive tiles, so they read the input and write V,
 // read M and write the output, in consecutive addresses. V and M still go
-// through global memory, nothing else does: for 32x64x56² F(4,3), about 290 MB
-// moved against about 600 in the tensor-level schedule's seven kernels.
+// through global memory, nothing else does: for 32x64x56² F(4,3), about 260 MB
+// of intermediates written and read back against about 590 in the
+// tensor-level schedule's seven kernels (scripts/report.py's model).
 void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Target &) {
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
     constexpr int kChannelThreads = 4;  // 32 tiles x 4 channels = 128 threads per block
