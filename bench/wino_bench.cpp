@@ -297,9 +297,10 @@ int main(int argc, char **argv) {
 
     FILE *info = json_display ? stderr : stdout;
     const std::string target = wino::variants().empty() ? "none" : wino::variants()[0].target;
-    benchmark::AddCustomContext("cpu", wino::bench::cpu_model());
+    const std::string cpu = wino::bench::cpu_model();
+    benchmark::AddCustomContext("cpu", cpu);
     benchmark::AddCustomContext("halide_target", target);
-    std::fprintf(info, "CPU: %s\nHalide target: %s\n", wino::bench::cpu_model().c_str(), target.c_str());
+    std::fprintf(info, "CPU: %s\nHalide target: %s\n", cpu.c_str(), target.c_str());
     for (const auto &v : wino::variants()) {
         nlohmann::json meta = {{"algorithm", v.algorithm}, {"schedule", v.schedule}, {"m", v.m},
                                {"parameters", v.parameters}, {"target", v.target},

@@ -93,9 +93,17 @@ int gpu_tiles(const std::string &schedule, const ScheduleParams &p) {
     return t;
 }
 
+void check_gpu_params(const std::string &schedule, const ScheduleParams &p) {
+    const bool multiply = schedule == "gpu_tensor" || schedule == "gpu_staged";
+    const bool takes_block = schedule != "gpu_direct";
+    if ((!takes_block && !p.block.empty()) || (!multiply && p.k_vectors) || p.band_kb || !p.parallel.empty() ||
+        !p.vectorize.empty() || !p.store.empty())
+        throw std::invalid_argument(schedule + ": takes " +
+                                    (multiply ? "only block and k_vectors" : takes_block ? "only block" : "no schedule parameters"));
+}
+
 int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p) {
-    if (p.band_kb || !p.parallel.empty() || !p.vectorize.empty() || !p.store.empty())
-        throw std::invalid_argument(schedule + ": takes only block and k_vectors");
+    check_gpu_params(schedule, p);
     if (p.k_vectors == 0) return 2;
     if (p.k_vectors != 1 && p.k_vectors != 2 && p.k_vectors != 4 && p.k_vectors != 8)
         throw std::invalid_argument(schedule + ": k_vectors=" + std::to_string(p.k_vectors) +

@@ -71,10 +71,14 @@ RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p);
 // std::invalid_argument for another block.
 int gpu_tiles(const std::string &schedule, const ScheduleParams &p);
 
+// Throws std::invalid_argument unless `p` holds only what the GPU schedule
+// takes: block (all but gpu_direct) and k_vectors (gpu_tensor, gpu_staged).
+void check_gpu_params(const std::string &schedule, const ScheduleParams &p);
+
 // The GPU multiply's (gpu_tensor, gpu_staged) float4s of output channels per
 // thread: p.k_vectors, 1, 2 (default), 4 or 8 (a thread's channels stay
 // within one U block of kWeightKBlock). Throws std::invalid_argument for
-// another value, or for a parameter the GPU schedules do not take.
+// another value, or for a parameter the schedule does not take.
 int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p);
 
 // A row's parameters ("block=7x1 band_kb=256 features=large_buffers", the

@@ -32,13 +32,6 @@ namespace {
 constexpr int kWarp = 32;
 const TailStrategy kGuard = TailStrategy::GuardWithIf;
 
-// The direct and fused GPU schedules take no CPU parameters (fused: block only).
-void require_no_cpu_parameters(const std::string &schedule, const ScheduleParams &p, bool takes_block) {
-    if ((!takes_block && !p.block.empty()) || p.k_vectors || p.band_kb || !p.parallel.empty() ||
-        !p.vectorize.empty() || !p.store.empty())
-        throw std::invalid_argument(schedule + ": takes " + (takes_block ? "only block" : "no schedule parameters"));
-}
-
 constexpr int kCSlice = 4;                              // input channels per step of the multiply
 constexpr int kMultiplyThreads = 128;                   // threads per block of the multiply
 
@@ -136,7 +129,7 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T, int k_vectors) 
 // shared memory by the warp; the weights are the same for every lane (one
 // broadcast load each).
 void schedule_gpu_direct(DirectStages &s, const ScheduleParams &p, const Target &) {
-    require_no_cpu_parameters("gpu_direct", p, /*takes_block=*/false);
+    check_gpu_params("gpu_direct", p);
     const int YB = 4, KU = 8, CB = 8;
     Func out = s.output;
     const Var x = s.x, y = s.y, k = s.k, n = s.n;
@@ -247,14 +240,18 @@ void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Targe
         .gpu_threads(i, ci)
         .unroll(u)
         .unroll(v);
-    s.V.rows.compute_at(s.V.out, i)
-        .store_in(MemoryType::Register)
-        .bound_extent(tx, 1)
-        .bound_extent(ty, 1)
-        .bound_extent(c, 1)
-        .bound_extent(n, 1)
-        .unroll(u)
-        .unroll(v);
+    // A transform's passes: one tile of one channel, in the thread's registers.
+    auto per_thread = [&](Func f, Func at, const Var &channel) {
+        f.compute_at(at, i)
+            .store_in(MemoryType::Register)
+            .bound_extent(channel, 1)
+            .bound_extent(tx, 1)
+            .bound_extent(ty, 1)
+            .bound_extent(n, 1)
+            .unroll(u)
+            .unroll(v);
+    };
+    per_thread(s.V.rows, s.V.out, c);
 
     schedule_gpu_multiply(s, s.M.in(), gpu_tiles("gpu_staged", p), gpu_k_vectors("gpu_staged", p));
 
@@ -273,15 +270,7 @@ void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Targe
         .gpu_threads(i, ki)
         .unroll(xi)
         .unroll(yi);
-    for (Func f : {s.Y.rows, s.Y.out})
-        f.compute_at(s.output, i)
-            .store_in(MemoryType::Register)
-            .bound_extent(k, 1)
-            .bound_extent(tx, 1)
-            .bound_extent(ty, 1)
-            .bound_extent(n, 1)
-            .unroll(u)
-            .unroll(v);
+    for (Func f : {s.Y.rows, s.Y.out}) per_thread(f, s.output, k);
 }
 
 // Fused: a warp owns 32 output channels (one per lane) and T tiles; each lane
@@ -293,7 +282,7 @@ void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Targe
 // registers.
 void schedule_gpu_fused(WinogradStages &s, const ScheduleParams &p, const Target &) {
     // CB input channels per slice: one (tile, channel) pair per lane.
-    require_no_cpu_parameters("gpu_fused", p, /*takes_block=*/true);
+    check_gpu_params("gpu_fused", p);
     const int m = s.m, alpha = s.alpha, T = gpu_tiles("gpu_fused", p), CB = std::max(1, kWarp / T);
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
     Func out = s.output;
