@@ -86,6 +86,9 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
     W.dim(0).set_extent(kWeightKBlock);
     W.dim(1).set_extent(kTaps);
     W.dim(2).set_extent(kTaps);
+    // Dense, as prepare_weights makes it: a schedule may read whole vectors of a block.
+    W.dim(1).set_stride(kWeightKBlock);
+    for (int i = 2; i < 5; i++) W.dim(i).set_stride(W.dim(i - 1).stride() * W.dim(i - 1).extent());
     return s;
 }
 

@@ -48,6 +48,8 @@ public:
         wino::DirectStages s = wino::direct_algorithm(input, W, padding, threads, output);
         estimate_conv_shapes(input, output, padding, threads);
         W.set_estimates({{0, wino::kWeightKBlock}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
+        // GPU variants may read W as float4 (as U below).
+        if (get_target().has_gpu_feature()) W.set_host_alignment(16);
 
         if (!get_auto_schedule()) wino::schedule_direct(schedule, schedule_params.get(), s, get_target());
     }

@@ -79,30 +79,41 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
     }
     if (v.device == "cuda") {
         // GPU variants, only ever compared with each other: multiply-adds as
-        // the schedule blocks them (T tiles per thread along x, whole blocks of
-        // 32 output channels), weighted by how fast each schedule ran them on
-        // the H200 (bench/results/h200-8), plus a fixed cost per kernel
-        // launched (~1.5 us, 1.5e7 multiply-adds there), which makes the
-        // one-kernel fused schedule the choice on small layers:
-        //  - the staged multiply loads U and V once per 8·T multiply-adds
-        //    per thread: 1 + 2/T (T = 2 ran 1.4x slower than T = 4 at
-        //    32x64x56²), no better beyond T = 4 (T = 8 was not faster);
-        //  - tensor-level's seven passes ~2x the staged three;
+        // the schedule blocks them, weighted by how fast each schedule ran
+        // them on the H200 (bench/results/h200-8 and h200-9), plus a fixed
+        // cost per kernel launched (~1.5 us, 1.5e7 multiply-adds there),
+        // which makes the one-kernel fused schedule the choice on small
+        // layers, plus the intermediates the staged and tensor-level kernels
+        // write and read back (V and M, 2.4 per byte: ~3 TB/s against ~7e12
+        // of these units per second), which makes direct the choice where
+        // the output transform's M dwarfs the multiply (C = 3):
+        //  - direct: each thread `rows` rows x `channels` output channels of
+        //    32-pixel rows, at 1x; a grid of fewer than 132 x 256 threads
+        //    (two 128-thread blocks per multiprocessor at 240 registers)
+        //    leaves multiprocessors idle, so its cost grows by the shortfall;
+        //  - the staged multiply (T tiles along x, whole blocks of 32 output
+        //    channels) loads U and V once per 8·T multiply-adds per thread:
+        //    1 + 2/T (T = 2 ran 1.4x slower than T = 4 at 32x64x56²), no
+        //    better beyond T = 4 (T = 8 was not faster);
+        //  - tensor-level's seven passes ~2x the staged three, and twice
+        //    the traffic;
         //  - the fused kernel's one-warp products ~2.5x the staged multiply
-        //    for F(2,3), twice that for F(4,3) (255 registers: 8 warps per SM);
-        //  - direct ~5x (0.25 ms at 1x64x56², against 0.022 for the staged F(4,3)).
-        double work = N * K * C * 9.0 * Ho * Wo, factor = 5, kernels = 1;
-        if (v.m) {
-            const int T = gpu_tiles(v.schedule, p);
-            const long long tx = (Wo + v.m - 1) / v.m, ty = (Ho + v.m - 1) / v.m;
-            work = N * up(tx, T) * ty * (v.m + 2) * (v.m + 2) * C * up(s.K, kWeightKBlock);
-            const double multiply = 1 + 2.0 / std::min(T, 4);
-            factor = v.schedule == "gpu_staged"   ? multiply
-                     : v.schedule == "gpu_tensor" ? 2 * multiply
-                                                  : (v.m == 2 ? 2.5 : 5);
-            kernels = v.schedule == "gpu_staged" ? 3 : v.schedule == "gpu_tensor" ? 7 : 1;
+        //    for F(2,3), twice that for F(4,3) (255 registers: 8 warps per SM).
+        constexpr double kLaunch = 1.5e7, kPerByte = 2.4, kFullThreads = 132 * 256;
+        if (!v.m) {
+            const GpuDirectBlock b = gpu_direct_block(p);
+            const double work = N * up(s.K, b.channels) * C * 9 * up(Ho, b.rows) * up(Wo, 32);
+            const double threads = N * up(Wo, 32) * (up(Ho, b.rows) / b.rows) * (up(s.K, b.channels) / b.channels);
+            return work / std::min(1.0, threads / kFullThreads) + kLaunch;
         }
-        return factor * work + kernels * 1.5e7;
+        const int T = gpu_tiles(v.schedule, p), alpha = v.m + 2;
+        const long long tx = (Wo + v.m - 1) / v.m, ty = (Ho + v.m - 1) / v.m;
+        const double work = N * up(tx, T) * ty * alpha * alpha * C * up(s.K, kWeightKBlock);
+        const double multiply = 1 + 2.0 / std::min(T, 4);
+        const double VM_bytes = 2 * 4.0 * alpha * alpha * up(tx, T) * ty * N * (C + up(s.K, kWeightKBlock));
+        if (v.schedule == "gpu_staged") return multiply * work + 3 * kLaunch + kPerByte * VM_bytes;
+        if (v.schedule == "gpu_tensor") return 2 * multiply * work + 7 * kLaunch + 2 * kPerByte * VM_bytes;
+        return (v.m == 2 ? 2.5 : 5) * work + kLaunch;
     }
     return std::numeric_limits<double>::infinity();
 }

@@ -94,21 +94,29 @@ int gpu_tiles(const std::string &schedule, const ScheduleParams &p) {
 }
 
 void check_gpu_params(const std::string &schedule, const ScheduleParams &p) {
-    const bool multiply = schedule == "gpu_tensor" || schedule == "gpu_staged";
-    const bool takes_block = schedule != "gpu_direct";
-    if ((!takes_block && !p.block.empty()) || (!multiply && p.k_vectors) || p.band_kb || !p.parallel.empty() ||
-        !p.vectorize.empty() || !p.store.empty())
-        throw std::invalid_argument(schedule + ": takes " +
-                                    (multiply ? "only block and k_vectors" : takes_block ? "only block" : "no schedule parameters"));
+    const bool k_vectors = schedule != "gpu_fused";
+    if ((!k_vectors && p.k_vectors) || p.band_kb || !p.parallel.empty() || !p.vectorize.empty() || !p.store.empty())
+        throw std::invalid_argument(schedule + ": takes " + (k_vectors ? "only block and k_vectors" : "only block"));
 }
 
 int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p) {
     check_gpu_params(schedule, p);
-    if (p.k_vectors == 0) return 2;
+    if (p.k_vectors == 0) return schedule == "gpu_direct" ? 4 : 2;
     if (p.k_vectors != 1 && p.k_vectors != 2 && p.k_vectors != 4 && p.k_vectors != 8)
         throw std::invalid_argument(schedule + ": k_vectors=" + std::to_string(p.k_vectors) +
                                     " must be 1, 2, 4 or 8 (float4s of output channels per thread)");
     return p.k_vectors;
+}
+
+GpuDirectBlock gpu_direct_block(const ScheduleParams &p) {
+    GpuDirectBlock b{4, 4 * gpu_k_vectors("gpu_direct", p)};
+    if (p.block.empty()) return b;
+    int one = 0;
+    char tail;
+    if (std::sscanf(p.block.c_str(), "%dx%d%c", &one, &b.rows, &tail) != 2 || one != 1 || b.rows < 1 || b.rows > 8)
+        throw std::invalid_argument("gpu_direct: block '" + p.block +
+                                    "' must be 1xY, 1 <= Y <= 8 rows per thread");
+    return b;
 }
 
 ScheduleParams parse_schedule_params(const std::string &row) {

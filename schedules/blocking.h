@@ -72,14 +72,23 @@ RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p);
 int gpu_tiles(const std::string &schedule, const ScheduleParams &p);
 
 // Throws std::invalid_argument unless `p` holds only what the GPU schedule
-// takes: block (all but gpu_direct) and k_vectors (gpu_tensor, gpu_staged).
+// takes: block, and k_vectors (all but gpu_fused).
 void check_gpu_params(const std::string &schedule, const ScheduleParams &p);
 
-// The GPU multiply's (gpu_tensor, gpu_staged) float4s of output channels per
-// thread: p.k_vectors, 1, 2 (default), 4 or 8 (a thread's channels stay
-// within one U block of kWeightKBlock). Throws std::invalid_argument for
-// another value, or for a parameter the schedule does not take.
+// The float4s of output channels per thread of the GPU multiply (gpu_tensor,
+// gpu_staged; default 2) and of the direct kernel (gpu_direct; default 4): p.k_vectors, 1, 2, 4 or 8 (a thread's
+// channels stay within one weight block of kWeightKBlock). Throws
+// std::invalid_argument for another value, or for a parameter the schedule
+// does not take.
 int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p);
+
+// The GPU direct kernel's block per thread (gpu_direct): `rows` output rows of one pixel column ("1xY" in
+// p.block, 1 <= Y <= 8, default 4) x `channels` output channels (4 per
+// k_vectors). Throws std::invalid_argument for another block.
+struct GpuDirectBlock {
+    int rows, channels;
+};
+GpuDirectBlock gpu_direct_block(const ScheduleParams &p);
 
 // A row's parameters ("block=7x1 band_kb=256 features=large_buffers", the
 // variant table's form; features are the target's, not the schedule's).

@@ -2,12 +2,12 @@
 // staged and fused. Compiled ahead of time on the CPU machines for a CUDA
 // target (variant rows with features=cuda-...); the driver compiles the PTX
 // for the GPU it finds. Halide 14 keeps per-thread register accumulators
-// across a block-level loop only within one warp (gpu_lanes), so the direct
-// and fused kernels are one-warp blocks whose accumulators are unrolled in
-// registers, with what the lanes share staged in shared memory by the warp
-// itself; the multiply of the tensor-level and staged schedules instead runs
-// its whole reduction inside each thread of a 128-thread block (no block-level
-// loop), reading its operands through L1.
+// across a block-level loop only within one warp (gpu_lanes), so the fused
+// kernel is one-warp blocks whose accumulators are unrolled in registers,
+// with what the lanes share staged in shared memory by the warp itself; the
+// direct kernel and the multiply of the tensor-level and staged schedules
+// instead run their whole reduction inside each thread of a 128-thread block
+// (no block-level loop), reading their operands through L1.
 // Every stage that runs on lanes puts its lane loop *outside* the loops it
 // unrolls: Halide ends each lane loop with a barrier, so a lane loop
 // innermost under an unrolled block becomes one barrier per statement (72
@@ -16,7 +16,7 @@
 // fused kernels: blocks are handed to the multiprocessors in order, so those
 // one multiprocessor holds at once mostly share a channel block, and the
 // weights they read share L1 (fused F(4,3) at 8x64x56²: L1 hit rate 73% ->
-// 80%; direct 5-8% faster).
+// 80%).
 #include <algorithm>
 #include <stdexcept>
 
@@ -123,52 +123,65 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T, int k_vectors) 
 
 }  // namespace
 
-// Direct: a warp computes 32 pixels along a row (one per lane, coalesced
-// loads and stores in NCHW) x YB rows x KU output channels, YB·KU
-// accumulators per lane. The padded input of CB input channels is staged in
-// shared memory by the warp; the weights are the same for every lane (one
-// broadcast load each).
+// Direct, register-blocked per thread: each thread owns one output pixel
+// column of `rows` rows x `channels` output channels (rows·channels
+// accumulators) and runs the whole reduction (c, ry, rx) itself, as the
+// Winograd multiply does, so a block can hold many warps (no block-level
+// loop). It reads through L1, nothing staged: the lanes of a warp take 32
+// consecutive pixels along x (coalesced input loads and output stores) and
+// read the same weights (one broadcast float4 per 4 output channels and
+// tap). Per input channel, at 4 rows x 16 channels: (4 + 2) x 3 input loads
+// and 9 x 4 float4 of weights for 576 multiply-adds. A block is 32 pixels x
+// kRowThreads row groups; the channel block is the fastest-varying block
+// index. It replaced a one-warp kernel (lanes along x, 4 rows x 8 channels
+// per lane, the input staged in shared memory per 8 channels): the best of
+// four blocks ran 2.3-7.0x faster than it on all 13 layers of one call
+// (bench/results/h200-9/vmap; C = 3 at 224²: 0.047 -> 0.020 ms).
 void schedule_gpu_direct(DirectStages &s, const ScheduleParams &p, const Target &) {
-    check_gpu_params("gpu_direct", p);
-    const int YB = 4, KU = 8, CB = 8;
+    const GpuDirectBlock b = gpu_direct_block(p);
+    constexpr int kRowThreads = 4;  // 32 x 4 threads per block
     Func out = s.output;
     const Var x = s.x, y = s.y, k = s.k, n = s.n;
-    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki"), kn("kn");
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), yt("yt"), kb("kb"), kk("kk"), ko("ko"), ki("ki"), kq("kq"),
+        yn("yn");
+    // k is split at the weights' channel blocks first, so that the weights'
+    // k % kWeightKBlock and k / kWeightKBlock fold into dense float4 loads.
     out.split(x, xo, xi, kWarp, kGuard)
-        .split(y, yo, yi, YB, kGuard)
-        .split(k, ko, ki, KU, kGuard)
-        .reorder(ki, yi, xi, ko, xo, yo, n)
-        .fuse(yo, n, kn)
-        .gpu_blocks(ko, xo, kn)  // ko innermost: the blocks on one multiprocessor share weights
-        .gpu_lanes(xi)
+        .split(y, yo, yi, b.rows, kGuard)
+        .split(yo, yo, yt, kRowThreads, kGuard)
+        .split(k, kb, kk, kWeightKBlock, kGuard)
+        .split(kk, ko, ki, b.channels)
+        .reorder(ki, yi, xi, yt, ko, kb, xo, yo, n)
+        .fuse(ko, kb, kq)
+        .fuse(yo, n, yn)
+        .gpu_blocks(kq, xo, yn)
+        .gpu_threads(xi, yt)
         .unroll(ki)
         .unroll(yi);
 
+    // The accumulators: whole float4s of channels (weights are zero beyond
+    // K), `rows` rows; the reduction's taps unrolled, input channels a loop.
     const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
-    RVar rco("rco"), rci("rci");
-    s.conv.compute_at(out, ko)
+    Var kv("kv"), ku("ku");
+    s.conv.compute_at(out, xi)
         .store_in(MemoryType::Register)
-        .bound_extent(x, kWarp)
-        .bound_extent(y, YB)
-        .bound_extent(k, KU)
+        .bound_extent(x, 1)
+        .bound_extent(y, b.rows)
+        .bound_extent(k, b.channels)
         .bound_extent(n, 1)
-        .reorder(k, y, x, n)
-        .gpu_lanes(x)
-        .unroll(k)
+        .split(k, ku, kv, 4)
+        .reorder(kv, ku, y, x, n)
+        .vectorize(kv)
+        .unroll(ku)
         .unroll(y);
     s.conv.update()
-        .split(rc, rco, rci, CB, kGuard)
-        .reorder(k, y, rx, ry, rci, x, rco)
-        .gpu_lanes(x)
-        .unroll(k)
+        .split(k, ku, kv, 4)
+        .reorder(kv, ku, y, rx, ry, x, rc, n)
+        .vectorize(kv)
+        .unroll(ku)
         .unroll(y)
         .unroll(rx)
         .unroll(ry);
-
-    // (32 + 2) x (YB + 2) pixels of CB channels per slice, loaded by the lanes along x.
-    const std::vector<Var> in = s.in.args();
-    Var ixo("ixo"), ixi("ixi");
-    s.in.compute_at(s.conv, rco).store_in(MemoryType::GPUShared).split(in[0], ixo, ixi, kWarp).gpu_lanes(ixi);
 }
 
 // Tensor level: every stage its own kernel over the whole tensor, each with
@@ -228,6 +241,11 @@ void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Targe
     // Tiles along tx alone across a warp: Halide 14 sizes a loop over tx
     // fused with ty by tx's storage extent in units of its alignment when
     // align_storage() is set (a quarter of the tiles were computed).
+    // (Sizing the threads along tx to a narrow plane's row of tiles, and
+    // input channels for the rest of the block, was slower: at 8x64x56²
+    // F(4,3) this kernel took 21-24 us against 12, at 1x256x14² 6.4-6.9
+    // against 4.0-4.5 (ncu, bench/results/h200-9/ab): a warp then spans
+    // several channels' planes.)
     s.V.out.compute_root()
         .reorder_storage(tx, ty, c, u, v, n)
         .align_storage(tx, 4)  // the multiply reads whole vectors of tiles

@@ -413,6 +413,27 @@ TEST(ApiGpu, DevicePointerCallNeedsAGpuVariant) {
                       ErrorCode::InvalidArgument, "runs on the CPU");
 }
 
+// auto on the GPU (no tuning table): the cost model picks direct for a first
+// layer, where the Winograd kernels' intermediates dwarf the arithmetic
+// (C = 3 at 224²: direct 0.021 ms, the best Winograd 0.041 on the H200,
+// bench/results/h200-9), and a Winograd variant for a ResNet layer. It only
+// chooses, so it needs no GPU.
+TEST(ApiGpu, AutoOnTheGpuPicksDirectForAFirstLayerAndWinogradForResNet) {
+    bool any = false;
+    for (const auto &v : wino::variants()) any |= v.device == "cuda";
+    if (!any) GTEST_SKIP() << "no GPU variants in this build";
+    ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
+    wino::RunOptions options;
+    options.device = "cuda";
+    const wino::Selection first = wino::select_variant({1, 3, 64, 224, 224, 1}, options);
+    EXPECT_EQ(first.source, "cost model");
+    EXPECT_EQ(wino::variant(first.variant).device, "cuda");
+    EXPECT_EQ(wino::variant(first.variant).algorithm, "direct") << first.variant;
+    const wino::Selection resnet = wino::select_variant({8, 256, 256, 14, 14, 1}, options);
+    EXPECT_EQ(wino::variant(resnet.variant).device, "cuda");
+    EXPECT_EQ(wino::variant(resnet.variant).algorithm, "winograd") << resnet.variant;
+}
+
 // Each variant reports the target that runs here: one of those it was
 // compiled for, and none above the level WINO_CPU_LEVEL holds the CPU to (the
 // multi-target tests run this suite at avx2 and at sse41).

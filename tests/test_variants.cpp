@@ -76,6 +76,11 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
         const wino::RegisterBlock b = wino::direct_block(machine, p);
         return block_grid(wino::direct_stores_rows(machine, p) ? machine.lanes : b.cols_x(), b.cols_y(), 1, b.k());
     }
+    if (v.schedule == "gpu_direct") {
+        // A block of threads: 32 pixels along x x 4 groups of `rows` rows, `channels` output channels each.
+        const wino::GpuDirectBlock b = wino::gpu_direct_block(p);
+        return block_grid(32, 4 * b.rows, 1, b.channels);
+    }
     if (v.device == "cuda" && v.m > 0) {
         // T tiles per thread (lane) along x; 32 output channels per warp or U block.
         return block_grid(wino::gpu_tiles(v.schedule, p), 1, v.m, wino::kWeightKBlock);
@@ -212,7 +217,8 @@ TEST(ScheduleParams, ParallelValues) {
 }
 
 // The GPU schedules' register blocks: tiles per thread (Tx1, 1..8, defaults
-// per schedule) and the multiply's float4s of output channels (1, 2, 4, 8);
+// per schedule), the multiply's float4s of output channels (1, 2, 4, 8) and
+// the direct kernel's rows and channels per thread;
 // anything else, or a CPU parameter, is an error naming the schedule.
 TEST(ScheduleParams, GpuBlocks) {
     auto parse = [](const char *row) { return wino::parse_schedule_params(row); };
@@ -236,6 +242,19 @@ TEST(ScheduleParams, GpuBlocks) {
             ADD_FAILURE() << bad << " accepted";
         } catch (const std::invalid_argument &e) {
             EXPECT_NE(std::string(e.what()).find("gpu_tensor"), std::string::npos) << e.what();
+        }
+    }
+    // The register-blocked direct kernel: 1xY rows per thread, 4 float4s of channels by default.
+    EXPECT_EQ(wino::gpu_direct_block(parse("")).rows, 4);
+    EXPECT_EQ(wino::gpu_direct_block(parse("")).channels, 16);
+    EXPECT_EQ(wino::gpu_direct_block(parse("block=1x8 k_vectors=2")).rows, 8);
+    EXPECT_EQ(wino::gpu_direct_block(parse("block=1x8 k_vectors=2")).channels, 8);
+    for (const char *bad : {"block=2x4", "block=1x9", "block=1x0", "k_vectors=3", "store=rows"}) {
+        try {
+            wino::gpu_direct_block(parse(bad));
+            ADD_FAILURE() << bad << " accepted";
+        } catch (const std::invalid_argument &e) {
+            EXPECT_NE(std::string(e.what()).find("gpu_direct"), std::string::npos) << e.what();
         }
     }
 }
