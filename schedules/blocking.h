@@ -76,15 +76,16 @@ int gpu_tiles(const std::string &schedule, const ScheduleParams &p);
 void check_gpu_params(const std::string &schedule, const ScheduleParams &p);
 
 // The float4s of output channels per thread of the GPU multiply (gpu_tensor,
-// gpu_staged; default 2) and of the direct kernel (gpu_direct; default 4): p.k_vectors, 1, 2, 4 or 8 (a thread's
-// channels stay within one weight block of kWeightKBlock). Throws
-// std::invalid_argument for another value, or for a parameter the schedule
-// does not take.
+// gpu_staged; default 2) and of the direct kernel (gpu_direct; default 4):
+// p.k_vectors, 1, 2, 4 or 8 (a thread's channels stay within one weight
+// block of kWeightKBlock). Throws std::invalid_argument for another value,
+// or for a parameter the schedule does not take.
 int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p);
 
-// The GPU direct kernel's block per thread (gpu_direct): `rows` output rows of one pixel column ("1xY" in
-// p.block, 1 <= Y <= 8, default 4) x `channels` output channels (4 per
-// k_vectors). Throws std::invalid_argument for another block.
+// The GPU direct kernel's block per thread (gpu_direct): `rows` output rows
+// of one pixel column ("1xY" in p.block, 1 <= Y <= 8, default 4) x
+// `channels` output channels (4 per k_vectors). Throws
+// std::invalid_argument for another block.
 struct GpuDirectBlock {
     int rows, channels;
 };
