@@ -21,6 +21,7 @@ struct Driver {
     CUresult (*cuDeviceGetCount)(int *);
     CUresult (*cuDeviceGet)(CUdevice *, int);
     CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
+    CUresult (*cuDeviceGetAttribute)(int *, int, CUdevice);
     CUresult (*cuCtxPushCurrent)(CUcontext);
     CUresult (*cuCtxPopCurrent)(CUcontext *);
     CUresult (*cuEventCreate)(CUevent *, unsigned);
@@ -30,6 +31,7 @@ struct Driver {
     CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
     CUresult (*cuGetErrorString)(CUresult, const char **);
     CUcontext context = nullptr;
+    int multiprocessors = 0;
     std::string problem;  // empty when usable
 };
 
@@ -50,6 +52,7 @@ const Driver &driver() {
         get(d.cuDeviceGetCount, "cuDeviceGetCount");
         get(d.cuDeviceGet, "cuDeviceGet");
         get(d.cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
+        get(d.cuDeviceGetAttribute, "cuDeviceGetAttribute");
         get(d.cuCtxPushCurrent, "cuCtxPushCurrent_v2");
         get(d.cuCtxPopCurrent, "cuCtxPopCurrent_v2");
         get(d.cuEventCreate, "cuEventCreate");
@@ -77,6 +80,9 @@ const Driver &driver() {
             d.problem = "cannot open CUDA device 0: " + describe(r3);
         } else if (CUresult r4 = d.cuDevicePrimaryCtxRetain(&d.context, device)) {
             d.problem = "cannot retain device 0's primary context: " + describe(r4);
+        } else {
+            constexpr int kMultiprocessorCount = 16;  // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+            if (d.cuDeviceGetAttribute(&d.multiprocessors, kMultiprocessorCount, device)) d.multiprocessors = 0;
         }
         return d;
     }();
@@ -102,6 +108,8 @@ bool available(std::string *why) {
 }
 
 void *primary_context() { return available() ? driver().context : nullptr; }
+
+int multiprocessors() { return available() ? driver().multiprocessors : 0; }
 
 EventTimer::EventTimer() {
     if (!available()) throw std::runtime_error("no CUDA device");

@@ -18,6 +18,9 @@ bool available(std::string *why = nullptr);
 // The primary context of device 0, retained once for the process.
 void *primary_context();
 
+// Device 0's multiprocessors (SMs); 0 without a usable device.
+int multiprocessors();
+
 // Device time between two points in the work queued on the default stream.
 class EventTimer {
 public:

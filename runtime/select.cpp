@@ -16,6 +16,7 @@
 #include <random>
 
 #include "blocking.h"
+#include "cuda_driver.h"
 #include "halide_hooks.h"
 #include "layout.h"
 #include "wino/wino.h"
@@ -88,9 +89,10 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         // of these units per second), which makes direct the choice where
         // the output transform's M dwarfs the multiply (C = 3):
         //  - direct: each thread `rows` rows x `channels` output channels of
-        //    32-pixel rows, at 1x; a grid of fewer than 132 x 256 threads
-        //    (two 128-thread blocks per multiprocessor at 240 registers)
-        //    leaves multiprocessors idle, so its cost grows by the shortfall;
+        //    32-pixel rows, at 1x; a grid of fewer than 256 threads per
+        //    multiprocessor (two 128-thread blocks at 240 registers; this
+        //    GPU's count, else the H200's 132) leaves multiprocessors idle,
+        //    so its cost grows by the shortfall;
         //  - the staged multiply (T tiles along x, whole blocks of 32 output
         //    channels) loads U and V once per 8·T multiply-adds per thread:
         //    1 + 2/T (T = 2 ran 1.4x slower than T = 4 at 32x64x56²), no
@@ -99,12 +101,14 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         //    the traffic;
         //  - the fused kernel's one-warp products ~2.5x the staged multiply
         //    for F(2,3), twice that for F(4,3) (255 registers: 8 warps per SM).
-        constexpr double kLaunch = 1.5e7, kPerByte = 2.4, kFullThreads = 132 * 256;
+        constexpr double kLaunch = 1.5e7, kPerByte = 2.4;
+        const int sms = detail::cuda::multiprocessors();
+        const double full_threads = 256.0 * (sms > 0 ? sms : 132);
         if (!v.m) {
             const GpuDirectBlock b = gpu_direct_block(p);
             const double work = N * up(s.K, b.channels) * C * 9 * up(Ho, b.rows) * up(Wo, 32);
             const double threads = N * up(Wo, 32) * (up(Ho, b.rows) / b.rows) * (up(s.K, b.channels) / b.channels);
-            return work / std::min(1.0, threads / kFullThreads) + kLaunch;
+            return work / std::min(1.0, threads / full_threads) + kLaunch;
         }
         const int T = gpu_tiles(v.schedule, p), alpha = v.m + 2;
         const long long tx = (Wo + v.m - 1) / v.m, ty = (Ho + v.m - 1) / v.m;
