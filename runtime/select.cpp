@@ -106,8 +106,9 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         const double full_threads = 256.0 * (sms > 0 ? sms : 132);
         if (!v.m) {
             const GpuDirectBlock b = gpu_direct_block(p);
-            const double work = N * up(s.K, b.channels) * C * 9 * up(Ho, b.rows) * up(Wo, 32);
-            const double threads = N * up(Wo, 32) * (up(Ho, b.rows) / b.rows) * (up(s.K, b.channels) / b.channels);
+            const double work = N * up(s.K, b.channels) * C * 9 * up(Ho, b.rows) * up(Wo, b.kThreadsX);
+            const double threads =
+                N * up(Wo, b.kThreadsX) * (up(Ho, b.rows) / b.rows) * (up(s.K, b.channels) / b.channels);
             return work / std::min(1.0, threads / full_threads) + kLaunch;
         }
         const int T = gpu_tiles(v.schedule, p), alpha = v.m + 2;

@@ -88,6 +88,9 @@ int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p);
 // std::invalid_argument for another block.
 struct GpuDirectBlock {
     int rows, channels;
+    // A block of threads: kThreadsX pixels along x (a warp) x kRowThreads
+    // groups of `rows` rows.
+    static constexpr int kThreadsX = 32, kRowThreads = 4;
 };
 GpuDirectBlock gpu_direct_block(const ScheduleParams &p);
 

@@ -55,8 +55,9 @@ void vectorize_tiles(F f, const VarOrRVar &var, int T) {
 // channels, kCSlice at a time, reading per channel K_t/4 float4 of U (k
 // innermost) and T/4 float4 of V (tiles innermost): 12 loads per 128
 // multiply-adds at K_t = 8, T = 4, against 9 per 8 in the one-warp product it
-// replaced (lanes over 32 output channels, 8 tiles per lane). Across a warp, the threads along k read one U row (128 bytes)
-// and those along tx consecutive float4 of V. A block is
+// replaced (lanes over 32 output channels, 8 tiles per lane). Across a warp,
+// the threads along k read one U row (128 bytes) and those along tx
+// consecutive float4 of V. A block is
 // one U block (32 channels) x as many groups of T tiles along tx as the
 // plane has (at most 8) x rows of tiles (ty, n) for the rest of its 128
 // threads, so a narrow plane wastes no thread. V and M are stored tiles
@@ -132,23 +133,22 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T, int k_vectors) 
 // read the same weights (one broadcast float4 per 4 output channels and
 // tap). Per input channel, at 4 rows x 16 channels: (4 + 2) x 3 input loads
 // and 9 x 4 float4 of weights for 576 multiply-adds. A block is 32 pixels x
-// kRowThreads row groups; the channel block is the fastest-varying block
+// 4 row groups (GpuDirectBlock); the channel block is the fastest-varying block
 // index. It replaced a one-warp kernel (lanes along x, 4 rows x 8 channels
 // per lane, the input staged in shared memory per 8 channels): the best of
 // four blocks ran 2.3-7.0x faster than it on all 13 layers of one call
 // (bench/results/h200-9/vmap; C = 3 at 224²: 0.047 -> 0.020 ms).
 void schedule_gpu_direct(DirectStages &s, const ScheduleParams &p, const Target &) {
     const GpuDirectBlock b = gpu_direct_block(p);
-    constexpr int kRowThreads = 4;  // 32 x 4 threads per block
     Func out = s.output;
     const Var x = s.x, y = s.y, k = s.k, n = s.n;
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), yt("yt"), kb("kb"), kk("kk"), ko("ko"), ki("ki"), kq("kq"),
         yn("yn");
     // k is split at the weights' channel blocks first, so that the weights'
     // k % kWeightKBlock and k / kWeightKBlock fold into dense float4 loads.
-    out.split(x, xo, xi, kWarp, kGuard)
+    out.split(x, xo, xi, GpuDirectBlock::kThreadsX, kGuard)
         .split(y, yo, yi, b.rows, kGuard)
-        .split(yo, yo, yt, kRowThreads, kGuard)
+        .split(yo, yo, yt, GpuDirectBlock::kRowThreads, kGuard)
         .split(k, kb, kk, kWeightKBlock, kGuard)
         .split(kk, ko, ki, b.channels)
         .reorder(ki, yi, xi, yt, ko, kb, xo, yo, n)

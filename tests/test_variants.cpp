@@ -77,9 +77,9 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
         return block_grid(wino::direct_stores_rows(machine, p) ? machine.lanes : b.cols_x(), b.cols_y(), 1, b.k());
     }
     if (v.schedule == "gpu_direct") {
-        // A block of threads: 32 pixels along x x 4 groups of `rows` rows, `channels` output channels each.
+        // A block of threads: pixels along x x groups of `rows` rows, `channels` output channels each.
         const wino::GpuDirectBlock b = wino::gpu_direct_block(p);
-        return block_grid(32, 4 * b.rows, 1, b.channels);
+        return block_grid(b.kThreadsX, b.kRowThreads * b.rows, 1, b.channels);
     }
     if (v.device == "cuda" && v.m > 0) {
         // T tiles per thread (lane) along x; 32 output channels per warp or U block.
