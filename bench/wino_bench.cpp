@@ -13,7 +13,10 @@
 // equivalent GFLOP/s, its share of the measured FMA peak, and speedups
 // against `direct` and oneDNN measured in this run. The JSON output's context
 // carries the CPU, the Halide target, the thread pool and every variant's
-// metadata; each benchmark carries its shape as counters.
+// metadata; each benchmark carries its shape as counters. A GPU variant's
+// time is device time per call with 20 calls replayed in one CUDA graph, as
+// bench/cudnn_peer.py times cuDNN; one call alone (its kernel launches
+// included) and its copies are counters and rows of their own.
 #include <benchmark/benchmark.h>
 
 #include <CLI/CLI.hpp>
@@ -41,6 +44,12 @@ using wino::bench::ConvProblem;
 ConvProblem problem_of(const ConvShape &s) { return {s.N, s.C, s.K, s.H, s.W, s.padding}; }
 
 const char *kPeers[] = {"onednn_direct", "onednn_winograd"};
+
+// GPU variants: calls per CUDA graph and replays per repetition, as
+// bench/cudnn_peer.py times cuDNN (per_graph, replays); and single calls
+// timed after, for call_ms and the copies.
+constexpr int kCallsPerGraph = 20, kGraphReplays = 30;
+constexpr int kSingleCalls = 10;
 
 // What one benchmark measures.
 struct Case {
@@ -87,7 +96,7 @@ void bench_variant(benchmark::State &state, const Case &c) {
     std::vector<float> out = output_for(s);
     wino::RunStats stats;
     const bool gpu = on_gpu(c.variant);
-    double copy_in = 0, copy_out = 0;
+    double copy_in = 0, copy_out = 0, single_call_ms = 0;
     try {
         wino::RunOptions options;
         options.threads = c.threads;
@@ -101,14 +110,24 @@ void bench_variant(benchmark::State &state, const Case &c) {
         // faults in its temporaries.
         wino::conv2d(c.variant, in, prepared, y, s.padding, options);
         if (gpu) {
-            // Device time of the kernels (CUDA events); the copies are timed apart.
+            // Device time per call as cuDNN's is taken (bench/cudnn_peer.py):
+            // calls back to back in one CUDA graph, replayed; no host work
+            // between kernels.
+            wino::GpuGraphTimer graph(c.variant, in, prepared, s.padding, kCallsPerGraph);
+            for (auto _ : state) state.SetIterationTime(graph.replay_ms() / 1e3);
+            // One call at a time, as conv2d runs it: events around its
+            // kernels, so the host's time to launch them counts (call_ms);
+            // and its copies, timed apart.
             options.stats = &stats;
-            for (auto _ : state) {
+            std::vector<double> call_ms;
+            for (int i = 0; i < kSingleCalls; i++) {
                 wino::conv2d(c.variant, in, prepared, y, s.padding, options);
-                state.SetIterationTime(stats.compute_ms / 1e3);
-                copy_in += stats.copy_in_ms;
-                copy_out += stats.copy_out_ms;
+                call_ms.push_back(stats.compute_ms);
+                copy_in += stats.copy_in_ms / kSingleCalls;
+                copy_out += stats.copy_out_ms / kSingleCalls;
             }
+            std::nth_element(call_ms.begin(), call_ms.begin() + kSingleCalls / 2, call_ms.end());
+            single_call_ms = call_ms[kSingleCalls / 2];
         } else {
             for (auto _ : state) wino::conv2d(c.variant, in, prepared, y, s.padding, options);
         }
@@ -122,9 +141,10 @@ void bench_variant(benchmark::State &state, const Case &c) {
     set_shape_counters(state, c);
     state.counters["peak_MiB"] = double(stats.peak_temporary_bytes) / (1 << 20);
     state.counters["tasks"] = double(stats.parallel_tasks);
-    if (gpu && state.iterations() > 0) {
-        state.counters["copy_in_ms"] = copy_in / double(state.iterations());
-        state.counters["copy_out_ms"] = copy_out / double(state.iterations());
+    if (gpu) {
+        state.counters["call_ms"] = single_call_ms;
+        state.counters["copy_in_ms"] = copy_in;
+        state.counters["copy_out_ms"] = copy_out;
     }
 }
 
@@ -158,7 +178,7 @@ void bench_peer(benchmark::State &state, const Case &c) {
 
 // Median (or single run) of each case, as Google Benchmark reports them.
 struct Result {
-    double ms = NAN, peak_mib = NAN, tasks = NAN, copy_in_ms = NAN, copy_out_ms = NAN;
+    double ms = NAN, peak_mib = NAN, tasks = NAN, call_ms = NAN, copy_in_ms = NAN, copy_out_ms = NAN;
     std::string error, label;
 };
 std::map<std::string, Result> g_results;
@@ -183,6 +203,7 @@ public:
                 };
                 result.peak_mib = counter("peak_MiB");
                 result.tasks = counter("tasks");
+                result.call_ms = counter("call_ms");
                 result.copy_in_ms = counter("copy_in_ms");
                 result.copy_out_ms = counter("copy_out_ms");
             }
@@ -227,9 +248,14 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
                              fmt("%.2fx", direct / r->ms).c_str(), fmt("%.2fx", dd / r->ms).c_str(),
                              fmt("%.2fx", dw / r->ms).c_str(), fmt("%.2f", r->peak_mib).c_str(),
                              fmt("%.0f", r->tasks).c_str(), r->label.empty() ? "" : ("  " + r->label).c_str());
-                // A GPU variant's copies, in rows of their own (not in its time).
+                // A GPU variant's time (calls replayed in a CUDA graph) leaves
+                // out what these rows show: one call alone, its kernels'
+                // launch included, and its copies.
                 if (!std::isnan(r->copy_in_ms))
-                    std::fprintf(out, "%-22s %10s   (copy of the input to the GPU)\n%-22s %10s   (copy of the output back)\n",
+                    std::fprintf(out,
+                                 "%-22s %10s   (one call alone: launches included)\n"
+                                 "%-22s %10s   (copy of the input to the GPU)\n%-22s %10s   (copy of the output back)\n",
+                                 ("  " + v + " call").c_str(), fmt("%.4f", r->call_ms).c_str(),
                                  ("  " + v + " in").c_str(), fmt("%.4f", r->copy_in_ms).c_str(),
                                  ("  " + v + " out").c_str(), fmt("%.4f", r->copy_out_ms).c_str());
             }
@@ -341,7 +367,11 @@ int main(int argc, char **argv) {
         auto *b = benchmark::RegisterBenchmark(c.name().c_str(), [c, peer](benchmark::State &st) {
             peer ? bench_peer(st, c) : bench_variant(st, c);
         })->Unit(benchmark::kMillisecond);
-        if (!peer && on_gpu(c.variant)) b->UseManualTime();
+        // A GPU case's iteration is one graph replay of kCallsPerGraph calls,
+        // its manual time that per call: a fixed count of replays, as
+        // cudnn_peer.py's, instead of min_time's worth of per-call time
+        // (which took kCallsPerGraph times min_time of wall time per case).
+        if (!peer && on_gpu(c.variant)) b->UseManualTime()->Iterations(kGraphReplays);
         else b->UseRealTime();
         count++;
     };

@@ -15,6 +15,8 @@ using CUdevice = int;
 using CUcontext = void *;
 using CUevent = void *;
 using CUstream = void *;
+using CUgraph = void *;
+using CUgraphExec = void *;
 
 struct Driver {
     CUresult (*cuInit)(unsigned);
@@ -30,10 +32,28 @@ struct Driver {
     CUresult (*cuEventSynchronize)(CUevent);
     CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent);
     CUresult (*cuGetErrorString)(CUresult, const char **);
+    // Streams and graphs (Stream): optional, checked when a Stream is made.
+    CUresult (*cuStreamCreate)(CUstream *, unsigned);
+    CUresult (*cuStreamDestroy)(CUstream);
+    CUresult (*cuStreamSynchronize)(CUstream);
+    CUresult (*cuStreamBeginCapture)(CUstream, int);
+    CUresult (*cuStreamEndCapture)(CUstream, CUgraph *);
+    CUresult (*cuGraphInstantiateWithFlags)(CUgraphExec *, CUgraph, unsigned long long);
+    CUresult (*cuGraphLaunch)(CUgraphExec, CUstream);
+    CUresult (*cuGraphDestroy)(CUgraph);
+    CUresult (*cuGraphExecDestroy)(CUgraphExec);
+    bool graphs = false;
     CUcontext context = nullptr;
     int multiprocessors = 0;
     std::string problem;  // empty when usable
 };
+
+// The driver's name for an error code, and the code.
+std::string describe_with(const Driver &d, CUresult r) {
+    const char *s = nullptr;
+    d.cuGetErrorString(r, &s);
+    return std::string(s ? s : "unknown error") + " (" + std::to_string(r) + ")";
+}
 
 const Driver &driver() {
     static const Driver d = [] {
@@ -65,11 +85,17 @@ const Driver &driver() {
             d.problem = "the CUDA driver lacks functions this library needs (too old?)";
             return d;
         }
-        auto describe = [&](CUresult r) {
-            const char *s = nullptr;
-            d.cuGetErrorString(r, &s);
-            return std::string(s ? s : "unknown error") + " (" + std::to_string(r) + ")";
-        };
+        get(d.cuStreamCreate, "cuStreamCreate");
+        get(d.cuStreamDestroy, "cuStreamDestroy_v2");
+        get(d.cuStreamSynchronize, "cuStreamSynchronize");
+        get(d.cuStreamBeginCapture, "cuStreamBeginCapture_v2");
+        get(d.cuStreamEndCapture, "cuStreamEndCapture");
+        get(d.cuGraphInstantiateWithFlags, "cuGraphInstantiateWithFlags");
+        get(d.cuGraphLaunch, "cuGraphLaunch");
+        get(d.cuGraphDestroy, "cuGraphDestroy");
+        get(d.cuGraphExecDestroy, "cuGraphExecDestroy");
+        d.graphs = !missing;
+        auto describe = [&](CUresult r) { return describe_with(d, r); };
         int count = 0;
         CUdevice device = 0;
         if (CUresult r = d.cuInit(0)) {
@@ -87,6 +113,11 @@ const Driver &driver() {
         return d;
     }();
     return d;
+}
+
+// Throws, naming what failed, when a driver call does.
+void check(CUresult r, const char *what) {
+    if (r) throw std::runtime_error(std::string("CUDA: ") + what + " failed: " + describe_with(driver(), r));
 }
 
 // Makes the primary context current on this thread for a scope.
@@ -133,6 +164,69 @@ double EventTimer::stop() {
     Current current;
     driver().cuEventRecord(stop_, nullptr);
     driver().cuEventSynchronize(stop_);
+    float ms = 0;
+    driver().cuEventElapsedTime(&ms, start_, stop_);
+    return ms;
+}
+
+Stream::Stream() {
+    if (!available()) throw std::runtime_error("no CUDA device");
+    if (!driver().graphs) throw std::runtime_error("the CUDA driver has no stream capture (CUDA 11.4 or newer needed)");
+    Current current;
+    constexpr unsigned kNonBlocking = 1;  // CU_STREAM_NON_BLOCKING: no implicit sync with the default stream
+    check(driver().cuStreamCreate(&stream_, kNonBlocking), "cuStreamCreate");
+    driver().cuEventCreate(&start_, 0);
+    driver().cuEventCreate(&stop_, 0);
+}
+
+Stream::~Stream() {
+    Current current;
+    destroy_graph();
+    driver().cuEventDestroy(start_);
+    driver().cuEventDestroy(stop_);
+    driver().cuStreamDestroy(stream_);
+}
+
+void Stream::synchronize() {
+    Current current;
+    check(driver().cuStreamSynchronize(stream_), "cuStreamSynchronize");
+}
+
+void Stream::destroy_graph() {
+    if (graph_) driver().cuGraphExecDestroy(graph_);
+    graph_ = nullptr;
+}
+
+void Stream::begin_capture() {
+    Current current;
+    destroy_graph();
+    constexpr int kRelaxed = 2;  // CU_STREAM_CAPTURE_MODE_RELAXED
+    check(driver().cuStreamBeginCapture(stream_, kRelaxed), "cuStreamBeginCapture");
+}
+
+void Stream::abandon_capture() {
+    Current current;
+    CUgraph graph = nullptr;
+    if (driver().cuStreamEndCapture(stream_, &graph) == 0 && graph) driver().cuGraphDestroy(graph);
+}
+
+void Stream::end_capture() {
+    Current current;
+    CUgraph graph = nullptr;
+    check(driver().cuStreamEndCapture(stream_, &graph), "cuStreamEndCapture (a call broke the capture)");
+    const CUresult r = driver().cuGraphInstantiateWithFlags(&graph_, graph, 0);
+    driver().cuGraphDestroy(graph);
+    if (r) graph_ = nullptr;
+    check(r, "cuGraphInstantiateWithFlags");
+}
+
+double Stream::replay() {
+    if (!graph_) throw std::runtime_error("CUDA: no graph captured on this stream");
+    Current current;
+    check(driver().cuEventRecord(start_, stream_), "cuEventRecord");
+    check(driver().cuGraphLaunch(graph_, stream_), "cuGraphLaunch");
+    check(driver().cuEventRecord(stop_, stream_), "cuEventRecord");
+    check(driver().cuEventSynchronize(stop_), "cuEventSynchronize (the graph's kernels)");
     float ms = 0;
     driver().cuEventElapsedTime(&ms, start_, stop_);
     return ms;

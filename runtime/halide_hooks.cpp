@@ -240,6 +240,12 @@ int acquire_primary_context(void *, void **ctx, bool) {
     return *ctx ? 0 : halide_error_code_generic_error;
 }
 int release_context(void *) { return 0; }
+// The stream of the call this thread makes (RunOptions::cuda_stream): its
+// kernels, and Halide's reuse of device allocations, stay on that stream.
+int call_stream(void *, void *, void **stream) {
+    *stream = t_call ? t_call->cuda_stream : nullptr;
+    return 0;
+}
 #endif
 
 void install_halide_hooks() {
@@ -253,6 +259,7 @@ void install_halide_hooks() {
 #if WINO_HAVE_CUDA
         halide_set_cuda_acquire_context(&acquire_primary_context);
         halide_set_cuda_release_context(&release_context);
+        halide_set_cuda_get_stream(&call_stream);
         // Device buffers go back to Halide's cache between calls, not to the driver.
         halide_reuse_device_allocations(nullptr, true);
         // Halide 14's CUDA runtime caps every kernel at 64 registers when the

@@ -36,6 +36,7 @@ struct CallContext {
     std::atomic<long long> widest{0}; // most independent tasks a parallel loop nest offered
     std::mutex mutex;
     std::string message;              // Halide's error messages (under mutex)
+    void *cuda_stream = nullptr;      // the CUstream its kernels go on; null: the default stream
 };
 
 // While alive, Halide pipelines called on this thread use at most `threads`

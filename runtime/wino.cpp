@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <climits>
+#include <limits>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 #include "HalideBuffer.h"
@@ -362,6 +364,11 @@ halide_buffer_t *device_weights(const detail::CompiledVariant &v, const Prepared
         if (int r = copy.buffer.copy_to_device(halide_cuda_device_interface()))
             fail(ErrorCode::Runtime, "copying the prepared weights to the GPU failed (Halide error " +
                                          std::to_string(r) + ")");
+        // Done before any kernel reads them: calls may run on a stream that
+        // does not wait for the default one (RunOptions::cuda_stream).
+        if (int r = copy.buffer.device_sync())
+            fail(ErrorCode::Runtime, "copying the prepared weights to the GPU failed (Halide error " +
+                                         std::to_string(r) + ")");
         copy.ready = true;
     }
     return copy.buffer.raw_buffer();
@@ -385,6 +392,9 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
                       detail::resolve_threads(options.threads), out.raw_buffer());
         return;
     }
+    if (options.cuda_stream)
+        fail(ErrorCode::InvalidArgument, "RunOptions::cuda_stream is for conv2d_device: conv2d copies through host "
+                                         "memory and waits for the copies");
 #if WINO_HAVE_CUDA
     require_gpu(v.info);
     if (!device) fail(ErrorCode::InvalidArgument, "prepared weights carry no device copy (not made by prepare_weights)");
@@ -471,10 +481,13 @@ void conv2d_device(const std::string &variant_name, DeviceTensor input, const Pr
     auto in = wrap(input.ptr, input.shape), out = wrap(output.ptr, output.shape);
     const std::string what = "variant " + v.info.name;
     detail::CallScope scope(options.threads, options.memory_limit);
-    detail::cuda::EventTimer timer;
-    timer.start();
+    scope.context().cuda_stream = options.cuda_stream;
+    // On the default stream the call is timed and waits; on the caller's
+    // stream it only enqueues (and may be captured into a graph).
+    std::optional<detail::cuda::EventTimer> timer;
+    if (!options.cuda_stream) timer.emplace().start();
     const int result = v.run(in.raw_buffer(), w, padding, 1, out.raw_buffer());
-    const double ms = timer.stop();  // also waits for the kernels: the output is ready
+    const double ms = timer ? timer->stop() : 0;  // stop() waits for the kernels: the output is ready
     halide_cuda_detach_device_ptr(nullptr, in.raw_buffer());
     halide_cuda_detach_device_ptr(nullptr, out.raw_buffer());
     check_result(what, options, scope, result);
@@ -485,6 +498,109 @@ void conv2d_device(const std::string &variant_name, DeviceTensor input, const Pr
     }
 #else
     fail(ErrorCode::Unsupported, "variant " + v.info.name + " runs on a CUDA GPU, and this build has no CUDA support");
+#endif
+}
+
+#if WINO_HAVE_CUDA
+struct GpuGraphTimer::State {
+    detail::cuda::Stream stream;
+    Halide::Runtime::Buffer<float> in, out;  // the device copies the calls read and write
+    int calls = 0;
+};
+#else
+struct GpuGraphTimer::State {};
+#endif
+
+GpuGraphTimer::GpuGraphTimer(const std::string &variant_name, ConstTensor input, const PreparedWeights &weights,
+                             int padding, int calls) {
+    const detail::CompiledVariant &v =
+        detail::compiled_variant(variant_name == kAuto ? weights.variant() : variant_name);
+    if (!on_gpu(v.info))
+        fail(ErrorCode::InvalidArgument, "variant " + v.info.name + " runs on the CPU; a graph timer needs a GPU variant");
+    if (calls < 1) fail(ErrorCode::InvalidArgument, "a graph needs at least 1 call, not " + std::to_string(calls));
+    check_prepared(v, weights, padding, {});
+    if (!input.data) fail(ErrorCode::NullBuffer, "input has a null data pointer");
+    const std::vector<int64_t> out_shape = check_conv_shapes(input.shape, weights.K(), weights.C(), padding);
+    check_tensor(input, "input", "NCHW");
+#if WINO_HAVE_CUDA
+    require_gpu(v.info);
+    try {
+        s_ = std::make_unique<State>();
+    } catch (const std::runtime_error &e) {
+        fail(ErrorCode::Unsupported, std::string("cannot time CUDA graphs here: ") + e.what());
+    }
+    s_->calls = calls;
+    const halide_device_interface_t *cuda = halide_cuda_device_interface();
+    s_->in = halide_view(const_cast<float *>(input.data), input.shape);
+    s_->in.set_host_dirty();
+    s_->out = halide_view<float>(nullptr, out_shape);
+    s_->out.allocate();
+    if (s_->in.copy_to_device(cuda) || s_->in.device_sync() || s_->out.device_malloc(cuda))
+        fail(ErrorCode::Runtime, "cannot place the input and output of the timed calls on the GPU");
+    const DeviceTensor din{halide_cuda_get_device_ptr(nullptr, s_->in.raw_buffer()), input.shape},
+        dout{halide_cuda_get_device_ptr(nullptr, s_->out.raw_buffer()), out_shape};
+    RunOptions options;
+    options.cuda_stream = s_->stream.handle();
+    // Once outside the capture: loads the kernels, allocates on the stream.
+    conv2d_device(variant_name, din, weights, dout, padding, options);
+    try {
+        s_->stream.synchronize();
+    } catch (const std::runtime_error &e) {
+        fail(ErrorCode::Runtime, e.what());
+    }
+    // NaN until a replay writes it, so output() shows what the graph computed.
+    s_->out.fill(std::numeric_limits<float>::quiet_NaN());
+    s_->out.set_host_dirty();
+    if (s_->out.copy_to_device(cuda) || s_->out.device_sync())
+        fail(ErrorCode::Runtime, "cannot place the output of the timed calls on the GPU");
+    try {
+        s_->stream.capture([&] {
+            for (int i = 0; i < calls; i++) conv2d_device(variant_name, din, weights, dout, padding, options);
+        });
+    } catch (const Error &) {
+        throw;
+    } catch (const std::runtime_error &e) {
+        fail(ErrorCode::Runtime, e.what());
+    }
+#else
+    (void)padding;
+    fail(ErrorCode::Unsupported, "variant " + v.info.name + " runs on a CUDA GPU, and this build has no CUDA support");
+#endif
+}
+
+GpuGraphTimer::~GpuGraphTimer() {
+#if WINO_HAVE_CUDA
+    // The device copies are freed below: nothing may still run on them.
+    try {
+        if (s_) s_->stream.synchronize();
+    } catch (const std::runtime_error &) {
+    }
+#endif
+}
+
+double GpuGraphTimer::replay_ms() {
+#if WINO_HAVE_CUDA
+    try {
+        return s_->stream.replay() / s_->calls;
+    } catch (const std::runtime_error &e) {
+        fail(ErrorCode::Runtime, e.what());
+    }
+#endif
+    return 0;  // not reached: the constructor threw
+}
+
+std::vector<float> GpuGraphTimer::output() {
+#if WINO_HAVE_CUDA
+    try {
+        s_->stream.synchronize();
+    } catch (const std::runtime_error &e) {
+        fail(ErrorCode::Runtime, e.what());
+    }
+    s_->out.set_device_dirty();
+    if (s_->out.copy_to_host()) fail(ErrorCode::Runtime, "copying the timed calls' output back failed");
+    return std::vector<float>(s_->out.data(), s_->out.data() + s_->out.number_of_elements());
+#else
+    return {};
 #endif
 }
 

@@ -37,7 +37,7 @@ for step in $steps; do
         ;;
     gpu)
         # Aggregates are written only at the end (repetitions interleave): the
-        # limit must hold the whole run, ~2.5 s per variant and layer at 3 repetitions.
+        # limit must hold the whole run, ~0.35 s per variant and layer at 3 repetitions (h200-10).
         variants=(); for v in ${WINO_GPU_VARIANTS:-$("$bin/wino" list | grep '^cuda_')}; do variants+=(--variant "$v"); done
         timeout 420 "$bin/wino_bench" "${shape_args[@]}" --threads 1 --no-peers "${variants[@]}" \
             --benchmark_repetitions="${WINO_GPU_REPS:-3}" --benchmark_out="$out/bench_gpu.json" --benchmark_out_format=json \

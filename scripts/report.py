@@ -118,8 +118,8 @@ class Run:
 class Bench:
     """wino_bench's JSON: runs by (variant, shape, threads), each variant's metadata, each shape's dimensions."""
 
-    COUNTERS = ("N", "C", "K", "H", "W", "padding", "num_threads", "GFLOP/s", "peak_MiB", "tasks", "copy_in_ms",
-                "copy_out_ms")
+    COUNTERS = ("N", "C", "K", "H", "W", "padding", "num_threads", "GFLOP/s", "peak_MiB", "tasks", "call_ms",
+                "copy_in_ms", "copy_out_ms")
 
     def __init__(self, path):
         self.path = path
@@ -702,13 +702,17 @@ def landscape_section(tune_log, out_dir):
 # GPU
 
 def newest_results(root, want):
-    """The newest results folder under root (by the file's modification time) holding the file `want`."""
-    found = []
-    for d in glob.glob(os.path.join(root, "*")):
-        path = os.path.join(d, want)
-        if os.path.isfile(path):
-            found.append((os.path.getmtime(path), d))
-    return max(found)[1] if found else None
+    """The newest results folder under root holding the file `want`: the highest session number (h200-10 after
+    h200-9; modification times say nothing in a fresh clone)."""
+    found = [d for d in glob.glob(os.path.join(root, "*")) if os.path.isfile(os.path.join(d, want))]
+    return max(found, key=session_order) if found else None
+
+
+def session_order(folder):
+    """Sort key of a results folder name: its prefix, then its number (h200-9 < h200-10)."""
+    name = os.path.basename(os.path.normpath(folder))
+    prefix, _, number = name.rpartition("-")
+    return (prefix, int(number)) if number.isdigit() else (name, -1)
 
 
 def sibling_with(gpu_dir, want):
@@ -717,8 +721,8 @@ def sibling_with(gpu_dir, want):
         return os.path.join(gpu_dir, want)
     parent, name = os.path.split(os.path.normpath(gpu_dir))
     prefix = name.rsplit("-", 1)[0]
-    cands = [(os.path.getmtime(p), p) for p in glob.glob(os.path.join(parent, prefix + "*", want))]
-    return max(cands)[1] if cands else None
+    cands = glob.glob(os.path.join(parent, prefix + "-*", want))
+    return max(cands, key=lambda p: session_order(os.path.dirname(p))) if cands else None
 
 
 def load_cudnn(path):
@@ -850,14 +854,22 @@ def gpu_section(gpu_dir, local, compile_times, build, out_dir, plots):
             rows = [l.strip() for l in f if l.strip()]
         gpu_name = rows[1].split(",")[0] if len(rows) > 1 else None
     t = min(gb.threads)
+    # Since h200-10 a GPU time is a CUDA graph's replay, and one call alone is the counter call_ms.
+    graphs = any(not math.isnan(r.counter("call_ms")) for r in gb.runs.values())
     same = lambda p: p and os.path.dirname(os.path.abspath(p)) == os.path.dirname(os.path.abspath(gpu_json))  # noqa: E731
     where = ("Measured in this run" if gb is local else "Recorded on the GPU machine") + \
         f" ({gpu_name or 'GPU'}; host CPU {gb.ctx.get('cpu', '?')})" + \
         ("" if gb is local else "; this report's machine does not run them")
     lines = ["## GPU", "", where + ". Sources:", "",
-             f"- `{rel(gpu_json)}`: the GPU variants (wino_bench, {gb.ctx.get('date', '?')}), device time of the"
-             " kernels by CUDA events; the copies of input and output between host and GPU timed apart (their own"
-             " columns, not in the time); weights stay on the GPU.",
+             f"- `{rel(gpu_json)}`: the GPU variants (wino_bench, {gb.ctx.get('date', '?')}), "
+             + ("device time per call with 20 calls back to back in one CUDA graph, replayed (as cuDNN's below):"
+                " no host work between kernels. `one call ms` is one call alone between CUDA events, its kernel"
+                " launches through Halide's runtime included. " if graphs else
+                "device time of one call's kernels by CUDA events, their launches through Halide's runtime"
+                " included (recorded before wino_bench timed CUDA graphs: cuDNN's times below are graph"
+                " replays, so small layers' ratios favour cuDNN). ")
+             + "The copies of input and output between host and GPU are timed apart (their own columns, not in the"
+             " time); weights stay on the GPU.",
              f"- `{rel(cudnn_path)}`: cuDNN through PyTorch (`bench/cudnn_peer.py`, CUDA graphs, autotuned)"
              + ("" if not cudnn_path else " — from the same session (another process)" if same(cudnn_path) else
                 " — from another session on the same kind of machine: ratios against cuDNN cross two runs"),
@@ -916,18 +928,19 @@ def gpu_section(gpu_dir, local, compile_times, build, out_dir, plots):
             if not r:
                 continue
             if r.error:
-                rows.append([s, v, gb.describe(v), r.error[:80]] + ["-"] * 5)
+                rows.append([s, v, gb.describe(v), r.error[:80]] + ["-"] * 6)
                 continue
             g = gb.gflops(v, s, t)
             c = cd.get(s)
-            rows.append([s, v, gb.describe(v), fmt(r.ms, ".4f"), fmt(g, ".0f"),
+            rows.append([s, v, gb.describe(v), fmt(r.ms, ".4f"), fmt(r.counter("call_ms"), ".4f"), fmt(g, ".0f"),
                          fmt(100 * g / (H200_FP32_TFLOPS * 1e3), ".1f", "%"), fmt(r.counter("copy_in_ms"), ".4f"),
                          fmt(r.counter("copy_out_ms"), ".4f"), fmt(ratio(r.ms, c["ms"]) if c else math.nan, ".2f", "x")])
     lines += ["### Every GPU variant", "",
               "`x cuDNN` is this time / cuDNN's fp32 time (TF32 off) for the layer (>1: slower than cuDNN)"
               + (" — across two runs" if cudnn_path and not same(cudnn_path) else "") + ".", ""]
     lines += details(f"{len(rows)} rows: {len(gpu_vs)} GPU variants x {len(gb.shapes)} layers",
-                     md_table(["layer", "variant", "what", "ms", "GFLOP/s", "% of 67 TFLOP/s", "copy in ms",
+                     md_table(["layer", "variant", "what", "ms", "one call ms", "GFLOP/s", "% of 67 TFLOP/s",
+                               "copy in ms",
                                "copy out ms", "x cuDNN fp32"], rows))
 
     # 3. Against cuDNN.
@@ -941,7 +954,9 @@ def gpu_section(gpu_dir, local, compile_times, build, out_dir, plots):
             off = cudnn.get((d["N"], d["C"], d["K"], d["H"], d["W"], False))
             on = cudnn.get((d["N"], d["C"], d["K"], d["H"], d["W"], True))
             err = lambda r: fmt(r.get("rel_error_vs_float64") if r else None, ".1e")  # noqa: E731
-            rows.append([s, best or "-", fmt(bms, ".4f"), fmt(off["ms"] if off else math.nan, ".4f"), err(off),
+            one = gb.run(best, s, t).counter("call_ms") if best else math.nan
+            rows.append([s, best or "-", fmt(bms, ".4f"), fmt(one, ".4f"), fmt(off["ms"] if off else math.nan, ".4f"),
+                         err(off),
                          fmt(ratio(bms, off["ms"]) if off else math.nan, ".2f", "x"),
                          fmt(on["ms"] if on else math.nan, ".4f"), err(on),
                          fmt(ratio(bms, on["ms"]) if on else math.nan, ".2f", "x")])
@@ -952,7 +967,8 @@ def gpu_section(gpu_dir, local, compile_times, build, out_dir, plots):
                   " (>1: cuDNN is faster)" + (", across two runs (see Sources)" if not same(cudnn_path) else "") +
                   ". Relative errors are cudnn_peer.py's, measured on the layers small enough to check in float64.",
                   "",
-                  md_table(["layer", "best GPU variant", "ms", "cuDNN fp32 ms", "rel. error", "best / cuDNN fp32",
+                  md_table(["layer", "best GPU variant", "ms", "its one call ms", "cuDNN fp32 ms", "rel. error",
+                            "best / cuDNN fp32",
                             "cuDNN TF32 ms", "rel. error (TF32)", "best / cuDNN TF32"], rows), ""]
 
     # 4. Which Winograd formulation wins per layer, and why.

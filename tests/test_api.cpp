@@ -371,8 +371,29 @@ TEST(ApiGpu, WithoutAGpuEveryGpuVariantFailsWithOneClearError) {
         const wino::PreparedWeights p = wino::prepare_weights(name, {w.data(), s.weights()});
         EXPECT_WINO_ERROR(wino::conv2d_device(name, {1u << 20, s.input()}, p, {1u << 30, s.output()}, 1), ErrorCode::Unsupported,
                           "runs on a CUDA GPU");
+        EXPECT_WINO_ERROR(wino::GpuGraphTimer(name, {x.data(), s.input()}, p, 1), ErrorCode::Unsupported,
+                          "runs on a CUDA GPU");
+        // A stream is for device pointers: the host-buffer call refuses it, GPU or not.
+        wino::RunOptions on_stream;
+        on_stream.cuda_stream = &on_stream;
+        EXPECT_WINO_ERROR(wino::conv2d(name, {x.data(), s.input()}, p, {y.data(), s.output()}, 1, on_stream),
+                          ErrorCode::InvalidArgument, "cuda_stream is for conv2d_device");
     }
     EXPECT_TRUE(all_nan(y));
+}
+
+TEST(ApiGpu, GraphTimerNeedsAGpuVariantAndACall) {
+    std::vector<float> x(16, 1.0f), w(9, 0.5f);
+    const wino::PreparedWeights p = wino::prepare_weights("direct", {w.data(), {1, 1, 3, 3}});
+    EXPECT_WINO_ERROR(wino::GpuGraphTimer("direct", {x.data(), {1, 1, 4, 4}}, p, 1), ErrorCode::InvalidArgument,
+                      "runs on the CPU");
+    for (const std::string &name : gpu_variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights g = wino::prepare_weights(name, {w.data(), {1, 1, 3, 3}});
+        EXPECT_WINO_ERROR(wino::GpuGraphTimer(name, {x.data(), {1, 1, 4, 4}}, g, 1, 0), ErrorCode::InvalidArgument,
+                          "at least 1 call");
+        EXPECT_WINO_ERROR(wino::GpuGraphTimer(name, {x.data(), {1, 2, 4, 4}}, g, 1), ErrorCode::ChannelMismatch);
+    }
 }
 
 #if WINO_HAVE_CUDA
@@ -402,6 +423,34 @@ TEST(ApiGpu, DevicePointersGiveTheHostBuffersResult) {
         out.set_device_dirty();
         ASSERT_EQ(out.copy_to_host(), 0);
         EXPECT_EQ(std::memcmp(out.data(), host.data(), host.size() * sizeof(float)), 0);
+    }
+}
+#endif
+
+#if WINO_HAVE_CUDA
+// With a GPU: calls captured in a CUDA graph on a stream of their own give
+// bitwise the host call's result, and their replays take device time. The
+// timer's output is NaN until a replay writes it, so a graph that computed
+// nothing fails.
+TEST(ApiGpu, CallsReplayedInACudaGraphGiveTheHostCallsResult) {
+    std::string why;
+    if (!wino::gpu_available(&why)) GTEST_SKIP() << "needs a CUDA GPU: " << why;
+    wino::test::Random rng;
+    const ConvShape s{2, 19, 37, 23, 30, 1};
+    std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W), w = rng.uniform(size_t(s.K) * s.C * 9);
+    for (const std::string &name : gpu_variant_names()) {
+        SCOPED_TRACE(name);
+        const wino::PreparedWeights p = wino::prepare_weights(name, {w.data(), s.weights()});
+        std::vector<float> host = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+        wino::conv2d(name, {x.data(), s.input()}, p, {host.data(), s.output()}, 1);
+        ASSERT_TRUE(all_finite(host));
+        wino::GpuGraphTimer graph(name, {x.data(), s.input()}, p, 1, 3);
+        EXPECT_TRUE(all_nan(graph.output()));
+        EXPECT_GT(graph.replay_ms(), 0.0);
+        EXPECT_GT(graph.replay_ms(), 0.0);
+        const std::vector<float> replayed = graph.output();
+        ASSERT_EQ(replayed.size(), host.size());
+        EXPECT_EQ(std::memcmp(replayed.data(), host.data(), host.size() * sizeof(float)), 0);
     }
 }
 #endif

@@ -120,6 +120,14 @@ struct RunOptions {
     // Where `auto` may choose: "cpu" (default), "cuda" (GPU variants only) or
     // "any". Explicitly named variants run where they were compiled for.
     std::string device = "cpu";
+    // conv2d_device only: a CUstream (cudaStream_t) in device 0's primary
+    // context. The kernels go on it and the call returns without waiting for
+    // them (stats then carry no compute_ms); the caller synchronizes, and may
+    // capture the call into a CUDA graph once its layer has run once on that
+    // stream outside a capture (the first call loads the kernels and
+    // allocates the intermediates, which later calls on the stream reuse).
+    // Null: the default stream, and the call waits for its kernels.
+    void *cuda_stream = nullptr;
 };
 
 // Whether a CUDA GPU is usable here; if not, `why` says what is missing.
@@ -227,5 +235,31 @@ struct DeviceTensor {
 // for a CPU variant, Error(Unsupported) without a GPU.
 void conv2d_device(const std::string &variant, DeviceTensor input, const PreparedWeights &weights,
                    DeviceTensor output, int padding, const RunOptions &options = {});
+
+// The device time of a GPU variant's call as a framework runs a network:
+// `calls` calls back to back, captured in one CUDA graph on a stream of its
+// own and replayed, so no host work (Halide's launch path, this API's checks)
+// sits between the kernels. RunStats::compute_ms instead times one call
+// between events, and includes the host's time to launch its kernels.
+// Construction copies the input to the device, runs one call outside the
+// capture, then captures (nothing runs). Throws like conv2d_device, and
+// Error(Unsupported) where the driver cannot capture.
+class GpuGraphTimer {
+public:
+    GpuGraphTimer(const std::string &variant, ConstTensor input, const PreparedWeights &weights, int padding,
+                  int calls = 20);
+    ~GpuGraphTimer();
+    GpuGraphTimer(const GpuGraphTimer &) = delete;
+    GpuGraphTimer &operator=(const GpuGraphTimer &) = delete;
+    // Replays the graph once; device milliseconds per call.
+    double replay_ms();
+    // What the last replay wrote, copied back (C order, N x K x H' x W');
+    // NaN before the first replay.
+    std::vector<float> output();
+
+private:
+    struct State;
+    std::unique_ptr<State> s_;
+};
 
 }  // namespace wino
