@@ -506,6 +506,14 @@ struct GpuGraphTimer::State {
     detail::cuda::Stream stream;
     Halide::Runtime::Buffer<float> in, out;  // the device copies the calls read and write
     int calls = 0;
+    // The copies are freed after this, back to Halide's cache: nothing may
+    // still run on them (a constructor that failed midway included).
+    ~State() {
+        try {
+            stream.synchronize();
+        } catch (const std::runtime_error &) {
+        }
+    }
 };
 #else
 struct GpuGraphTimer::State {};
@@ -568,15 +576,7 @@ GpuGraphTimer::GpuGraphTimer(const std::string &variant_name, ConstTensor input,
 #endif
 }
 
-GpuGraphTimer::~GpuGraphTimer() {
-#if WINO_HAVE_CUDA
-    // The device copies are freed below: nothing may still run on them.
-    try {
-        if (s_) s_->stream.synchronize();
-    } catch (const std::runtime_error &) {
-    }
-#endif
-}
+GpuGraphTimer::~GpuGraphTimer() = default;
 
 double GpuGraphTimer::replay_ms() {
 #if WINO_HAVE_CUDA
