@@ -237,27 +237,40 @@ void schedule_gpu_tensor(WinogradStages &s, const ScheduleParams &p, const Targe
 void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Target &) {
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
     constexpr int kChannelThreads = 4;  // 32 tiles x 4 channels = 128 threads per block
-    Var t("t"), tn("tn"), o("o"), i("i"), co("co"), ci("ci");
-    // Tiles along tx alone across a warp: Halide 14 sizes a loop over tx
-    // fused with ty by tx's storage extent in units of its alignment when
-    // align_storage() is set (a quarter of the tiles were computed).
-    // (Sizing the threads along tx to a narrow plane's row of tiles, and
-    // input channels for the rest of the block, was slower: at 8x64x56²
-    // F(4,3) this kernel took 21-24 us against 12, at 1x256x14² 6.4-6.9
-    // against 4.0-4.5 (ncu, bench/results/h200-9/ab): a warp then spans
-    // several channels' planes.)
+    Var t("t"), tn("tn"), o("o"), i("i"), co("co"), ci("ci"), tno("tno"), tni("tni");
+    // Lanes along a row of tiles (tx) across a warp. A narrow plane's row
+    // (at most 4 tiles: 14² at F(4,3)) would leave 28 of 32 lanes idle; there
+    // a warp takes 4 tiles of 8 rows of tiles (then the next images'), still
+    // one channel's plane: at 32x256x14² this kernel went from 42 to 26 us
+    // of the call's ~150 (ncu, bench/results/h200-10/ncu*.txt). Wider rows
+    // keep a row per warp: rows of 7, 8 or 14 tiles shared by 4, 4 and 2
+    // rows per warp ran 10-25% slower on the whole call (same run). Rows
+    // along tx and the rows below are separate thread dimensions, not one
+    // fused loop: Halide 14 sizes a loop over tx fused with ty by tx's
+    // storage extent in units of its alignment when align_storage() is set
+    // (a quarter of the tiles were computed). (Sizing the lanes to the row
+    // and giving the rest of the block to input channels was slower,
+    // bench/results/h200-9/ab: a warp then spans several channels' planes.)
+    const Expr tiles_x = (s.output.output_buffer().dim(0).extent() + s.m - 1) / s.m;
     s.V.out.compute_root()
         .reorder_storage(tx, ty, c, u, v, n)
         .align_storage(tx, 4)  // the multiply reads whole vectors of tiles
         .reorder(u, v, tx, c, ty, n)
-        .fuse(ty, n, tn)
-        .split(tx, o, i, kWarp, kGuard)
-        .split(c, co, ci, kChannelThreads, kGuard)
-        .reorder(u, v, i, ci, o, co, tn)
-        .gpu_blocks(o, co, tn)
-        .gpu_threads(i, ci)
-        .unroll(u)
-        .unroll(v);
+        .fuse(ty, n, tn);
+    auto lanes = [&](Stage stage, int lanes_x) {
+        stage.split(tx, o, i, lanes_x, kGuard).split(c, co, ci, kChannelThreads, kGuard);
+        if (lanes_x < kWarp) {
+            stage.split(tn, tno, tni, kWarp / lanes_x, kGuard)
+                .reorder(u, v, i, tni, ci, o, co, tno)
+                .gpu_blocks(o, co, tno)
+                .gpu_threads(i, tni, ci);
+        } else {
+            stage.reorder(u, v, i, ci, o, co, tn).gpu_blocks(o, co, tn).gpu_threads(i, ci);
+        }
+        stage.unroll(u).unroll(v);
+    };
+    lanes(s.V.out.specialize(tiles_x <= 4), 4);
+    lanes(s.V.out, kWarp);
     // A transform's passes: one tile of one channel, in the thread's registers.
     auto per_thread = [&](Func f, Func at, const Var &channel) {
         f.compute_at(at, i)
