@@ -241,7 +241,7 @@ void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Targe
     // Lanes along a row of tiles (tx) across a warp. A narrow plane's row
     // (at most 4 tiles: 14² at F(4,3)) would leave 28 of 32 lanes idle; there
     // a warp takes 4 tiles of 8 rows of tiles (then the next images'), still
-    // one channel's plane: at 32x256x14² this kernel went from 42 to 26 us
+    // one channel's plane: at 32x256x14² this kernel went from 42 to 28 us
     // of the call's ~150 (ncu, bench/results/h200-10/ncu*.txt). Wider rows
     // keep a row per warp: rows of 7, 8 or 14 tiles shared by 4, 4 and 2
     // rows per warp ran 10-25% slower on the whole call (same run). Rows
