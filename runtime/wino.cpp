@@ -502,6 +502,21 @@ void conv2d_device(const std::string &variant_name, DeviceTensor input, const Pr
 }
 
 #if WINO_HAVE_CUDA
+namespace {
+// Runs `f`, a call into the runtime's CUDA driver code: its failures
+// (std::runtime_error) become Error(Runtime); this API's own errors pass.
+template <typename F>
+auto driver_call(F &&f) {
+    try {
+        return f();
+    } catch (const Error &) {
+        throw;
+    } catch (const std::runtime_error &e) {
+        fail(ErrorCode::Runtime, e.what());
+    }
+}
+}  // namespace
+
 struct GpuGraphTimer::State {
     detail::cuda::Stream stream;
     Halide::Runtime::Buffer<float> in, out;  // the device copies the calls read and write
@@ -551,25 +566,17 @@ GpuGraphTimer::GpuGraphTimer(const std::string &variant_name, ConstTensor input,
     options.cuda_stream = s_->stream.handle();
     // Once outside the capture: loads the kernels, allocates on the stream.
     conv2d_device(variant_name, din, weights, dout, padding, options);
-    try {
-        s_->stream.synchronize();
-    } catch (const std::runtime_error &e) {
-        fail(ErrorCode::Runtime, e.what());
-    }
+    driver_call([&] { s_->stream.synchronize(); });
     // NaN until a replay writes it, so output() shows what the graph computed.
     s_->out.fill(std::numeric_limits<float>::quiet_NaN());
     s_->out.set_host_dirty();
     if (s_->out.copy_to_device(cuda) || s_->out.device_sync())
         fail(ErrorCode::Runtime, "cannot place the output of the timed calls on the GPU");
-    try {
+    driver_call([&] {
         s_->stream.capture([&] {
             for (int i = 0; i < calls; i++) conv2d_device(variant_name, din, weights, dout, padding, options);
         });
-    } catch (const Error &) {
-        throw;
-    } catch (const std::runtime_error &e) {
-        fail(ErrorCode::Runtime, e.what());
-    }
+    });
 #else
     (void)padding;
     fail(ErrorCode::Unsupported, "variant " + v.info.name + " runs on a CUDA GPU, and this build has no CUDA support");
@@ -580,22 +587,14 @@ GpuGraphTimer::~GpuGraphTimer() = default;
 
 double GpuGraphTimer::replay_ms() {
 #if WINO_HAVE_CUDA
-    try {
-        return s_->stream.replay() / s_->calls;
-    } catch (const std::runtime_error &e) {
-        fail(ErrorCode::Runtime, e.what());
-    }
+    return driver_call([&] { return s_->stream.replay() / s_->calls; });
 #endif
     return 0;  // not reached: the constructor threw
 }
 
 std::vector<float> GpuGraphTimer::output() {
 #if WINO_HAVE_CUDA
-    try {
-        s_->stream.synchronize();
-    } catch (const std::runtime_error &e) {
-        fail(ErrorCode::Runtime, e.what());
-    }
+    driver_call([&] { s_->stream.synchronize(); });
     s_->out.set_device_dirty();
     if (s_->out.copy_to_host()) fail(ErrorCode::Runtime, "copying the timed calls' output back failed");
     return std::vector<float>(s_->out.data(), s_->out.data() + s_->out.number_of_elements());

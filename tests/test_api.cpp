@@ -397,24 +397,35 @@ TEST(ApiGpu, GraphTimerNeedsAGpuVariantAndACall) {
 }
 
 #if WINO_HAVE_CUDA
-// With a GPU: every GPU variant on device pointers (allocated here through
-// Halide's CUDA runtime, in the same primary context) gives bitwise the
-// result of the same variant on host buffers.
-TEST(ApiGpu, DevicePointersGiveTheHostBuffersResult) {
+// With a GPU: for every GPU variant, a random layer, the variant's weights
+// for it and its result through host buffers (finite), which `check` then
+// compares with another way of running the same variant. Skips without a GPU.
+void for_each_gpu_variant_with_host_result(
+    const std::function<void(const std::string &, const ConvShape &, const std::vector<float> &,
+                             const wino::PreparedWeights &, const std::vector<float> &)> &check) {
     std::string why;
     if (!wino::gpu_available(&why)) GTEST_SKIP() << "needs a CUDA GPU: " << why;
     wino::test::Random rng;
     const ConvShape s{2, 19, 37, 23, 30, 1};
     std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W), w = rng.uniform(size_t(s.K) * s.C * 9);
-    const std::vector<int> in_sizes{s.W, s.H, s.C, s.N}, out_sizes{s.out_w(), s.out_h(), s.K, s.N};
     for (const std::string &name : gpu_variant_names()) {
         SCOPED_TRACE(name);
         const wino::PreparedWeights p = wino::prepare_weights(name, {w.data(), s.weights()});
         std::vector<float> host = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
         wino::conv2d(name, {x.data(), s.input()}, p, {host.data(), s.output()}, 1);
         ASSERT_TRUE(all_finite(host));
+        check(name, s, x, p, host);
+    }
+}
 
-        Halide::Runtime::Buffer<float> in(x.data(), in_sizes), out(out_sizes);
+// Every GPU variant on device pointers (allocated here through Halide's CUDA
+// runtime, in the same primary context) gives bitwise the result of the same
+// variant on host buffers.
+TEST(ApiGpu, DevicePointersGiveTheHostBuffersResult) {
+    for_each_gpu_variant_with_host_result([](const std::string &name, const ConvShape &s, const std::vector<float> &x,
+                                             const wino::PreparedWeights &p, const std::vector<float> &host) {
+        const std::vector<int> in_sizes{s.W, s.H, s.C, s.N}, out_sizes{s.out_w(), s.out_h(), s.K, s.N};
+        Halide::Runtime::Buffer<float> in(const_cast<float *>(x.data()), in_sizes), out(out_sizes);
         in.set_host_dirty();
         ASSERT_EQ(in.copy_to_device(halide_cuda_device_interface()), 0);
         ASSERT_EQ(out.device_malloc(halide_cuda_device_interface()), 0);
@@ -423,27 +434,15 @@ TEST(ApiGpu, DevicePointersGiveTheHostBuffersResult) {
         out.set_device_dirty();
         ASSERT_EQ(out.copy_to_host(), 0);
         EXPECT_EQ(std::memcmp(out.data(), host.data(), host.size() * sizeof(float)), 0);
-    }
+    });
 }
-#endif
 
-#if WINO_HAVE_CUDA
-// With a GPU: calls captured in a CUDA graph on a stream of their own give
-// bitwise the host call's result, and their replays take device time. The
-// timer's output is NaN until a replay writes it, so a graph that computed
-// nothing fails.
+// Calls captured in a CUDA graph on a stream of their own give bitwise the
+// host call's result, and their replays take device time. The timer's output
+// is NaN until a replay writes it, so a graph that computed nothing fails.
 TEST(ApiGpu, CallsReplayedInACudaGraphGiveTheHostCallsResult) {
-    std::string why;
-    if (!wino::gpu_available(&why)) GTEST_SKIP() << "needs a CUDA GPU: " << why;
-    wino::test::Random rng;
-    const ConvShape s{2, 19, 37, 23, 30, 1};
-    std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W), w = rng.uniform(size_t(s.K) * s.C * 9);
-    for (const std::string &name : gpu_variant_names()) {
-        SCOPED_TRACE(name);
-        const wino::PreparedWeights p = wino::prepare_weights(name, {w.data(), s.weights()});
-        std::vector<float> host = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
-        wino::conv2d(name, {x.data(), s.input()}, p, {host.data(), s.output()}, 1);
-        ASSERT_TRUE(all_finite(host));
+    for_each_gpu_variant_with_host_result([](const std::string &name, const ConvShape &s, const std::vector<float> &x,
+                                             const wino::PreparedWeights &p, const std::vector<float> &host) {
         wino::GpuGraphTimer graph(name, {x.data(), s.input()}, p, 1, 3);
         EXPECT_TRUE(all_nan(graph.output()));
         EXPECT_GT(graph.replay_ms(), 0.0);
@@ -451,7 +450,7 @@ TEST(ApiGpu, CallsReplayedInACudaGraphGiveTheHostCallsResult) {
         const std::vector<float> replayed = graph.output();
         ASSERT_EQ(replayed.size(), host.size());
         EXPECT_EQ(std::memcmp(replayed.data(), host.data(), host.size() * sizeof(float)), 0);
-    }
+    });
 }
 #endif
 
