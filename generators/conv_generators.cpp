@@ -30,7 +30,8 @@ struct ScheduleParamsMember {
     GeneratorParam<std::string> parallel{"parallel", ""};  // what runs in parallel
     GeneratorParam<std::string> vectorize{"vectorize", ""};  // direct: the vectorized dimension
     GeneratorParam<std::string> store{"store", ""};          // fused, direct: how the output is stored
-    wino::ScheduleParams get() const { return {block, k_vectors, band_kb, parallel, vectorize, store}; }
+    GeneratorParam<int> c_slice{"c_slice", 0};             // GPU multiply: input channels per step
+    wino::ScheduleParams get() const { return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice}; }
 };
 
 class ConvDirect : public Generator<ConvDirect> {

@@ -96,9 +96,14 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         //  - the staged multiply (T tiles along x, whole blocks of 32 output
         //    channels) loads U and V once per 8·T multiply-adds per thread:
         //    1 + 2/T (T = 2 ran 1.4x slower than T = 4 at 32x64x56²), no
-        //    better beyond T = 4 (T = 8 was not faster);
+        //    better beyond T = 4 (T = 8 was not faster); 0.9x with 8 or more
+        //    input channels per unrolled step (c_slice: more loads in flight;
+        //    the multiply kernel 0.79-0.95x at 32x256x14² and 32x64x56²,
+        //    bench/results/h200-11);
         //  - tensor-level's seven passes ~2x the staged three, and twice
-        //    the traffic;
+        //    the traffic; the staged output transform storing rows through
+        //    shared memory (store=rows) moves them 0.9x as dearly (whole
+        //    sectors: that kernel 0.54-0.82x in the same run);
         //  - the fused kernel's one-warp products ~2.5x the staged multiply
         //    for F(2,3), twice that for F(4,3) (255 registers: 8 warps per SM).
         constexpr double kLaunch = 1.5e7, kPerByte = 2.4;
@@ -114,9 +119,11 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         const int T = gpu_tiles(v.schedule, p), alpha = v.m + 2;
         const long long tx = (Wo + v.m - 1) / v.m, ty = (Ho + v.m - 1) / v.m;
         const double work = N * up(tx, T) * ty * alpha * alpha * C * up(s.K, kWeightKBlock);
-        const double multiply = 1 + 2.0 / std::min(T, 4);
+        const bool deep_slices = v.schedule != "gpu_fused" && gpu_c_slice(v.schedule, p) >= 8;
+        const double multiply = (1 + 2.0 / std::min(T, 4)) * (deep_slices ? 0.9 : 1.0);
         const double VM_bytes = 2 * 4.0 * alpha * alpha * up(tx, T) * ty * N * (C + up(s.K, kWeightKBlock));
-        if (v.schedule == "gpu_staged") return multiply * work + 3 * kLaunch + kPerByte * VM_bytes;
+        if (v.schedule == "gpu_staged")
+            return multiply * work + 3 * kLaunch + kPerByte * VM_bytes * (gpu_store_rows(v.schedule, p) ? 0.9 : 1.0);
         if (v.schedule == "gpu_tensor") return 2 * multiply * work + 7 * kLaunch + 2 * kPerByte * VM_bytes;
         return (v.m == 2 ? 2.5 : 5) * work + kLaunch;
     }

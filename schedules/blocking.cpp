@@ -94,9 +94,13 @@ int gpu_tiles(const std::string &schedule, const ScheduleParams &p) {
 }
 
 void check_gpu_params(const std::string &schedule, const ScheduleParams &p) {
-    const bool k_vectors = schedule != "gpu_fused";
-    if ((!k_vectors && p.k_vectors) || p.band_kb || !p.parallel.empty() || !p.vectorize.empty() || !p.store.empty())
-        throw std::invalid_argument(schedule + ": takes " + (k_vectors ? "only block and k_vectors" : "only block"));
+    // What each GPU schedule takes besides block.
+    const bool multiply = schedule == "gpu_tensor" || schedule == "gpu_staged";
+    const bool k_vectors = multiply || schedule == "gpu_direct", c_slice = multiply, store = schedule == "gpu_staged";
+    if ((!k_vectors && p.k_vectors) || (!c_slice && p.c_slice) || (!store && !p.store.empty()) || p.band_kb ||
+        !p.parallel.empty() || !p.vectorize.empty())
+        throw std::invalid_argument(schedule + ": takes only block" + (k_vectors ? ", k_vectors" : "") +
+                                    (c_slice ? ", c_slice" : "") + (store ? ", store" : ""));
 }
 
 int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p) {
@@ -106,6 +110,24 @@ int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p) {
         throw std::invalid_argument(schedule + ": k_vectors=" + std::to_string(p.k_vectors) +
                                     " must be 1, 2, 4 or 8 (float4s of output channels per thread)");
     return p.k_vectors;
+}
+
+int gpu_c_slice(const std::string &schedule, const ScheduleParams &p) {
+    check_gpu_params(schedule, p);
+    if (schedule != "gpu_tensor" && schedule != "gpu_staged")
+        throw std::invalid_argument(schedule + ": takes no c_slice (only the GPU multiply does)");
+    if (p.c_slice == 0) return 4;
+    if (p.c_slice != 1 && p.c_slice != 2 && p.c_slice != 4 && p.c_slice != 8 && p.c_slice != 16)
+        throw std::invalid_argument(schedule + ": c_slice=" + std::to_string(p.c_slice) +
+                                    " must be 1, 2, 4, 8 or 16 (input channels per step of the multiply)");
+    return p.c_slice;
+}
+
+bool gpu_store_rows(const std::string &schedule, const ScheduleParams &p) {
+    check_gpu_params(schedule, p);
+    if (!p.store.empty() && p.store != "rows" && p.store != "tiles")
+        throw std::invalid_argument(schedule + ": store='" + p.store + "', expected tiles or rows");
+    return p.store == "rows";
 }
 
 GpuDirectBlock gpu_direct_block(const ScheduleParams &p) {
@@ -132,6 +154,7 @@ ScheduleParams parse_schedule_params(const std::string &row) {
         else if (key == "parallel") p.parallel = value;
         else if (key == "vectorize") p.vectorize = value;
         else if (key == "store") p.store = value;
+        else if (key == "c_slice") p.c_slice = std::stoi(value);
         else if (key != "features") throw std::invalid_argument("unknown schedule parameter '" + key + "'");
     }
     return p;

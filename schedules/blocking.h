@@ -44,6 +44,7 @@ struct ScheduleParams {
     std::string vectorize; // direct: "k" (output channels, default) or "x" (pixels along a row)
     std::string store;     // fused, direct (vectorize=k): "channels" (default) or "rows" (a vector of pixels
                            // per store, through a stack block, when whole tiles or register blocks fill one)
+    int c_slice = 0;       // GPU multiply (gpu_tensor, gpu_staged): input channels per unrolled step
 };
 
 // The register block for `p` on this machine: columns "XxY" (as many channel
@@ -72,7 +73,8 @@ RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p);
 int gpu_tiles(const std::string &schedule, const ScheduleParams &p);
 
 // Throws std::invalid_argument unless `p` holds only what the GPU schedule
-// takes: block, and k_vectors (all but gpu_fused).
+// takes: block, and k_vectors and c_slice (all but gpu_fused; c_slice not
+// gpu_direct).
 void check_gpu_params(const std::string &schedule, const ScheduleParams &p);
 
 // The float4s of output channels per thread of the GPU multiply (gpu_tensor,
@@ -81,6 +83,20 @@ void check_gpu_params(const std::string &schedule, const ScheduleParams &p);
 // block of kWeightKBlock). Throws std::invalid_argument for another value,
 // or for a parameter the schedule does not take.
 int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p);
+
+// The input channels per unrolled step of the GPU multiply (gpu_tensor,
+// gpu_staged): p.c_slice, 1, 2, 4, 8 or 16, default 4. Throws
+// std::invalid_argument for another value, or another schedule.
+int gpu_c_slice(const std::string &schedule, const ScheduleParams &p);
+
+// Whether the staged output transform stores rows of pixels through shared
+// memory (gpu_staged, store=rows) rather than a tile per thread (store=tiles,
+// the default). Throws std::invalid_argument for another value or schedule.
+bool gpu_store_rows(const std::string &schedule, const ScheduleParams &p);
+// Its block: kTiles x kRows tiles of kChannels output channels.
+struct GpuRowsBlock {
+    static constexpr int kTiles = 4, kRows = 2, kChannels = 16;
+};
 
 // The GPU direct kernel's block per thread (gpu_direct): `rows` output rows
 // of one pixel column ("1xY" in p.block, 1 <= Y <= 8, default 4) x

@@ -32,7 +32,6 @@ namespace {
 constexpr int kWarp = 32;
 const TailStrategy kGuard = TailStrategy::GuardWithIf;
 
-constexpr int kCSlice = 4;                              // input channels per step of the multiply
 constexpr int kMultiplyThreads = 128;                   // threads per block of the multiply
 
 // Vectorizes `var` of `f` (a stage or a definition) across `T` tiles, as
@@ -52,8 +51,10 @@ void vectorize_tiles(F f, const VarOrRVar &var, int T) {
 // transform point, register-blocked as Halide's apps/cuda_mat_mul blocks a
 // matrix product: each thread accumulates K_t output channels (k_vectors
 // float4, default 2) x T tiles along tx (K_t·T registers) over the input
-// channels, kCSlice at a time, reading per channel K_t/4 float4 of U (k
-// innermost) and T/4 float4 of V (tiles innermost): 12 loads per 128
+// channels, c_slice at a time (default 4; 8 keeps twice the loads in flight
+// for 164-168 registers at K_t = 8: the kernel 0.79-0.95x, h200-11),
+// reading per channel K_t/4 float4 of U (k innermost) and T/4 float4 of V
+// (tiles innermost): 12 loads per 128
 // multiply-adds at K_t = 8, T = 4, against 9 per 8 in the one-warp product it
 // replaced (lanes over 32 output channels, 8 tiles per lane). Across a warp,
 // the threads along k read one U row (128 bytes) and those along tx
@@ -62,7 +63,8 @@ void vectorize_tiles(F f, const VarOrRVar &var, int T) {
 // plane has (at most 8) x rows of tiles (ty, n) for the rest of its 128
 // threads, so a narrow plane wastes no thread. V and M are stored tiles
 // innermost (tx, ty, channel, u, v, n), tx rounded up to whole vectors.
-void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T, int k_vectors) {
+void schedule_gpu_multiply(WinogradStages &s, Func M_out, const std::string &schedule, const ScheduleParams &p) {
+    const int T = gpu_tiles(schedule, p), k_vectors = gpu_k_vectors(schedule, p), c_slice = gpu_c_slice(schedule, p);
     const int k_per_thread = 4 * k_vectors, k_threads = kWeightKBlock / k_per_thread;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, n = s.n, k = s.k, c = s.c;
     const Expr grid_x = (s.output.output_buffer().dim(0).extent() + s.m - 1) / s.m;
@@ -105,7 +107,7 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T, int k_vectors) 
         .unroll(tx);
     RVar rco("rco"), rci("rci");
     s.M.update()
-        .split(s.rc.x, rco, rci, kCSlice, kGuard)
+        .split(s.rc.x, rco, rci, c_slice, kGuard)
         .split(k, ko, ki, 4)
         .reorder(ki, ko, tx, rci, rco)
         .vectorize(ki)
@@ -115,7 +117,7 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, int T, int k_vectors) 
     Func V_slice = s.V.out.in(s.M);
     V_slice.compute_at(s.M, rco)
         .store_in(MemoryType::Register)
-        .bound_extent(c, kCSlice)
+        .bound_extent(c, c_slice)
         .bound_extent(tx, T)
         .reorder(tx, c)
         .unroll(c);
@@ -215,7 +217,7 @@ void schedule_gpu_tensor(WinogradStages &s, const ScheduleParams &p, const Targe
     };
     transform_pass(s.V.rows, c, u, {tx, ty, c, u, v, n});
     transform_pass(s.V.out, c, v, {tx, ty, c, u, v, n}, /*aligned=*/true);
-    schedule_gpu_multiply(s, s.M.in(), gpu_tiles("gpu_tensor", p), gpu_k_vectors("gpu_tensor", p));
+    schedule_gpu_multiply(s, s.M.in(), "gpu_tensor", p);
     transform_pass(s.Y.rows, k, u, {tx, ty, k, u, v, n});
     transform_pass(s.Y.out, k, v, {tx, ty, k, u, v, n});
     s.output.compute_root()
@@ -223,6 +225,65 @@ void schedule_gpu_tensor(WinogradStages &s, const ScheduleParams &p, const Targe
         .fuse(s.k, s.n, b2)
         .gpu_blocks(o, s.y, b2)
         .gpu_lanes(i);
+}
+
+// The staged output transform with its stores along rows (store=rows): a
+// block transforms TX x TY = 4 x 2 tiles of KC = 16 output channels, one
+// (tile, channel) per thread, into shared memory; then its threads store the
+// block's 4m x 2m pixels of each channel with lanes along the rows. One
+// thread per tile (store=tiles) stores a tile's pixels m floats apart across
+// lanes, so each store instruction writes parts of 16 sectors of 32 bytes:
+// that kernel ran at 85% of L2 throughput while moving a third of its peak
+// bytes (32x64x56², bench/results/h200-10/ncu_before.txt); this one took
+// 30 us there against 37, 10 against 19 at 32x256x14² (h200-11). 8 x 1 tiles
+// (a warp reading 8 consecutive tiles of M, 32-pixel rows) was as fast or
+// slower on every layer of the same run, and doubles the multiply on planes
+// 4 tiles wide (M is computed for every tile the transform reads).
+// Every extent is constant (bound_extent: the edges compute tiles that M
+// holds anyway, up to its alignment, or a row of tiles beyond it when the
+// plane has an odd number) and both loop nests run on one thread dimension
+// of kThreads: Halide 14 sizes a block per dimension as its largest loop,
+// and loops whose extents shrink at the plane's edges, fused into one
+// thread loop, got bounds that grew with the plane, and shared-memory sizes
+// and M regions it could not bound correctly (failed launches, faults).
+void schedule_gpu_output_rows(WinogradStages &s) {
+    using B = GpuRowsBlock;
+    constexpr int kThreads = 128, TX = B::kTiles, TY = B::kRows, KC = B::kChannels;
+    const int m = s.m;
+    const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, k = s.k, n = s.n, x = s.x, y = s.y;
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki"), kt("kt"), yn("yn"), xy("xy"), th("th"), t("t"),
+        tk("tk");
+    // Stores: TX·m x TY·m pixels x KC channels per block, lanes along x,
+    // kThreads threads, each a column of KC / k_threads channels.
+    const int store_threads = TX * m * TY * m, k_threads = std::max(1, kThreads / store_threads);
+    s.output.compute_root()
+        .tile(x, y, xo, yo, xi, yi, TX * m, TY * m, kGuard)
+        .split(k, ko, ki, KC, kGuard)
+        .split(ki, kt, ki, KC / k_threads)
+        .reorder(ki, xi, yi, kt, xo, ko, yo, n)
+        .fuse(yo, n, yn)
+        .fuse(xi, yi, xy)
+        .fuse(xy, kt, th)
+        .gpu_blocks(xo, ko, yn)
+        .gpu_threads(th)
+        .unroll(ki);
+    // The transform, one (tile, channel) per thread, into shared memory
+    // stored as the stores read it: a row of pixels (u, tx) contiguous.
+    s.Y.out.compute_at(s.output, xo)
+        .store_in(MemoryType::GPUShared)
+        .bound_extent(tx, TX)
+        .bound_extent(ty, TY)
+        .bound_extent(k, KC)
+        .reorder_storage(u, tx, v, ty, k, n)
+        .reorder(u, v, tx, ty, k, n)
+        .fuse(tx, ty, t)
+        .fuse(t, k, tk)
+        .gpu_threads(tk)
+        .unroll(u)
+        .unroll(v);
+    // Y.rows is inlined: one expression per pixel over M, whose loads LLVM
+    // shares. (Computed at the fused thread loop, Halide 14 bounded its
+    // registers at tile 0 and every other thread failed a bounds assertion.)
 }
 
 // Staged: the tensor-level stages in three kernels, each transform fused with
@@ -284,8 +345,9 @@ void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Targe
     };
     per_thread(s.V.rows, s.V.out, c);
 
-    schedule_gpu_multiply(s, s.M.in(), gpu_tiles("gpu_staged", p), gpu_k_vectors("gpu_staged", p));
+    schedule_gpu_multiply(s, s.M.in(), "gpu_staged", p);
 
+    if (gpu_store_rows("gpu_staged", p)) return schedule_gpu_output_rows(s);
     const int m = s.m;
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki");
     s.output.compute_root()

@@ -272,6 +272,8 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
 
 void schedule_winograd(const std::string &schedule, const ScheduleParams &p, WinogradStages &s,
                        const Target &target) {
+    if (p.c_slice && schedule != "gpu_tensor" && schedule != "gpu_staged")
+        throw std::invalid_argument("conv_winograd: c_slice is the GPU multiply's parameter (gpu_tensor, gpu_staged)");
     if (schedule == "tensor") {
         if (!p.block.empty() || p.k_vectors || p.band_kb || !p.parallel.empty() || !p.vectorize.empty() ||
             !p.store.empty())

@@ -15,6 +15,8 @@
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "blocking.h"
 #include "layout.h"
@@ -83,7 +85,14 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
     }
     if (v.device == "cuda" && v.m > 0) {
         // T tiles per thread (lane) along x; 32 output channels per warp or U block.
-        return block_grid(wino::gpu_tiles(v.schedule, p), 1, v.m, wino::kWeightKBlock);
+        std::vector<ConvShape> grid = block_grid(wino::gpu_tiles(v.schedule, p), 1, v.m, wino::kWeightKBlock);
+        if (v.schedule == "gpu_staged" && wino::gpu_store_rows(v.schedule, p)) {
+            // The output transform's block (store=rows).
+            using B = wino::GpuRowsBlock;
+            const auto g = block_grid(B::kTiles, B::kRows, v.m, B::kChannels);
+            grid.insert(grid.end(), g.begin(), g.end());
+        }
+        return grid;
     }
     return {};  // the CPU tensor-level and autoscheduled schedules have no register block to probe
 }
@@ -244,6 +253,25 @@ TEST(ScheduleParams, GpuBlocks) {
             EXPECT_NE(std::string(e.what()).find("gpu_tensor"), std::string::npos) << e.what();
         }
     }
+    // The multiply's input channels per unrolled step: 4 by default, a power of two up to 16.
+    EXPECT_EQ(wino::gpu_c_slice("gpu_staged", parse("")), 4);
+    EXPECT_EQ(wino::gpu_c_slice("gpu_tensor", parse("k_vectors=1 c_slice=8")), 8);
+    for (const auto &[schedule, bad] : std::vector<std::pair<const char *, const char *>>{
+             {"gpu_staged", "c_slice=3"}, {"gpu_staged", "c_slice=32"}, {"gpu_tensor", "c_slice=-4"},
+             {"gpu_fused", "c_slice=8"}, {"gpu_direct", "c_slice=8"}}) {
+        try {
+            wino::gpu_c_slice(schedule, parse(bad));
+            ADD_FAILURE() << schedule << " " << bad << " accepted";
+        } catch (const std::invalid_argument &e) {
+            EXPECT_NE(std::string(e.what()).find(schedule), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_THROW(wino::gpu_direct_block(parse("c_slice=8")), std::invalid_argument);
+    EXPECT_TRUE(wino::gpu_store_rows("gpu_staged", parse("store=rows")));
+    EXPECT_FALSE(wino::gpu_store_rows("gpu_staged", parse("store=tiles")));
+    EXPECT_FALSE(wino::gpu_store_rows("gpu_staged", parse("")));
+    EXPECT_THROW(wino::gpu_store_rows("gpu_staged", parse("store=channels")), std::invalid_argument);
+    EXPECT_THROW(wino::gpu_store_rows("gpu_tensor", parse("store=rows")), std::invalid_argument);
     // The register-blocked direct kernel: 1xY rows per thread, 4 float4s of channels by default.
     EXPECT_EQ(wino::gpu_direct_block(parse("")).rows, 4);
     EXPECT_EQ(wino::gpu_direct_block(parse("")).channels, 16);
