@@ -31,7 +31,10 @@ struct ScheduleParamsMember {
     GeneratorParam<std::string> vectorize{"vectorize", ""};  // direct: the vectorized dimension
     GeneratorParam<std::string> store{"store", ""};          // fused, direct: how the output is stored
     GeneratorParam<int> c_slice{"c_slice", 0};             // GPU multiply: input channels per step
-    wino::ScheduleParams get() const { return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice}; }
+    GeneratorParam<std::string> load{"load", ""};            // GPU staged: how the input transform reads
+    wino::ScheduleParams get() const {
+        return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load};
+    }
 };
 
 class ConvDirect : public Generator<ConvDirect> {

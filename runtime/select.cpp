@@ -103,7 +103,11 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         //  - tensor-level's seven passes ~2x the staged three, and twice
         //    the traffic; the staged output transform storing rows through
         //    shared memory (store=rows) moves them 0.9x as dearly (whole
-        //    sectors: that kernel 0.54-0.82x in the same run);
+        //    sectors: that kernel 0.54-0.82x in the same run); the input
+        //    transform reading through shared memory (load=shared) 0.9x on
+        //    planes at most 4 tiles wide and 1.3x on wider ones (its 4-tile
+        //    rows of V are half sectors there: that kernel 0.52x at
+        //    32x256x14², 1.6x at 32x64x56²);
         //  - the fused kernel's one-warp products ~2.5x the staged multiply
         //    for F(2,3), twice that for F(4,3) (255 registers: 8 warps per SM).
         constexpr double kLaunch = 1.5e7, kPerByte = 2.4;
@@ -122,8 +126,11 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         const bool deep_slices = v.schedule != "gpu_fused" && gpu_c_slice(v.schedule, p) >= 8;
         const double multiply = (1 + 2.0 / std::min(T, 4)) * (deep_slices ? 0.9 : 1.0);
         const double VM_bytes = 2 * 4.0 * alpha * alpha * up(tx, T) * ty * N * (C + up(s.K, kWeightKBlock));
-        if (v.schedule == "gpu_staged")
-            return multiply * work + 3 * kLaunch + kPerByte * VM_bytes * (gpu_store_rows(v.schedule, p) ? 0.9 : 1.0);
+        if (v.schedule == "gpu_staged") {
+            const double rows = gpu_store_rows(v.schedule, p) ? 0.9 : 1.0;
+            const double load = gpu_load_shared(v.schedule, p) ? (tx <= GpuRowsBlock::kTiles ? 0.9 : 1.3) : 1.0;
+            return multiply * work + 3 * kLaunch + kPerByte * VM_bytes * rows * load;
+        }
         if (v.schedule == "gpu_tensor") return 2 * multiply * work + 7 * kLaunch + 2 * kPerByte * VM_bytes;
         return (v.m == 2 ? 2.5 : 5) * work + kLaunch;
     }

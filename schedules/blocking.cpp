@@ -97,10 +97,10 @@ void check_gpu_params(const std::string &schedule, const ScheduleParams &p) {
     // What each GPU schedule takes besides block.
     const bool multiply = schedule == "gpu_tensor" || schedule == "gpu_staged";
     const bool k_vectors = multiply || schedule == "gpu_direct", c_slice = multiply, store = schedule == "gpu_staged";
-    if ((!k_vectors && p.k_vectors) || (!c_slice && p.c_slice) || (!store && !p.store.empty()) || p.band_kb ||
-        !p.parallel.empty() || !p.vectorize.empty())
+    if ((!k_vectors && p.k_vectors) || (!c_slice && p.c_slice) || (!store && (!p.store.empty() || !p.load.empty())) ||
+        p.band_kb || !p.parallel.empty() || !p.vectorize.empty())
         throw std::invalid_argument(schedule + ": takes only block" + (k_vectors ? ", k_vectors" : "") +
-                                    (c_slice ? ", c_slice" : "") + (store ? ", store" : ""));
+                                    (c_slice ? ", c_slice" : "") + (store ? ", store, load" : ""));
 }
 
 int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p) {
@@ -130,6 +130,13 @@ bool gpu_store_rows(const std::string &schedule, const ScheduleParams &p) {
     return p.store == "rows";
 }
 
+bool gpu_load_shared(const std::string &schedule, const ScheduleParams &p) {
+    check_gpu_params(schedule, p);
+    if (!p.load.empty() && p.load != "shared" && p.load != "tiles")
+        throw std::invalid_argument(schedule + ": load='" + p.load + "', expected tiles or shared");
+    return p.load == "shared";
+}
+
 GpuDirectBlock gpu_direct_block(const ScheduleParams &p) {
     GpuDirectBlock b{4, 4 * gpu_k_vectors("gpu_direct", p)};
     if (p.block.empty()) return b;
@@ -155,6 +162,7 @@ ScheduleParams parse_schedule_params(const std::string &row) {
         else if (key == "vectorize") p.vectorize = value;
         else if (key == "store") p.store = value;
         else if (key == "c_slice") p.c_slice = std::stoi(value);
+        else if (key == "load") p.load = value;
         else if (key != "features") throw std::invalid_argument("unknown schedule parameter '" + key + "'");
     }
     return p;

@@ -45,6 +45,8 @@ struct ScheduleParams {
     std::string store;     // fused, direct (vectorize=k): "channels" (default) or "rows" (a vector of pixels
                            // per store, through a stack block, when whole tiles or register blocks fill one)
     int c_slice = 0;       // GPU multiply (gpu_tensor, gpu_staged): input channels per unrolled step
+    std::string load;      // gpu_staged's input transform: "tiles" (default: each thread reads its tile's
+                           // window) or "shared" (a block stages its input patch in shared memory)
 };
 
 // The register block for `p` on this machine: columns "XxY" (as many channel
@@ -73,8 +75,8 @@ RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p);
 int gpu_tiles(const std::string &schedule, const ScheduleParams &p);
 
 // Throws std::invalid_argument unless `p` holds only what the GPU schedule
-// takes: block, and k_vectors and c_slice (all but gpu_fused; c_slice not
-// gpu_direct).
+// takes: block; k_vectors (gpu_direct, gpu_tensor, gpu_staged); c_slice
+// (gpu_tensor, gpu_staged); store and load (gpu_staged).
 void check_gpu_params(const std::string &schedule, const ScheduleParams &p);
 
 // The float4s of output channels per thread of the GPU multiply (gpu_tensor,
@@ -93,7 +95,12 @@ int gpu_c_slice(const std::string &schedule, const ScheduleParams &p);
 // memory (gpu_staged, store=rows) rather than a tile per thread (store=tiles,
 // the default). Throws std::invalid_argument for another value or schedule.
 bool gpu_store_rows(const std::string &schedule, const ScheduleParams &p);
-// Its block: kTiles x kRows tiles of kChannels output channels.
+// Whether the staged input transform reads its input through shared memory
+// (gpu_staged, load=shared) rather than a window per thread (load=tiles,
+// the default). Throws std::invalid_argument for another value or schedule.
+bool gpu_load_shared(const std::string &schedule, const ScheduleParams &p);
+// The block of both (store=rows, load=shared): kTiles x kRows tiles of
+// kChannels channels.
 struct GpuRowsBlock {
     static constexpr int kTiles = 4, kRows = 2, kChannels = 16;
 };

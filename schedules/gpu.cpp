@@ -227,6 +227,102 @@ void schedule_gpu_tensor(WinogradStages &s, const ScheduleParams &p, const Targe
         .gpu_lanes(i);
 }
 
+namespace {
+
+// A transform's passes: one tile of one channel, in the thread's registers,
+// computed at `at`'s thread loop `var`.
+void per_thread(WinogradStages &s, Func f, Func at, const Var &var, const Var &channel) {
+    f.compute_at(at, var)
+        .store_in(MemoryType::Register)
+        .bound_extent(channel, 1)
+        .bound_extent(s.tx, 1)
+        .bound_extent(s.ty, 1)
+        .bound_extent(s.n, 1)
+        .unroll(s.u)
+        .unroll(s.v);
+}
+
+// The staged input transform with a tile of one channel per thread
+// (load=tiles), each thread reading its own window of the input.
+void schedule_gpu_input_tiles(WinogradStages &s) {
+    const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n;
+    constexpr int kChannelThreads = 4;  // 32 tiles x 4 channels = 128 threads per block
+    Var tn("tn"), o("o"), i("i"), co("co"), ci("ci"), tno("tno"), tni("tni");
+    // Lanes along a row of tiles (tx) across a warp. A narrow plane's row
+    // (at most 4 tiles: 14² at F(4,3)) would leave 28 of 32 lanes idle; there
+    // a warp takes 4 tiles of 8 rows of tiles (then the next images'), still
+    // one channel's plane: at 32x256x14² this kernel went from 42 to 28 us
+    // of the call's ~150 (ncu, bench/results/h200-10/ncu*.txt). Wider rows
+    // keep a row per warp: rows of 7, 8 or 14 tiles shared by 4, 4 and 2
+    // rows per warp ran 10-25% slower on the whole call (same run). Rows
+    // along tx and the rows below are separate thread dimensions, not one
+    // fused loop: Halide 14 sizes a loop over tx fused with ty by tx's
+    // storage extent in units of its alignment when align_storage() is set
+    // (a quarter of the tiles were computed). (Sizing the lanes to the row
+    // and giving the rest of the block to input channels was slower,
+    // bench/results/h200-9/ab: a warp then spans several channels' planes.)
+    const Expr tiles_x = (s.output.output_buffer().dim(0).extent() + s.m - 1) / s.m;
+    s.V.out.reorder(u, v, tx, c, ty, n).fuse(ty, n, tn);
+    auto lanes = [&](Stage stage, int lanes_x) {
+        stage.split(tx, o, i, lanes_x, kGuard).split(c, co, ci, kChannelThreads, kGuard);
+        if (lanes_x < kWarp) {
+            stage.split(tn, tno, tni, kWarp / lanes_x, kGuard)
+                .reorder(u, v, i, tni, ci, o, co, tno)
+                .gpu_blocks(o, co, tno)
+                .gpu_threads(i, tni, ci);
+        } else {
+            stage.reorder(u, v, i, ci, o, co, tn).gpu_blocks(o, co, tn).gpu_threads(i, ci);
+        }
+        stage.unroll(u).unroll(v);
+    };
+    lanes(s.V.out.specialize(tiles_x <= 4), 4);
+    lanes(s.V.out, kWarp);
+    per_thread(s, s.V.rows, s.V.out, i, c);
+}
+
+// The staged input transform through shared memory (load=shared): a block
+// of TX x TY tiles of KC input channels (the rows block) first copies its
+// input patch, (TX·m + 2) x (TY·m + 2) pixels of each channel, into shared
+// memory with lanes along its rows; then each thread transforms one tile of
+// one channel from there. Each thread reading its own window issues loads
+// whose lanes lie m floats apart, each touching up to 16 sectors. Extents are
+// constant and both loop nests share one thread dimension, as in the rows
+// output below. It pays on planes at most 4 tiles wide, whose rows of V are
+// the block's rows: that kernel 28 -> 14.5 us at 32x256x14² (h200-11). On
+// wider planes the block's 4-tile rows of V are half sectors and it took
+// 60 us against 38 at 32x64x56² (128 registers against 80).
+void schedule_gpu_input_shared(WinogradStages &s) {
+    using B = GpuRowsBlock;
+    constexpr int kThreads = 128, TX = B::kTiles, TY = B::kRows, KC = B::kChannels;
+    const int m = s.m;
+    const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n;
+    Var txo("txo"), txi("txi"), tyo("tyo"), tyi("tyi"), co("co"), ci("ci"), yn("yn"), t("t"), tc("tc");
+    s.V.out.tile(tx, ty, txo, tyo, txi, tyi, TX, TY, kGuard)
+        .split(c, co, ci, KC, kGuard)
+        .reorder(u, v, txi, tyi, ci, txo, co, tyo, n)
+        .fuse(tyo, n, yn)
+        .fuse(txi, tyi, t)
+        .fuse(t, ci, tc)
+        .gpu_blocks(txo, co, yn)
+        .gpu_threads(tc)
+        .unroll(u)
+        .unroll(v);
+    // V.rows inlined (as Y.rows in the rows output: a register Func at a
+    // fused thread loop is bounded at its first iteration in Halide 14).
+    const std::vector<Var> a = s.in.args();  // (x, y, c, n)
+    Var xy("xy"), xyc("xyc"), po("po"), pi("pi");
+    s.in.in(s.d)  // d, V.rows: inlined into V.out
+        .compute_at(s.V.out, txo)
+        .store_in(MemoryType::GPUShared)
+        .bound_extent(a[0], TX * m + 2)
+        .bound_extent(a[1], TY * m + 2)
+        .bound_extent(a[2], KC)
+        .fuse(a[0], a[1], xy)
+        .fuse(xy, a[2], xyc)
+        .split(xyc, po, pi, kThreads, kGuard)
+        .gpu_threads(pi);
+}
+
 // The staged output transform with its stores along rows (store=rows): a
 // block transforms TX x TY = 4 x 2 tiles of KC = 16 output channels, one
 // (tile, channel) per thread, into shared memory; then its threads store the
@@ -286,70 +382,13 @@ void schedule_gpu_output_rows(WinogradStages &s) {
     // registers at tile 0 and every other thread failed a bounds assertion.)
 }
 
-// Staged: the tensor-level stages in three kernels, each transform fused with
-// its neighbours in registers: the input transform (padding, tiling and both
-// passes), the multiply as above, and the output transform (both passes and
-// the untiling). Each transform thread owns one tile of one channel; threads
-// along a warp take consecutive tiles, so they read the input and write V,
-// read M and write the output, in consecutive addresses. V and M still go
-// through global memory, nothing else does: for 32x64x56² F(4,3), about 260 MB
-// of intermediates written and read back against about 590 in the
-// tensor-level schedule's seven kernels (scripts/report.py's model).
-void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Target &) {
-    const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
-    constexpr int kChannelThreads = 4;  // 32 tiles x 4 channels = 128 threads per block
-    Var t("t"), tn("tn"), o("o"), i("i"), co("co"), ci("ci"), tno("tno"), tni("tni");
-    // Lanes along a row of tiles (tx) across a warp. A narrow plane's row
-    // (at most 4 tiles: 14² at F(4,3)) would leave 28 of 32 lanes idle; there
-    // a warp takes 4 tiles of 8 rows of tiles (then the next images'), still
-    // one channel's plane: at 32x256x14² this kernel went from 42 to 28 us
-    // of the call's ~150 (ncu, bench/results/h200-10/ncu*.txt). Wider rows
-    // keep a row per warp: rows of 7, 8 or 14 tiles shared by 4, 4 and 2
-    // rows per warp ran 10-25% slower on the whole call (same run). Rows
-    // along tx and the rows below are separate thread dimensions, not one
-    // fused loop: Halide 14 sizes a loop over tx fused with ty by tx's
-    // storage extent in units of its alignment when align_storage() is set
-    // (a quarter of the tiles were computed). (Sizing the lanes to the row
-    // and giving the rest of the block to input channels was slower,
-    // bench/results/h200-9/ab: a warp then spans several channels' planes.)
-    const Expr tiles_x = (s.output.output_buffer().dim(0).extent() + s.m - 1) / s.m;
-    s.V.out.compute_root()
-        .reorder_storage(tx, ty, c, u, v, n)
-        .align_storage(tx, 4)  // the multiply reads whole vectors of tiles
-        .reorder(u, v, tx, c, ty, n)
-        .fuse(ty, n, tn);
-    auto lanes = [&](Stage stage, int lanes_x) {
-        stage.split(tx, o, i, lanes_x, kGuard).split(c, co, ci, kChannelThreads, kGuard);
-        if (lanes_x < kWarp) {
-            stage.split(tn, tno, tni, kWarp / lanes_x, kGuard)
-                .reorder(u, v, i, tni, ci, o, co, tno)
-                .gpu_blocks(o, co, tno)
-                .gpu_threads(i, tni, ci);
-        } else {
-            stage.reorder(u, v, i, ci, o, co, tn).gpu_blocks(o, co, tn).gpu_threads(i, ci);
-        }
-        stage.unroll(u).unroll(v);
-    };
-    lanes(s.V.out.specialize(tiles_x <= 4), 4);
-    lanes(s.V.out, kWarp);
-    // A transform's passes: one tile of one channel, in the thread's registers.
-    auto per_thread = [&](Func f, Func at, const Var &channel) {
-        f.compute_at(at, i)
-            .store_in(MemoryType::Register)
-            .bound_extent(channel, 1)
-            .bound_extent(tx, 1)
-            .bound_extent(ty, 1)
-            .bound_extent(n, 1)
-            .unroll(u)
-            .unroll(v);
-    };
-    per_thread(s.V.rows, s.V.out, c);
-
-    schedule_gpu_multiply(s, s.M.in(), "gpu_staged", p);
-
-    if (gpu_store_rows("gpu_staged", p)) return schedule_gpu_output_rows(s);
+// The staged output transform with a tile of one output channel per thread
+// (store=tiles).
+void schedule_gpu_output_tiles(WinogradStages &s) {
     const int m = s.m;
-    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki");
+    const Var k = s.k, n = s.n;
+    constexpr int kChannelThreads = 4;  // 32 tiles x 4 channels = 128 threads per block
+    Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki"), t("t"), tn("tn"), o("o"), i("i");
     s.output.compute_root()
         .split(s.x, xo, xi, m, kGuard)
         .split(s.y, yo, yi, m, kGuard)
@@ -363,7 +402,37 @@ void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Targe
         .gpu_threads(i, ki)
         .unroll(xi)
         .unroll(yi);
-    for (Func f : {s.Y.rows, s.Y.out}) per_thread(f, s.output, k);
+    for (Func f : {s.Y.rows, s.Y.out}) per_thread(s, f, s.output, i, k);
+}
+
+}  // namespace
+
+// Staged: the tensor-level stages in three kernels, each transform fused with
+// its neighbours in registers: the input transform (padding, tiling and both
+// passes), the multiply as above, and the output transform (both passes and
+// the untiling). Each transform thread owns one tile of one channel; threads
+// along a warp take consecutive tiles, so they read the input and write V,
+// and read M, in consecutive addresses; the output is stored a tile per
+// thread, or with store=rows in rows of pixels through shared memory
+// (schedule_gpu_output_rows, above). V and M still go
+// through global memory, nothing else does: for 32x64x56² F(4,3), about 260 MB
+// of intermediates written and read back against about 590 in the
+// tensor-level schedule's seven kernels (scripts/report.py's model).
+void schedule_gpu_staged(WinogradStages &s, const ScheduleParams &p, const Target &) {
+    s.V.out.compute_root()
+        .reorder_storage(s.tx, s.ty, s.c, s.u, s.v, s.n)
+        .align_storage(s.tx, 4);  // the multiply reads whole vectors of tiles
+    if (gpu_load_shared("gpu_staged", p)) {
+        schedule_gpu_input_shared(s);
+    } else {
+        schedule_gpu_input_tiles(s);
+    }
+    schedule_gpu_multiply(s, s.M.in(), "gpu_staged", p);
+    if (gpu_store_rows("gpu_staged", p)) {
+        schedule_gpu_output_rows(s);
+    } else {
+        schedule_gpu_output_tiles(s);
+    }
 }
 
 // Fused: a warp owns 32 output channels (one per lane) and T tiles; each lane

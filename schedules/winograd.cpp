@@ -274,6 +274,8 @@ void schedule_winograd(const std::string &schedule, const ScheduleParams &p, Win
                        const Target &target) {
     if (p.c_slice && schedule != "gpu_tensor" && schedule != "gpu_staged")
         throw std::invalid_argument("conv_winograd: c_slice is the GPU multiply's parameter (gpu_tensor, gpu_staged)");
+    if (!p.load.empty() && schedule != "gpu_staged")
+        throw std::invalid_argument("conv_winograd: load is the GPU staged schedule's parameter");
     if (schedule == "tensor") {
         if (!p.block.empty() || p.k_vectors || p.band_kb || !p.parallel.empty() || !p.vectorize.empty() ||
             !p.store.empty())

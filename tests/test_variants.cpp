@@ -86,12 +86,18 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
     if (v.device == "cuda" && v.m > 0) {
         // T tiles per thread (lane) along x; 32 output channels per warp or U block.
         std::vector<ConvShape> grid = block_grid(wino::gpu_tiles(v.schedule, p), 1, v.m, wino::kWeightKBlock);
+        using B = wino::GpuRowsBlock;
         if (v.schedule == "gpu_staged" && wino::gpu_store_rows(v.schedule, p)) {
-            // The output transform's block (store=rows).
-            using B = wino::GpuRowsBlock;
+            // The output transform's block (store=rows): its output channels.
             const auto g = block_grid(B::kTiles, B::kRows, v.m, B::kChannels);
             grid.insert(grid.end(), g.begin(), g.end());
         }
+        if (v.schedule == "gpu_staged" && wino::gpu_load_shared(v.schedule, p))
+            // The input transform's block (load=shared): its input channels.
+            for (ConvShape s : block_grid(B::kTiles, B::kRows, v.m, B::kChannels)) {
+                s.C = s.K;
+                grid.push_back(s);
+            }
         return grid;
     }
     return {};  // the CPU tensor-level and autoscheduled schedules have no register block to probe
@@ -272,6 +278,10 @@ TEST(ScheduleParams, GpuBlocks) {
     EXPECT_FALSE(wino::gpu_store_rows("gpu_staged", parse("")));
     EXPECT_THROW(wino::gpu_store_rows("gpu_staged", parse("store=channels")), std::invalid_argument);
     EXPECT_THROW(wino::gpu_store_rows("gpu_tensor", parse("store=rows")), std::invalid_argument);
+    EXPECT_TRUE(wino::gpu_load_shared("gpu_staged", parse("load=shared")));
+    EXPECT_FALSE(wino::gpu_load_shared("gpu_staged", parse("load=tiles")));
+    EXPECT_THROW(wino::gpu_load_shared("gpu_staged", parse("load=rows")), std::invalid_argument);
+    EXPECT_THROW(wino::gpu_load_shared("gpu_fused", parse("load=shared")), std::invalid_argument);
     // The register-blocked direct kernel: 1xY rows per thread, 4 float4s of channels by default.
     EXPECT_EQ(wino::gpu_direct_block(parse("")).rows, 4);
     EXPECT_EQ(wino::gpu_direct_block(parse("")).channels, 16);
