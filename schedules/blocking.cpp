@@ -123,18 +123,22 @@ int gpu_c_slice(const std::string &schedule, const ScheduleParams &p) {
     return p.c_slice;
 }
 
-bool gpu_store_rows(const std::string &schedule, const ScheduleParams &p) {
+// Whether a GPU schedule's two-way parameter `key` is `on`; empty or `off`
+// (the default) is not. Throws std::invalid_argument for another value.
+static bool gpu_switch(const std::string &schedule, const ScheduleParams &p, const char *key,
+                       const std::string &value, const std::string &off, const std::string &on) {
     check_gpu_params(schedule, p);
-    if (!p.store.empty() && p.store != "rows" && p.store != "tiles")
-        throw std::invalid_argument(schedule + ": store='" + p.store + "', expected tiles or rows");
-    return p.store == "rows";
+    if (!value.empty() && value != off && value != on)
+        throw std::invalid_argument(schedule + ": " + key + "='" + value + "', expected " + off + " or " + on);
+    return value == on;
+}
+
+bool gpu_store_rows(const std::string &schedule, const ScheduleParams &p) {
+    return gpu_switch(schedule, p, "store", p.store, "tiles", "rows");
 }
 
 bool gpu_load_shared(const std::string &schedule, const ScheduleParams &p) {
-    check_gpu_params(schedule, p);
-    if (!p.load.empty() && p.load != "shared" && p.load != "tiles")
-        throw std::invalid_argument(schedule + ": load='" + p.load + "', expected tiles or shared");
-    return p.load == "shared";
+    return gpu_switch(schedule, p, "load", p.load, "tiles", "shared");
 }
 
 GpuDirectBlock gpu_direct_block(const ScheduleParams &p) {
