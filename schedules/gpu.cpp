@@ -33,6 +33,8 @@ constexpr int kWarp = 32;
 const TailStrategy kGuard = TailStrategy::GuardWithIf;
 
 constexpr int kMultiplyThreads = 128;                   // threads per block of the multiply
+constexpr int kChannelThreads = 4;   // the staged transforms, a tile per thread: 32 tiles x 4 channels per block
+constexpr int kRowsThreads = 128;    // the staged transforms through shared memory (GpuRowsBlock), per block
 
 // Vectorizes `var` of `f` (a stage or a definition) across `T` tiles, as
 // float4s where T allows (T = 8: two), float2 for T = 2, else unrolled.
@@ -246,7 +248,6 @@ void per_thread(WinogradStages &s, Func f, Func at, const Var &var, const Var &c
 // (load=tiles), each thread reading its own window of the input.
 void schedule_gpu_input_tiles(WinogradStages &s) {
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n;
-    constexpr int kChannelThreads = 4;  // 32 tiles x 4 channels = 128 threads per block
     Var tn("tn"), o("o"), i("i"), co("co"), ci("ci"), tno("tno"), tni("tni");
     // Lanes along a row of tiles (tx) across a warp. A narrow plane's row
     // (at most 4 tiles: 14² at F(4,3)) would leave 28 of 32 lanes idle; there
@@ -293,7 +294,7 @@ void schedule_gpu_input_tiles(WinogradStages &s) {
 // 60 us against 38 at 32x64x56² (128 registers against 80).
 void schedule_gpu_input_shared(WinogradStages &s) {
     using B = GpuRowsBlock;
-    constexpr int kThreads = 128, TX = B::kTiles, TY = B::kRows, KC = B::kChannels;
+    constexpr int TX = B::kTiles, TY = B::kRows, KC = B::kChannels;
     const int m = s.m;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n;
     Var txo("txo"), txi("txi"), tyo("tyo"), tyi("tyi"), co("co"), ci("ci"), yn("yn"), t("t"), tc("tc");
@@ -319,7 +320,7 @@ void schedule_gpu_input_shared(WinogradStages &s) {
         .bound_extent(a[2], KC)
         .fuse(a[0], a[1], xy)
         .fuse(xy, a[2], xyc)
-        .split(xyc, po, pi, kThreads, kGuard)
+        .split(xyc, po, pi, kRowsThreads, kGuard)
         .gpu_threads(pi);
 }
 
@@ -338,20 +339,20 @@ void schedule_gpu_input_shared(WinogradStages &s) {
 // Every extent is constant (bound_extent: the edges compute tiles that M
 // holds anyway, up to its alignment, or a row of tiles beyond it when the
 // plane has an odd number) and both loop nests run on one thread dimension
-// of kThreads: Halide 14 sizes a block per dimension as its largest loop,
+// of kRowsThreads: Halide 14 sizes a block per dimension as its largest loop,
 // and loops whose extents shrink at the plane's edges, fused into one
 // thread loop, got bounds that grew with the plane, and shared-memory sizes
 // and M regions it could not bound correctly (failed launches, faults).
 void schedule_gpu_output_rows(WinogradStages &s) {
     using B = GpuRowsBlock;
-    constexpr int kThreads = 128, TX = B::kTiles, TY = B::kRows, KC = B::kChannels;
+    constexpr int TX = B::kTiles, TY = B::kRows, KC = B::kChannels;
     const int m = s.m;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, k = s.k, n = s.n, x = s.x, y = s.y;
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki"), kt("kt"), yn("yn"), xy("xy"), th("th"), t("t"),
         tk("tk");
     // Stores: TX·m x TY·m pixels x KC channels per block, lanes along x,
-    // kThreads threads, each a column of KC / k_threads channels.
-    const int store_threads = TX * m * TY * m, k_threads = std::max(1, kThreads / store_threads);
+    // kRowsThreads threads, each a column of KC / k_threads channels.
+    const int store_threads = TX * m * TY * m, k_threads = std::max(1, kRowsThreads / store_threads);
     s.output.compute_root()
         .tile(x, y, xo, yo, xi, yi, TX * m, TY * m, kGuard)
         .split(k, ko, ki, KC, kGuard)
@@ -387,7 +388,6 @@ void schedule_gpu_output_rows(WinogradStages &s) {
 void schedule_gpu_output_tiles(WinogradStages &s) {
     const int m = s.m;
     const Var k = s.k, n = s.n;
-    constexpr int kChannelThreads = 4;  // 32 tiles x 4 channels = 128 threads per block
     Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), ko("ko"), ki("ki"), t("t"), tn("tn"), o("o"), i("i");
     s.output.compute_root()
         .split(s.x, xo, xi, m, kGuard)
