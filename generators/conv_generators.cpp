@@ -32,9 +32,8 @@ struct ScheduleParamsMember {
     GeneratorParam<std::string> store{"store", ""};          // fused, direct: how the output is stored
     GeneratorParam<int> c_slice{"c_slice", 0};             // GPU multiply: input channels per step
     GeneratorParam<std::string> load{"load", ""};            // GPU staged: how the input transform reads
-    GeneratorParam<std::string> multiply{"multiply", ""};    // GPU multiply: where V is read from
     wino::ScheduleParams get() const {
-        return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load, multiply};
+        return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load};
     }
 };
 

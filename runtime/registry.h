@@ -33,8 +33,5 @@ const std::vector<CompiledVariant> &compiled_variants();
 const CompiledVariant &compiled_variant(const std::string &name);  // throws UnknownVariant
 // The preparation pipeline for m (0: direct); throws UnknownVariant if none.
 const CompiledPreparation &weight_preparation(int m);
-// Why variant v cannot launch on layer s (a GPU multiply=shared block whose
-// V exceeds the shared memory a launch gets), or "" if it can.
-std::string gpu_layer_limit(const VariantInfo &v, const ConvShape &s);
 
 }  // namespace wino::detail

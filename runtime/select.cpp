@@ -19,20 +19,9 @@
 #include "cuda_driver.h"
 #include "halide_hooks.h"
 #include "layout.h"
-#include "registry.h"
 #include "wino/wino.h"
 
 namespace wino {
-
-std::string detail::gpu_layer_limit(const VariantInfo &v, const ConvShape &s) {
-    if (v.device != "cuda" || v.m <= 0) return "";
-    const long long bytes =
-        gpu_multiply_shared_bytes(v.schedule, parse_schedule_params(v.parameters), v.m, s.C, s.out_h(), s.out_w());
-    if (bytes <= kGpuLaunchSharedBytes) return "";
-    return "its multiply stages " + std::to_string(bytes / 1024) + " KiB of V per block in shared memory (" +
-           std::to_string(s.C) + " input channels), more than the " + std::to_string(kGpuLaunchSharedBytes / 1024) +
-           " KiB a launch gets; a row with multiply=l1 runs it";
-}
 
 namespace {
 
@@ -184,9 +173,7 @@ double estimated_cost(const VariantInfo &v, const ConvShape &s) {
     return std::max(work, bands * std::max(0.0, weight_bytes - l2_bytes()) / kStreamedBytesPerOp);
 }
 
-bool can_run(const VariantInfo &v, const ConvShape &s) {
-    return prepared_weights_fit(v.m, s) && detail::gpu_layer_limit(v, s).empty();
-}
+bool can_run(const VariantInfo &v, const ConvShape &s) { return prepared_weights_fit(v.m, s); }
 
 // Whether `auto` may consider v under RunOptions::device.
 bool on_device(const VariantInfo &v, const RunOptions &options) {

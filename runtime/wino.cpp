@@ -329,13 +329,7 @@ void check_prepared(const detail::CompiledVariant &v, const PreparedWeights &wei
 bool on_gpu(const VariantInfo &v) { return v.device == "cuda"; }
 
 #if WINO_HAVE_CUDA
-// A GPU variant needs a GPU, and a layer its kernels can launch on.
-void require_gpu(const VariantInfo &v, const std::vector<int64_t> &input_shape, int64_t K, int padding) {
-    const ConvShape layer{int(input_shape[0]), int(input_shape[1]), int(K), int(input_shape[2]), int(input_shape[3]),
-                          padding};
-    const std::string limit = detail::gpu_layer_limit(v, layer);
-    if (!limit.empty())
-        fail(ErrorCode::Unsupported, "variant " + v.name + " cannot run layer " + layer.str() + ": " + limit);
+void require_gpu(const VariantInfo &v) {
     std::string why;
     if (!detail::cuda::available(&why))
         fail(ErrorCode::Unsupported, "variant " + v.name + " runs on a CUDA GPU, and this machine has " + why);
@@ -402,7 +396,7 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
         fail(ErrorCode::InvalidArgument, "RunOptions::cuda_stream is for conv2d_device: conv2d copies through host "
                                          "memory and waits for the copies");
 #if WINO_HAVE_CUDA
-    require_gpu(v.info, input.shape, weights.K(), padding);
+    require_gpu(v.info);
     if (!device) fail(ErrorCode::InvalidArgument, "prepared weights carry no device copy (not made by prepare_weights)");
     halide_buffer_t *w = device_weights(v, weights, *device);
     const halide_device_interface_t *cuda = halide_cuda_device_interface();
@@ -475,7 +469,7 @@ void conv2d_device(const std::string &variant_name, DeviceTensor input, const Pr
     if (overlaps(reinterpret_cast<void *>(output.ptr), out_bytes, reinterpret_cast<void *>(input.ptr), in_bytes))
         fail(ErrorCode::Aliasing, "output memory overlaps the input");
 #if WINO_HAVE_CUDA
-    require_gpu(v.info, input.shape, weights.K(), padding);
+    require_gpu(v.info);
     halide_buffer_t *w = device_weights(v, weights, *weights.device_);
     // Halide buffers with no host memory around the caller's device memory.
     auto wrap = [](uint64_t ptr, const std::vector<int64_t> &shape) {
@@ -552,7 +546,7 @@ GpuGraphTimer::GpuGraphTimer(const std::string &variant_name, ConstTensor input,
     const std::vector<int64_t> out_shape = check_conv_shapes(input.shape, weights.K(), weights.C(), padding);
     check_tensor(input, "input", "NCHW");
 #if WINO_HAVE_CUDA
-    require_gpu(v.info, input.shape, weights.K(), padding);
+    require_gpu(v.info);
     try {
         s_ = std::make_unique<State>();
     } catch (const std::runtime_error &e) {

@@ -97,11 +97,10 @@ void check_gpu_params(const std::string &schedule, const ScheduleParams &p) {
     // What each GPU schedule takes besides block.
     const bool multiply = schedule == "gpu_tensor" || schedule == "gpu_staged";
     const bool k_vectors = multiply || schedule == "gpu_direct", c_slice = multiply, store = schedule == "gpu_staged";
-    if ((!k_vectors && p.k_vectors) || (!c_slice && (p.c_slice || !p.multiply.empty())) ||
-        (!store && (!p.store.empty() || !p.load.empty())) ||
+    if ((!k_vectors && p.k_vectors) || (!c_slice && p.c_slice) || (!store && (!p.store.empty() || !p.load.empty())) ||
         p.band_kb || !p.parallel.empty() || !p.vectorize.empty())
         throw std::invalid_argument(schedule + ": takes only block" + (k_vectors ? ", k_vectors" : "") +
-                                    (c_slice ? ", c_slice, multiply" : "") + (store ? ", store, load" : ""));
+                                    (c_slice ? ", c_slice" : "") + (store ? ", store, load" : ""));
 }
 
 int gpu_k_vectors(const std::string &schedule, const ScheduleParams &p) {
@@ -142,22 +141,6 @@ bool gpu_load_shared(const std::string &schedule, const ScheduleParams &p) {
     return gpu_switch(schedule, p, "load", p.load, "tiles", "shared");
 }
 
-bool gpu_multiply_shared(const std::string &schedule, const ScheduleParams &p) {
-    return gpu_switch(schedule, p, "multiply", p.multiply, "l1", "shared");
-}
-
-long long gpu_multiply_shared_bytes(const std::string &schedule, const ScheduleParams &p, int m, long long C,
-                                    long long Ho, long long Wo) {
-    if (m <= 0 || !gpu_multiply_shared(schedule, p)) return 0;
-    const long long T = gpu_tiles(schedule, p), c_slice = gpu_c_slice(schedule, p);
-    const long long k_threads = kWeightKBlock / (4 * gpu_k_vectors(schedule, p));
-    const long long tiles_x = (Wo + m - 1) / m, tiles_y = (Ho + m - 1) / m;
-    const long long threads_x = std::clamp((tiles_x + T - 1) / T, 1LL, 8LL);
-    const long long max_rows = std::max(1LL, (kGpuMultiplyThreads / k_threads) / threads_x);
-    const long long row_blocks = (tiles_y + max_rows - 1) / max_rows, rows = (tiles_y + row_blocks - 1) / row_blocks;
-    return 4 * T * threads_x * rows * ((C + c_slice - 1) / c_slice * c_slice);
-}
-
 GpuDirectBlock gpu_direct_block(const ScheduleParams &p) {
     GpuDirectBlock b{4, 4 * gpu_k_vectors("gpu_direct", p)};
     if (p.block.empty()) return b;
@@ -184,7 +167,6 @@ ScheduleParams parse_schedule_params(const std::string &row) {
         else if (key == "store") p.store = value;
         else if (key == "c_slice") p.c_slice = std::stoi(value);
         else if (key == "load") p.load = value;
-        else if (key == "multiply") p.multiply = value;
         else if (key != "features") throw std::invalid_argument("unknown schedule parameter '" + key + "'");
     }
     return p;

@@ -47,8 +47,6 @@ struct ScheduleParams {
     int c_slice = 0;       // GPU multiply (gpu_tensor, gpu_staged): input channels per unrolled step
     std::string load;      // gpu_staged's input transform: "tiles" (default: each thread reads its tile's
                            // window) or "shared" (a block stages its input patch in shared memory)
-    std::string multiply;  // GPU multiply (gpu_tensor, gpu_staged): "l1" (default: each thread reads V through
-                           // L1) or "shared" (a block stages its tiles' V, every input channel, in shared memory)
 };
 
 // The register block for `p` on this machine: columns "XxY" (as many channel
@@ -101,22 +99,6 @@ bool gpu_store_rows(const std::string &schedule, const ScheduleParams &p);
 // (gpu_staged, load=shared) rather than a window per thread (load=tiles,
 // the default). Throws std::invalid_argument for another value or schedule.
 bool gpu_load_shared(const std::string &schedule, const ScheduleParams &p);
-// Whether the GPU multiply (gpu_tensor, gpu_staged) stages each block's V in
-// shared memory (multiply=shared) rather than reading it through L1
-// (multiply=l1, the default). Throws std::invalid_argument for another
-// value or schedule.
-bool gpu_multiply_shared(const std::string &schedule, const ScheduleParams &p);
-// The shared memory one block of that multiply stages on a layer of C input
-// channels and an Ho x Wo output at F(m, 3): T·threads_x tiles x its rows of
-// tiles x C (rounded up to c_slice) floats, the box schedule_gpu_multiply_shared
-// sizes (the same arithmetic); 0 unless multiply=shared.
-long long gpu_multiply_shared_bytes(const std::string &schedule, const ScheduleParams &p, int m, long long C,
-                                    long long Ho, long long Wo);
-// Shared memory a kernel launch gets unless it opts in to more, which Halide
-// 14's CUDA runtime does not: a layer whose multiply=shared box exceeds it
-// cannot run that variant.
-constexpr long long kGpuLaunchSharedBytes = 48 * 1024;
-constexpr int kGpuMultiplyThreads = 128;  // threads per block of the GPU multiply
 // The block of both (store=rows, load=shared): kTiles x kRows tiles of
 // kChannels channels.
 struct GpuRowsBlock {

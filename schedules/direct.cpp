@@ -28,8 +28,8 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     if (schedule != "direct") throw std::invalid_argument("conv_direct: unknown schedule '" + schedule + "'");
     if (!p.vectorize.empty() && p.vectorize != "k" && p.vectorize != "x")
         throw std::invalid_argument("conv_direct: vectorize='" + p.vectorize + "', expected k or x");
-    if (p.c_slice || !p.load.empty() || !p.multiply.empty())
-        throw std::invalid_argument("conv_direct: c_slice, load and multiply are GPU Winograd parameters");
+    if (p.c_slice || !p.load.empty())
+        throw std::invalid_argument("conv_direct: c_slice and load are GPU Winograd parameters");
     if (parallel_all(p))
         throw std::invalid_argument("conv_direct: parallel=all is the fused schedule's (its input transform); "
                                     "expected bands or channels");

@@ -32,7 +32,7 @@ namespace {
 constexpr int kWarp = 32;
 const TailStrategy kGuard = TailStrategy::GuardWithIf;
 
-constexpr int kMultiplyThreads = kGpuMultiplyThreads;   // threads per block of the multiply
+constexpr int kMultiplyThreads = 128;                   // threads per block of the multiply
 constexpr int kChannelThreads = 4;   // the staged transforms, a tile per thread: 32 tiles x 4 channels per block
 constexpr int kRowsThreads = 128;    // the staged transforms through shared memory (GpuRowsBlock), per block
 
@@ -65,28 +65,13 @@ void vectorize_tiles(F f, const VarOrRVar &var, int T) {
 // plane has (at most 8) x rows of tiles (ty, n) for the rest of its 128
 // threads, so a narrow plane wastes no thread. V and M are stored tiles
 // innermost (tx, ty, channel, u, v, n), tx rounded up to whole vectors.
-//
-// multiply=shared: each block first loads its tiles' V for every input
-// channel into shared memory (coalesced float4s, with the multiply's own
-// thread shape: channels along the threads that split k), and its threads
-// read V from there (tens of cycles) instead of through L1 (an L2 miss is
-// hundreds: with 3 blocks per SM at 164 registers, a thread waiting on each
-// slice's loads left the FMA pipe 40% busy, h200-11/12). Its rows of tiles
-// then lie in one image, as many as spread the plane's rows evenly over
-// blocks of at most 128 threads, so that a block's V is a box: T·threads_x
-// tiles x rows x C x 4 bytes (28 KiB at 56², C = 64; gpu_multiply_shared_bytes
-// in blocking.h does the same arithmetic for the runtime, which refuses
-// layers beyond the 48 KiB a launch gets).
 void schedule_gpu_multiply(WinogradStages &s, Func M_out, const std::string &schedule, const ScheduleParams &p) {
     const int T = gpu_tiles(schedule, p), k_vectors = gpu_k_vectors(schedule, p), c_slice = gpu_c_slice(schedule, p);
-    const bool v_shared = gpu_multiply_shared(schedule, p);
     const int k_per_thread = 4 * k_vectors, k_threads = kWeightKBlock / k_per_thread;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, n = s.n, k = s.k, c = s.c;
     const Expr grid_x = (s.output.output_buffer().dim(0).extent() + s.m - 1) / s.m;
-    const Expr grid_y = (s.output.output_buffer().dim(1).extent() + s.m - 1) / s.m;
     const Expr threads_x = clamp((grid_x + T - 1) / T, 1, 8);
     const Expr threads_r = max(1, (kMultiplyThreads / k_threads) / threads_x);
-    const Expr row_blocks = (grid_y + threads_r - 1) / threads_r, rows = (grid_y + row_blocks - 1) / row_blocks;
     Var r("r"), rb("rb"), rt("rt"), kb("kb"), kt("kt"), kv("kv");
     Var txb("txb"), txt("txt"), txv("txv"), uv("uv"), kuv("kuv");
     M_out.compute_root()
@@ -95,16 +80,14 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, const std::string &sch
         .align_bounds(k, kWeightKBlock)  // whole U blocks: no guard on k
         .align_bounds(tx, T)             // whole vectors of tiles per thread: no guard inside one
         .reorder(tx, k, ty, n, u, v)
+        .fuse(ty, n, r)
         .split(k, kb, kt, kWeightKBlock)
         .split(kt, kt, kv, k_per_thread)
         .split(tx, txb, txv, T)
-        .split(txb, txb, txt, threads_x, kGuard);
-    if (v_shared) {
-        M_out.split(ty, rb, rt, rows, kGuard).fuse(rb, n, r).fuse(r, kb, kuv);
-    } else {
-        M_out.fuse(ty, n, r).split(r, rb, rt, threads_r, kGuard).fuse(rb, kb, kuv);
-    }
-    M_out.fuse(u, v, uv)
+        .split(txb, txb, txt, threads_x, kGuard)
+        .split(r, rb, rt, threads_r, kGuard)
+        .fuse(u, v, uv)
+        .fuse(rb, kb, kuv)
         .reorder(txv, kv, kt, txt, rt, txb, kuv, uv)
         .gpu_blocks(txb, kuv, uv)
         .gpu_threads(kt, txt, rt)
@@ -133,22 +116,7 @@ void schedule_gpu_multiply(WinogradStages &s, Func M_out, const std::string &sch
         .unroll(ko)
         .unroll(tx)
         .unroll(rci);
-    Func V = s.V.out;
-    if (v_shared) {
-        Var vto("vto"), vtv("vtv"), co("co"), ci("ci");
-        V = s.V.out.in(s.M);
-        V.compute_at(M_out, txb)
-            .store_in(MemoryType::GPUShared)
-            .bound_extent(tx, threads_x * T)
-            .bound_extent(ty, rows)
-            .reorder_storage(tx, ty, c, u, v, n)
-            .split(tx, vto, vtv, T)
-            .split(c, co, ci, k_threads, kGuard)
-            .reorder(vtv, ci, vto, ty, co, u, v, n)
-            .gpu_threads(ci, vto, ty);
-        vectorize_tiles(V, vtv, T);
-    }
-    Func V_slice = V.in(s.M);
+    Func V_slice = s.V.out.in(s.M);
     V_slice.compute_at(s.M, rco)
         .store_in(MemoryType::Register)
         .bound_extent(c, c_slice)

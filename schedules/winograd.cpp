@@ -272,9 +272,8 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
 
 void schedule_winograd(const std::string &schedule, const ScheduleParams &p, WinogradStages &s,
                        const Target &target) {
-    if ((p.c_slice || !p.multiply.empty()) && schedule != "gpu_tensor" && schedule != "gpu_staged")
-        throw std::invalid_argument(
-            "conv_winograd: c_slice and multiply are the GPU multiply's parameters (gpu_tensor, gpu_staged)");
+    if (p.c_slice && schedule != "gpu_tensor" && schedule != "gpu_staged")
+        throw std::invalid_argument("conv_winograd: c_slice is the GPU multiply's parameter (gpu_tensor, gpu_staged)");
     if (!p.load.empty() && schedule != "gpu_staged")
         throw std::invalid_argument("conv_winograd: load is the GPU staged schedule's parameter");
     if (schedule == "tensor") {

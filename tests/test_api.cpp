@@ -15,7 +15,6 @@
 #include <set>
 #include <thread>
 
-#include "blocking.h"
 #include "cook_toom.h"
 #include "reference.h"
 #include "HalideBuffer.h"
@@ -380,35 +379,6 @@ TEST(ApiGpu, WithoutAGpuEveryGpuVariantFailsWithOneClearError) {
         EXPECT_WINO_ERROR(wino::conv2d(name, {x.data(), s.input()}, p, {y.data(), s.output()}, 1, on_stream),
                           ErrorCode::InvalidArgument, "cuda_stream is for conv2d_device");
     }
-    EXPECT_TRUE(all_nan(y));
-}
-
-// A multiply that stages each block's V in shared memory (multiply=shared)
-// refuses a layer whose block would need more than a launch gets, naming it,
-// before anything runs, GPU or not, on every entry point; auto never picks
-// it there.
-TEST(ApiGpu, AMultiplyWithVInSharedMemoryRefusesLayersBeyondALaunchsShare) {
-    const ConvShape s{1, 1024, 1, 56, 56, 1};  // F(4,3): 16 tiles x 7 rows x 1024 channels, 448 KiB per block
-    std::vector<float> x(size_t(s.N) * s.C * s.H * s.W, 1.0f), w(size_t(s.K) * s.C * 9, 0.5f);
-    std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
-    int checked = 0;
-    for (const auto &v : wino::variants()) {
-        if (v.device != "cuda" || !wino::gpu_multiply_shared(v.schedule, wino::parse_schedule_params(v.parameters)))
-            continue;
-        SCOPED_TRACE(v.name);
-        ++checked;
-        const wino::PreparedWeights p = wino::prepare_weights(v.name, {w.data(), s.weights()});
-        EXPECT_WINO_ERROR(wino::conv2d(v.name, {x.data(), s.input()}, p, {y.data(), s.output()}, 1),
-                          ErrorCode::Unsupported, "KiB of V per block in shared memory");
-        EXPECT_WINO_ERROR(wino::conv2d_device(v.name, {1u << 20, s.input()}, p, {1u << 30, s.output()}, 1),
-                          ErrorCode::Unsupported, "KiB of V per block in shared memory");
-        EXPECT_WINO_ERROR(wino::GpuGraphTimer(v.name, {x.data(), s.input()}, p, 1), ErrorCode::Unsupported,
-                          "KiB of V per block in shared memory");
-        wino::RunOptions on_gpu;
-        on_gpu.device = "cuda";
-        EXPECT_NE(wino::select_variant(s, on_gpu).variant, v.name);
-    }
-    if (!checked) GTEST_SKIP() << "no multiply=shared variant in this build";
     EXPECT_TRUE(all_nan(y));
 }
 

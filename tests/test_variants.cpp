@@ -92,14 +92,6 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
             const auto g = block_grid(B::kTiles, B::kRows, v.m, B::kChannels);
             grid.insert(grid.end(), g.begin(), g.end());
         }
-        if (wino::gpu_multiply_shared(v.schedule, p)) {
-            // The multiply's block with V in shared memory (multiply=shared) on a wide plane: 8 groups of T
-            // tiles x the rows of tiles its other threads take (schedule_gpu_multiply_shared).
-            const int k_threads = wino::kWeightKBlock / (4 * wino::gpu_k_vectors(v.schedule, p));
-            const int rows = std::max(1, wino::kGpuMultiplyThreads / k_threads / 8);
-            const auto g = block_grid(8 * wino::gpu_tiles(v.schedule, p), rows, v.m, wino::kWeightKBlock);
-            grid.insert(grid.end(), g.begin(), g.end());
-        }
         if (v.schedule == "gpu_staged" && wino::gpu_load_shared(v.schedule, p))
             // The input transform's block (load=shared): its input channels.
             for (ConvShape s : block_grid(B::kTiles, B::kRows, v.m, B::kChannels)) {
@@ -290,12 +282,6 @@ TEST(ScheduleParams, GpuBlocks) {
     EXPECT_FALSE(wino::gpu_load_shared("gpu_staged", parse("load=tiles")));
     EXPECT_THROW(wino::gpu_load_shared("gpu_staged", parse("load=rows")), std::invalid_argument);
     EXPECT_THROW(wino::gpu_load_shared("gpu_fused", parse("load=shared")), std::invalid_argument);
-    EXPECT_TRUE(wino::gpu_multiply_shared("gpu_staged", parse("multiply=shared")));
-    EXPECT_TRUE(wino::gpu_multiply_shared("gpu_tensor", parse("multiply=shared")));
-    EXPECT_FALSE(wino::gpu_multiply_shared("gpu_staged", parse("multiply=l1")));
-    EXPECT_FALSE(wino::gpu_multiply_shared("gpu_staged", parse("")));
-    EXPECT_THROW(wino::gpu_multiply_shared("gpu_staged", parse("multiply=global")), std::invalid_argument);
-    EXPECT_THROW(wino::gpu_multiply_shared("gpu_fused", parse("multiply=shared")), std::invalid_argument);
     // The register-blocked direct kernel: 1xY rows per thread, 4 float4s of channels by default.
     EXPECT_EQ(wino::gpu_direct_block(parse("")).rows, 4);
     EXPECT_EQ(wino::gpu_direct_block(parse("")).channels, 16);
