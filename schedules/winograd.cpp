@@ -248,12 +248,13 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // V and M_band hold alpha² planes of a band's tiles; a tile's transform
     // writes (V) or reads (M) one vector in each. When a band's tiles fill a
     // multiple of 4 KiB per plane (4x2 blocks at 56², C = 64: 16 x 2 tiles
-    // of 256 bytes), all 36 vectors fall into one L1 set and each access
+    // of 256 bytes), all alpha² vectors fall into one L1 set and each access
     // evicts the next (Zen 5, 1x64x56², block 4x2: 0.66-0.72 ms against
     // 0.54 padded; 14² and 28² 4x2 4-15% faster, JIT A/B).
     // So their storage gets an odd number of tiles per row and rows per
-    // band, and V an odd number of 64-byte lines per tile once C is large
-    // enough that planes would otherwise share one or two sets.
+    // band, and V an odd number of 64-byte lines per tile from C = 256 on,
+    // where C / 16 lines per tile would still leave the planes 4 sets or
+    // fewer.
     // A band's tiles along x as both hold them: whole groups of G tiles
     // (the output transform's), then whole register blocks (RoundUp).
     const auto up = [](const Expr &a, int b) { return (a + b - 1) / b * b; };
