@@ -75,18 +75,25 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
                                        select(parallel_channels(p), kblocks, 1), s.threads);
 
     // Output: one register block per (xo, ko). GuardWithIf: any H', W', K
-    // works; only blocks at the edges are partial. k is split at the weights'
-    // channel blocks first, so k % kWeightKBlock and k / kWeightKBlock fold.
+    // works; only blocks at the edges are partial. k is split into register
+    // blocks first, then those into the weights' channel blocks (kb): the
+    // guard on ko depends on nothing inside it, so Halide tests it around the
+    // whole block, and a channel tail (K = 16, 40) skips the blocks past K
+    // instead of computing them and dropping their stores (it computed a
+    // whole weight block: twice the work at K = 16).
     // Bands are whole register blocks: split the block loops, not the pixels,
     // so that no guard lands inside the unrolled block.
-    out.split(k, kb, kk, kWeightKBlock, TailStrategy::GuardWithIf)
-        .split(kk, ko, ki, KB, TailStrategy::GuardWithIf)
+    out.split(k, ko, ki, KB, TailStrategy::GuardWithIf)
+        .split(ko, kb, ko, kWeightKBlock / KB, TailStrategy::GuardWithIf)
         .split(x, xo, xi, XG, TailStrategy::GuardWithIf)
         .split(y, yo, yi, YB, TailStrategy::GuardWithIf)
         .split(xo, bxo, xo, max(1, bands.x / XG), TailStrategy::GuardWithIf)
         .split(yo, byo, yo, max(1, bands.y / YB), TailStrategy::GuardWithIf);
     if (along_x) {
-        out.reorder(xi, ki, yi, xo, ko, yo, kb, bxo, byo, n).vectorize(xi).unroll(ki).unroll(yi);
+        // ko unrolled: with its value a constant, k % kWeightKBlock folds,
+        // and the KU weight broadcasts share one address register (as a
+        // loop, KU separate addresses ran out of registers and spilled).
+        out.reorder(xi, ki, yi, xo, ko, yo, kb, bxo, byo, n).vectorize(xi).unroll(ki).unroll(yi).unroll(ko);
     } else if (rows) {
         out.reorder(xi, yi, ki, xo, ko, yo, kb, bxo, byo, n).vectorize(xi).unroll(yi);  // copies rows of the stack block
     } else {
