@@ -32,8 +32,9 @@ struct ScheduleParamsMember {
     GeneratorParam<std::string> store{"store", ""};          // fused, direct: how the output is stored
     GeneratorParam<int> c_slice{"c_slice", 0};             // GPU multiply: input channels per step
     GeneratorParam<std::string> load{"load", ""};            // GPU staged: how the input transform reads
+    GeneratorParam<std::string> pad{"pad", ""};              // direct: how the input is padded
     wino::ScheduleParams get() const {
-        return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load};
+        return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load, pad};
     }
 };
 
@@ -49,7 +50,8 @@ public:
     Output<Buffer<float, 4>> output{"output"};
 
     void generate() {
-        wino::DirectStages s = wino::direct_algorithm(input, W, padding, threads, output);
+        wino::DirectStages s = wino::direct_algorithm(input, W, padding, threads, output,
+                                                      wino::pads_image(schedule_params.get()));
         estimate_conv_shapes(input, output, padding, threads);
         W.set_estimates({{0, wino::kWeightKBlock}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
         // GPU variants may read W as float4 (as U below).

@@ -78,6 +78,12 @@ bool parallel_channels(const ScheduleParams &p) {
 
 bool parallel_all(const ScheduleParams &p) { return parallel_channels(p) && p.parallel == "all"; }
 
+bool pads_image(const ScheduleParams &p) {
+    if (p.pad.empty() || p.pad == "bands") return false;
+    if (p.pad == "image") return true;
+    throw std::invalid_argument("pad='" + p.pad + "': expected 'bands' or 'image'");
+}
+
 RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p) {
     RegisterBlock b = register_block(machine, p);
     if (p.block.empty()) b.columns = b.columns * 2 / 3;  // a third of the registers for shared broadcasts
@@ -98,7 +104,7 @@ void check_gpu_params(const std::string &schedule, const ScheduleParams &p) {
     const bool multiply = schedule == "gpu_tensor" || schedule == "gpu_staged";
     const bool k_vectors = multiply || schedule == "gpu_direct", c_slice = multiply, store = schedule == "gpu_staged";
     if ((!k_vectors && p.k_vectors) || (!c_slice && p.c_slice) || (!store && (!p.store.empty() || !p.load.empty())) ||
-        p.band_kb || !p.parallel.empty() || !p.vectorize.empty())
+        p.band_kb || !p.parallel.empty() || !p.vectorize.empty() || !p.pad.empty())
         throw std::invalid_argument(schedule + ": takes only block" + (k_vectors ? ", k_vectors" : "") +
                                     (c_slice ? ", c_slice" : "") + (store ? ", store, load" : ""));
 }
@@ -167,6 +173,7 @@ ScheduleParams parse_schedule_params(const std::string &row) {
         else if (key == "store") p.store = value;
         else if (key == "c_slice") p.c_slice = std::stoi(value);
         else if (key == "load") p.load = value;
+        else if (key == "pad") p.pad = value;
         else if (key != "features") throw std::invalid_argument("unknown schedule parameter '" + key + "'");
     }
     return p;

@@ -47,7 +47,13 @@ struct ScheduleParams {
     int c_slice = 0;       // GPU multiply (gpu_tensor, gpu_staged): input channels per unrolled step
     std::string load;      // gpu_staged's input transform: "tiles" (default: each thread reads its tile's
                            // window) or "shared" (a block stages its input patch in shared memory)
+    std::string pad;       // direct: "bands" (default: each band pads the rows it reads through the
+                           // boundary condition) or "image" (each image zero-filled, then copied in)
 };
+
+// Whether the direct algorithm pads whole images by a copy (pad=image);
+// throws std::invalid_argument for an unknown value.
+bool pads_image(const ScheduleParams &p);
 
 // The register block for `p` on this machine: columns "XxY" (as many channel
 // vectors as the registers allow, at most 2, unless p.k_vectors says) or the

@@ -296,6 +296,7 @@ void schedule_winograd(const std::string &schedule, const ScheduleParams &p, Win
         throw std::invalid_argument("conv_winograd: c_slice is the GPU multiply's parameter (gpu_tensor, gpu_staged)");
     if (!p.load.empty() && schedule != "gpu_staged")
         throw std::invalid_argument("conv_winograd: load is the GPU staged schedule's parameter");
+    if (!p.pad.empty()) throw std::invalid_argument("conv_winograd: pad is the direct schedule's parameter");
     if (schedule == "tensor") {
         if (!p.block.empty() || p.k_vectors || p.band_kb || !p.parallel.empty() || !p.vectorize.empty() ||
             !p.store.empty())

@@ -231,6 +231,23 @@ TEST(ScheduleParams, ParallelValues) {
     }
 }
 
+// How the direct schedule pads its input: per band (default) or per image;
+// anything else is an error that names the value, as is pad on a Winograd
+// or GPU schedule.
+TEST(ScheduleParams, PadValues) {
+    auto parse = [](const char *row) { return wino::parse_schedule_params(row); };
+    EXPECT_FALSE(wino::pads_image(parse("")));
+    EXPECT_FALSE(wino::pads_image(parse("pad=bands")));
+    EXPECT_TRUE(wino::pads_image(parse("pad=image")));
+    try {
+        wino::pads_image(parse("pad=rows"));
+        FAIL() << "pad=rows accepted";
+    } catch (const std::invalid_argument &e) {
+        EXPECT_NE(std::string(e.what()).find("'rows'"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(wino::gpu_k_vectors("gpu_staged", parse("pad=image")), std::invalid_argument);
+}
+
 // The GPU schedules' register blocks: tiles per thread (Tx1, 1..8, defaults
 // per schedule), the multiply's float4s of output channels (1, 2, 4, 8) and
 // the direct kernel's rows and channels per thread;

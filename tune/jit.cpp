@@ -25,7 +25,7 @@ std::string Candidate::row_name() const {
     // Parameters in the key's (sorted) order, each as a short word; the
     // values the space takes are identifier characters already.
     static const std::map<std::string, std::string> prefix{
-        {"block", ""}, {"k_vectors", "k"}, {"band_kb", "band"}, {"parallel", ""}, {"vectorize", "vec"}, {"store", ""}, {"c_slice", "c"}, {"load", "load"}};
+        {"block", ""}, {"k_vectors", "k"}, {"band_kb", "band"}, {"parallel", ""}, {"vectorize", "vec"}, {"store", ""}, {"c_slice", "c"}, {"load", "load"}, {"pad", "pad_"}};
     const std::string f = "f" + std::to_string(m);
     std::string name = "tuned_" + (algorithm == "direct" ? "direct" : schedule == "fused" ? f : schedule + "_" + f);
     for (const auto &[k, v] : params) {
@@ -109,7 +109,8 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
     const ScheduleParams p = parse_schedule_params(c.row_parameters());
     const auto start = std::chrono::steady_clock::now();
     if (c.algorithm == "direct") {
-        DirectStages st = direct_algorithm(s_->input, s_->weights, s_->padding, s_->threads, s_->output);
+        DirectStages st =
+            direct_algorithm(s_->input, s_->weights, s_->padding, s_->threads, s_->output, pads_image(p));
         schedule_direct(c.schedule, p, st, target);
         PackStages ps = pack_algorithm(s_->raw, s_->prepared);
         schedule_weight_packing(ps, target);

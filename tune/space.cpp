@@ -30,7 +30,8 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
     const ScheduleParams p = parse_schedule_params(c.row_parameters());
     std::ostringstream out;
     out << c.algorithm << " " << c.schedule << " m=" << c.m << " band=" << band_bytes(p)
-        << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p);
+        << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p)
+        << " pad_image=" << pads_image(p);
     if (c.algorithm == "direct" && p.vectorize == "x") {
         const RowBlock b = row_block(machine, p);
         out << " x-vector KU=" << b.KU << " YB=" << b.YB;
@@ -67,7 +68,7 @@ std::vector<Candidate> seeds() {
 }
 
 std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const Candidate &c) {
-    const std::vector<std::string> bands{"", "128", "256", "1024", "2048"}, parallel{"", "bands"};
+    const std::vector<std::string> bands{"", "128", "256", "1024", "2048"}, parallel{"", "bands"}, pad{"", "image"};
     if (c.algorithm == "winograd")
         return {{"m", {"2", "4", "6"}},
                 {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
@@ -80,12 +81,14 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
         return {{"block", {"", "1x2", "1x3", "1x4", "1x6"}},
                 {"k_vectors", {"", "1", "2", "4"}},
                 {"band_kb", bands},
-                {"parallel", parallel}};
+                {"parallel", parallel},
+                {"pad", pad}};
     return {{"block", {"", "4x2", "2x4", "8x1", "3x3", "6x2", "4x3", "2x2"}},
             {"k_vectors", {"", "1", "2"}},
             {"band_kb", bands},
             {"parallel", parallel},
-            {"store", {"", "rows"}}};
+            {"store", {"", "rows"}},
+            {"pad", pad}};
 }
 
 Candidate with_m(const Candidate &c, int m) {
