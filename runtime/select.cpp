@@ -47,6 +47,9 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    never into lines of aliasing planes.
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
+// The padding is not modelled: direct's pad=image (faster at 1 thread on
+// small planes, slower at 2) costs what pad=bands does, and on a tie the
+// earlier row of the table, the banded one, wins; measurement picks it.
 double work_cost(const VariantInfo &v, const ConvShape &s) {
     const Machine machine = machine_of_target_string(v.target);
     const ScheduleParams p = parse_schedule_params(v.parameters);
