@@ -232,8 +232,8 @@ TEST(ScheduleParams, ParallelValues) {
 }
 
 // How the direct schedule pads its input: per band (default) or per image;
-// anything else is an error that names the value, as is pad on a Winograd
-// or GPU schedule.
+// anything else is an error that names the value, as is pad on a GPU
+// schedule.
 TEST(ScheduleParams, PadValues) {
     auto parse = [](const char *row) { return wino::parse_schedule_params(row); };
     EXPECT_FALSE(wino::pads_image(parse("")));
