@@ -10,12 +10,15 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include "blocking.h"
+#include "cost_fit.h"
 #include "cuda_driver.h"
 #include "halide_hooks.h"
 #include "layout.h"
@@ -50,7 +53,15 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 // The padding is not modelled: direct's pad=image (faster at 1 thread on
 // small planes, slower at 2) costs what pad=bands does, and on a tie the
 // earlier row of the table, the banded one, wins; measurement picks it.
-double work_cost(const VariantInfo &v, const ConvShape &s) {
+//
+// The terms are kept apart (CostTerms) so that a calibration on the machine
+// at hand (calibrate_cost_model) can weigh each by what it costs there.
+struct CostTerms {
+    double multiply = 0, input_transform = 0, output_transform = 0, stores = 0;
+    double sum() const { return multiply + input_transform + output_transform + stores; }
+};
+
+std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s) {
     const Machine machine = machine_of_target_string(v.target);
     const ScheduleParams p = parse_schedule_params(v.parameters);
     const double L = machine.lanes, N = s.N, C = s.C, K = s.K;
@@ -64,13 +75,13 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         if (p.vectorize == "x") {
             const RowBlock b = row_block(machine, p);
             const double rows = N * up(s.K, b.KU) * up(Ho, b.YB) * up(Wo, b.L) / L;
-            return rows * C * 9 + rows;
+            return CostTerms{rows * C * 9, 0, 0, rows};
         }
         // store=rows computes whole vectors of pixels along x (its stack block).
         const RegisterBlock b = direct_block(machine, p);
         const bool rows = direct_stores_rows(machine, p);
-        return N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L +
-               (rows ? row_stores : plane_stores);
+        return CostTerms{N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L,
+                         0, 0, rows ? row_stores : plane_stores};
     }
     if (v.schedule == "fused") {
         const RegisterBlock b = register_block(machine, p);
@@ -78,9 +89,21 @@ double work_cost(const VariantInfo &v, const ConvShape &s) {
         const double stores = fused_stores_rows(machine, p, m) ? row_stores : plane_stores;
         const long long tx = (Wo + m - 1) / m, ty = (Ho + m - 1) / m;
         const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L;
-        const double transforms = N * double(tx) * ty * alpha * alpha * 2 * (up(s.C, b.lanes) + up(s.K, b.k())) / L;
-        return multiply + transforms + stores;
+        const double transform = N * double(tx) * ty * alpha * alpha * 2 / L;
+        return CostTerms{multiply, transform * up(s.C, b.lanes), transform * up(s.K, b.k()), stores};
     }
+    return std::nullopt;
+}
+
+double work_cost(const VariantInfo &v, const ConvShape &s) {
+    if (v.device == "cpu") {
+        const std::optional<CostTerms> terms = cpu_work_terms(v, s);
+        return terms ? terms->sum() : std::numeric_limits<double>::infinity();
+    }
+    const double N = s.N, C = s.C;
+    const long long Ho = s.out_h(), Wo = s.out_w();
+    auto up = [](long long a, long long b) { return double((a + b - 1) / b * b); };
+    const ScheduleParams p = parse_schedule_params(v.parameters);
     if (v.device == "cuda") {
         // GPU variants, only ever compared with each other: multiply-adds as
         // the schedule blocks them, weighted by how fast each schedule ran
@@ -163,9 +186,7 @@ constexpr double kStreamedBytesPerOp = 3;
 // thread: against the 16-core Xeon's measurements (bench/results/h200-4),
 // counting the extra bands a many-thread call gets, or the cores that fewer
 // tasks than threads leave idle, picked worse, not better.
-double estimated_cost(const VariantInfo &v, const ConvShape &s) {
-    const double work = work_cost(v, s);
-    if (v.device != "cpu" || !std::isfinite(work)) return work;
+double streamed_cost(const VariantInfo &v, const ConvShape &s) {
     const Machine machine = machine_of_target_string(v.target);
     const ScheduleParams p = parse_schedule_params(v.parameters);
     const bool fused = v.schedule == "fused";
@@ -173,7 +194,99 @@ double estimated_cost(const VariantInfo &v, const ConvShape &s) {
                                       : direct_bands(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), 1));
     const double points = fused ? double(v.m + 2) * (v.m + 2) : 9.0;
     const double weight_bytes = points * s.C * double(padded_k(s.K)) * 4;
-    return std::max(work, bands * std::max(0.0, weight_bytes - l2_bytes()) / kStreamedBytesPerOp);
+    return bands * std::max(0.0, weight_bytes - l2_bytes()) / kStreamedBytesPerOp;
+}
+
+double estimated_cost(const VariantInfo &v, const ConvShape &s) {
+    const double work = work_cost(v, s);
+    if (v.device != "cpu" || !std::isfinite(work)) return work;
+    return std::max(work, streamed_cost(v, s));
+}
+
+// ---------------------------------------------------------------------------
+// The calibrated model (calibrate_cost_model): the same terms, weighed per
+// variant and thread count by a fit to times measured on this machine. A
+// variant's time is
+//   w_multiply multiply + w_transforms transforms + w_stores stores
+//     + w_streamed streamed + w_call,
+// in ms. The sum replaces the analytic model's max(work, streamed): a
+// measured weight says how much of the streaming the arithmetic hides, and
+// w_call is what a call costs whatever its size (the parallel loop's tasks,
+// the per-band padding, the weights' and buffers' setup), which the
+// analytic model leaves out and which decides the small layers.
+// Only the CPU schedules the analytic model covers (direct, fused) take part.
+const std::vector<std::string> kCalibratedTerms = {"multiply", "transforms", "stores", "streamed", "per call"};
+
+// The work terms are those of the busiest thread: with `tasks` parallel
+// tasks on T threads, one thread runs ceil(tasks / T) of them (a layer that
+// offers one task runs on one thread however many there are). The fused
+// input transform runs once per band, before the band's channel blocks
+// split (across channel vectors with parallel=all, where bands are fewer
+// than threads: schedules/blocking.h), so its tasks are the bands.
+std::optional<std::vector<double>> calibration_features(const VariantInfo &v, const ConvShape &s, int threads) {
+    if (v.device != "cpu") return std::nullopt;
+    const std::optional<CostTerms> t = cpu_work_terms(v, s);
+    if (!t) return std::nullopt;
+    const Machine machine = machine_of_target_string(v.target);
+    const ScheduleParams p = parse_schedule_params(v.parameters);
+    const bool fused = v.schedule == "fused";
+    const long long Ho = s.out_h(), Wo = s.out_w();
+    const long long tasks = fused ? fused_tasks(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads)
+                                  : direct_tasks(machine, p, s.N, s.C, s.K, Ho, Wo, threads);
+    long long input_tasks = tasks;
+    if (fused) {
+        const long long bands = fused_bands(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads);
+        input_tasks = bands * (parallel_all(p) && bands < threads ? (s.C + machine.lanes - 1) / machine.lanes : 1);
+    }
+    auto busiest = [&](long long n) {
+        n = std::max(1LL, n);
+        return double((n + threads - 1) / threads) / double(n);
+    };
+    return std::vector<double>{busiest(tasks) * t->multiply,
+                               busiest(input_tasks) * t->input_transform + busiest(tasks) * t->output_transform,
+                               busiest(tasks) * t->stores, streamed_cost(v, s), 1.0};
+}
+
+// Points a variant needs before its fit is used: more than its five weights.
+constexpr size_t kMinCalibrationPoints = 6;
+// How strongly a weight is held to its prior (the analytic model's weights
+// at the scale that fits the points best) where the points say little.
+constexpr double kCalibrationRidge = 0.1;
+
+struct CalibrationPoint {
+    std::string target;
+    int threads = 1;
+    std::string variant;
+    ConvShape shape;
+    double ms = 0;
+    std::string key() const { return target + " threads:" + std::to_string(threads) + " " + variant + " " + shape.str(); }
+};
+
+// One variant's weights fitted to its points (at least kMinCalibrationPoints).
+std::optional<std::vector<double>> fit_variant(const VariantInfo &v, const std::vector<const CalibrationPoint *> &points) {
+    std::vector<std::vector<double>> features;
+    std::vector<double> ms;
+    double fe = 0, ee = 0;  // the analytic model's best scale: argmin_s sum (s e_i / t_i - 1)^2
+    for (const CalibrationPoint *p : points) {
+        std::optional<std::vector<double>> f = calibration_features(v, p->shape, p->threads);
+        if (!f || !(p->ms > 0)) continue;
+        const double e = estimated_cost(v, p->shape) / p->ms;
+        fe += e;
+        ee += e * e;
+        features.push_back(std::move(*f));
+        ms.push_back(p->ms);
+    }
+    if (features.size() < kMinCalibrationPoints || !(ee > 0)) return std::nullopt;
+    const double scale = fe / ee;
+    // The analytic model's weights are 1 for the work terms; it takes the
+    // larger of work and streaming where this sum adds them, so half of it.
+    return detail::fit_nonnegative(features, ms, {scale, scale, scale, scale / 2, 0}, kCalibrationRidge);
+}
+
+double dot(const std::vector<double> &a, const std::vector<double> &b) {
+    double sum = 0;
+    for (size_t i = 0; i < a.size() && i < b.size(); i++) sum += a[i] * b[i];
+    return sum;
 }
 
 bool can_run(const VariantInfo &v, const ConvShape &s) { return prepared_weights_fit(v.m, s); }
@@ -214,6 +327,49 @@ public:
         save();
     }
 
+    // Adds measured points (replacing any of the same variant, layer, target
+    // and thread count) and saves.
+    void add_points(const std::vector<CalibrationPoint> &points) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        load();
+        for (const CalibrationPoint &p : points) points_[p.key()] = p;
+        fits_.clear();
+        save();
+    }
+
+    // The points measured at a thread count.
+    std::vector<CalibrationPoint> points_at(int threads) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        load();
+        std::vector<CalibrationPoint> out;
+        for (const auto &[key, p] : points_)
+            if (p.threads == threads) out.push_back(p);
+        return out;
+    }
+
+    // Each compiled variant's weights fitted to its points at a thread count,
+    // measured on its own target (empty: not calibrated there); fitted once
+    // per table and thread count.
+    std::map<std::string, std::vector<double>> fits(int threads) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        load();
+        auto it = fits_.find(threads);
+        if (it != fits_.end()) return it->second;
+        std::map<std::string, std::vector<const CalibrationPoint *>> by_variant;
+        for (const auto &[k, p] : points_)
+            if (p.threads == threads) by_variant[p.variant].push_back(&p);
+        std::map<std::string, std::vector<double>> fitted;
+        for (const VariantInfo &v : variants()) {
+            auto pts = by_variant.find(v.name);
+            if (pts == by_variant.end()) continue;
+            std::vector<const CalibrationPoint *> same_target;
+            for (const CalibrationPoint *p : pts->second)
+                if (p->target == v.target) same_target.push_back(p);
+            if (std::optional<std::vector<double>> w = fit_variant(v, same_target)) fitted[v.name] = *w;
+        }
+        return fits_[threads] = fitted;
+    }
+
 private:
     // Read once per process (and again when the path changes); an unreadable
     // table is an empty one, rewritten by the next record.
@@ -222,23 +378,48 @@ private:
         if (path == loaded_from_) return;
         loaded_from_ = path;
         entries_.clear();
+        points_.clear();
+        fits_.clear();
         std::ifstream in(path);
         if (!in) return;
         try {
             const nlohmann::json j = nlohmann::json::parse(in);
             for (const auto &e : j.at("entries"))
                 entries_[e.at("key").get<std::string>()] = {e.at("variant").get<std::string>(), e.at("ms").get<double>()};
+            for (const auto &e : j.value("calibration", nlohmann::json::array())) {
+                CalibrationPoint p;
+                p.target = e.at("target").get<std::string>();
+                p.threads = e.at("threads").get<int>();
+                p.variant = e.at("variant").get<std::string>();
+                const std::optional<ConvShape> shape = ConvShape::parse(e.at("layer").get<std::string>());
+                p.ms = e.at("ms").get<double>();
+                if (!shape || !(p.ms > 0)) continue;  // a hand-edited point that cannot be a layer or a time
+                p.shape = *shape;
+                points_[p.key()] = p;
+            }
         } catch (const std::exception &) {
             entries_.clear();
+            points_.clear();
         }
     }
 
     void save() {
         nlohmann::json j;
         j["about"] = "wino's tuning table: the fastest compiled variant per target, layer and thread count "
-                     "(wino_tune --select, or RunOptions::measure_unknown_layers). Delete to start over.";
+                     "(wino_tune --select, or RunOptions::measure_unknown_layers), and the times the cost model "
+                     "is calibrated on (wino_tune --calibrate). Delete to start over.";
         j["entries"] = nlohmann::json::array();
         for (const auto &[key, e] : entries_) j["entries"].push_back({{"key", key}, {"variant", e.variant}, {"ms", e.ms}});
+        // The cost model's calibration points (calibrate_cost_model): a layer
+        // as "N,C,K,H,W,P".
+        j["calibration"] = nlohmann::json::array();
+        for (const auto &[key, p] : points_) {
+            const ConvShape &s = p.shape;
+            const std::string layer = std::to_string(s.N) + "," + std::to_string(s.C) + "," + std::to_string(s.K) + "," +
+                                      std::to_string(s.H) + "," + std::to_string(s.W) + "," + std::to_string(s.padding);
+            j["calibration"].push_back(
+                {{"target", p.target}, {"threads", p.threads}, {"variant", p.variant}, {"layer", layer}, {"ms", p.ms}});
+        }
         const std::string path = tuning_table_path();
         // mkdir -p of the directory; then a temp file renamed over the table.
         for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1))
@@ -261,6 +442,8 @@ private:
     std::mutex mutex_;
     std::string loaded_from_;
     std::map<std::string, Entry> entries_;
+    std::map<std::string, CalibrationPoint> points_;
+    std::map<int, std::map<std::string, std::vector<double>>> fits_;
 };
 
 std::string table_key(const ConvShape &s, int threads, const std::string &device) {
@@ -292,6 +475,24 @@ Selection select_variant(const ConvShape &layer, const RunOptions &options) {
     if (options.measure_unknown_layers || measure_by_default()) return select_by_measuring(layer, options);
     Selection best;
     double best_cost = std::numeric_limits<double>::infinity();
+    // The calibrated model, where this thread count was calibrated: among the
+    // variants it has fits for (CPU only; a GPU variant's time is not on the
+    // same scale).
+    if (options.device == "cpu") {
+        const std::map<std::string, std::vector<double>> fits = TuningTable::instance().fits(threads);
+        for (const VariantInfo &v : variants()) {
+            auto w = fits.find(v.name);
+            if (w == fits.end() || !can_run(v, layer) || !on_device(v, options)) continue;
+            const std::optional<std::vector<double>> f = calibration_features(v, layer, threads);
+            if (!f) continue;
+            const double ms = dot(w->second, *f);
+            if (ms < best_cost) {
+                best_cost = ms;
+                best = {v.name, "calibrated model", ms};
+            }
+        }
+        if (!best.variant.empty()) return best;
+    }
     for (const VariantInfo &v : variants()) {
         if (!can_run(v, layer) || !on_device(v, options)) continue;
         const double cost = estimated_cost(v, layer);
@@ -305,43 +506,139 @@ Selection select_variant(const ConvShape &layer, const RunOptions &options) {
     return best;
 }
 
-Selection select_by_measuring(const ConvShape &layer, const RunOptions &options) {
-    const int threads = detail::resolve_threads(options.threads);
-    std::mt19937 rng(1);
-    std::uniform_real_distribution<float> dist(-1, 1);
-    std::vector<float> x(size_t(layer.N) * layer.C * layer.H * layer.W), w(size_t(layer.K) * layer.C * 9),
-        y(size_t(layer.N) * layer.K * layer.out_h() * layer.out_w());
-    for (float &f : x) f = dist(rng);
-    for (float &f : w) f = dist(rng);
+namespace {
+
+// Random input and weights for timing a layer, and an output to write.
+struct TimingData {
+    std::vector<float> x, w, y;
+    explicit TimingData(const ConvShape &layer) {
+        std::mt19937 rng(1);
+        std::uniform_real_distribution<float> dist(-1, 1);
+        x.resize(size_t(layer.N) * layer.C * layer.H * layer.W);
+        w.resize(size_t(layer.K) * layer.C * 9);
+        y.resize(size_t(layer.N) * layer.K * layer.out_h() * layer.out_w());
+        for (float &f : x) f = dist(rng);
+        for (float &f : w) f = dist(rng);
+    }
+};
+
+// The fastest of a few calls of a variant on a layer (at least 3, about
+// 20 ms in all, after one to warm up: noise only slows a call down), ms;
+// nullopt if the variant refuses the layer (e.g. over a memory limit).
+std::optional<double> fastest_ms(const VariantInfo &v, const ConvShape &layer, TimingData &d, const RunOptions &options) {
+    try {
+        const PreparedWeights p = prepare_weights(v.name, {d.w.data(), layer.weights()}, options);
+        auto once = [&] { conv2d(v.name, {d.x.data(), layer.input()}, p, {d.y.data(), layer.output()}, layer.padding, options); };
+        once();
+        double fastest = std::numeric_limits<double>::infinity(), spent = 0;
+        for (int i = 0; i < 3 || (spent < 0.02 && i < 100); i++) {
+            const auto t0 = std::chrono::steady_clock::now();
+            once();
+            const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            fastest = std::min(fastest, s);
+            spent += s;
+        }
+        return fastest * 1e3;
+    } catch (const Error &) {
+        return std::nullopt;
+    }
+}
+
+RunOptions timing_options(const RunOptions &options, int threads) {
     RunOptions run_options = options;
     run_options.threads = threads;
     run_options.stats = nullptr;
+    return run_options;
+}
+
+}  // namespace
+
+Selection select_by_measuring(const ConvShape &layer, const RunOptions &options) {
+    const int threads = detail::resolve_threads(options.threads);
+    const RunOptions run_options = timing_options(options, threads);
+    TimingData data(layer);
     Selection best;
     best.source = "measured now";
     for (const VariantInfo &v : variants()) {
         if (!can_run(v, layer) || !on_device(v, options)) continue;
-        try {
-            const PreparedWeights p = prepare_weights(v.name, {w.data(), layer.weights()}, run_options);
-            auto once = [&] { conv2d(v.name, {x.data(), layer.input()}, p, {y.data(), layer.output()}, layer.padding, run_options); };
-            once();  // warm up
-            // The fastest of a few runs (at least 3, about 20 ms in all): noise only slows a run down.
-            double fastest = std::numeric_limits<double>::infinity(), spent = 0;
-            for (int i = 0; i < 3 || (spent < 0.02 && i < 100); i++) {
-                const auto t0 = std::chrono::steady_clock::now();
-                once();
-                const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-                fastest = std::min(fastest, s);
-                spent += s;
-            }
-            if (best.variant.empty() || fastest * 1e3 < best.ms) best = {v.name, best.source, fastest * 1e3};
-        } catch (const Error &) {
-            // A variant that cannot run this layer (e.g. over a memory limit) is not a candidate.
-        }
+        const std::optional<double> ms = fastest_ms(v, layer, data, run_options);
+        if (ms && (best.variant.empty() || *ms < best.ms)) best = {v.name, best.source, *ms};
     }
     if (best.variant.empty())
         throw Error(ErrorCode::Unsupported, "auto: no compiled variant ran layer " + layer.str());
     TuningTable::instance().record(table_key(layer, threads, options.device), {best.variant, best.ms});
     return best;
+}
+
+const std::vector<std::string> &calibrated_terms() { return kCalibratedTerms; }
+
+Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const RunOptions &options,
+                                 const std::function<void(const std::string &)> &progress) {
+    const int threads = detail::resolve_threads(options.threads);
+    const RunOptions run_options = timing_options(options, threads);
+    std::vector<CalibrationPoint> measured;
+    for (const ConvShape &layer : layers) {
+        TimingData data(layer);
+        for (const VariantInfo &v : variants()) {
+            if (!can_run(v, layer) || !calibration_features(v, layer, threads)) continue;
+            if (const std::optional<double> ms = fastest_ms(v, layer, data, run_options))
+                measured.push_back({v.target, threads, v.name, layer, *ms});
+        }
+        if (progress) progress(layer.str());
+    }
+    TuningTable &table = TuningTable::instance();
+    table.add_points(measured);
+
+    // Every point at this thread count, the earlier calibrations' included.
+    Calibration out;
+    out.threads = threads;
+    out.table = tuning_table_path();
+    const std::vector<CalibrationPoint> all = table.points_at(threads);
+    const std::map<std::string, std::vector<double>> fits = table.fits(threads);
+    std::map<std::string, std::vector<const CalibrationPoint *>> by_variant;
+    std::map<std::string, std::vector<const CalibrationPoint *>> by_layer;
+    for (const CalibrationPoint &p : all) {
+        by_variant[p.variant].push_back(&p);
+        by_layer[p.shape.str()].push_back(&p);
+    }
+    for (const auto &[name, w] : fits) {
+        const VariantInfo &v = variant(name);
+        Calibration::Fit fit{name, w, 0, 0, 0};
+        std::vector<double> errors;
+        for (const CalibrationPoint *p : by_variant[name]) {
+            if (p->target != v.target) continue;
+            errors.push_back(std::abs(dot(w, *calibration_features(v, p->shape, threads)) / p->ms - 1));
+        }
+        std::sort(errors.begin(), errors.end());
+        fit.points = int(errors.size());
+        fit.median_error = errors.empty() ? 0 : errors[errors.size() / 2];
+        fit.max_error = errors.empty() ? 0 : errors.back();
+        out.fits.push_back(fit);
+    }
+    // Each layer held out in turn: the fits to the other layers' points pick
+    // a variant for it, set against the fastest measured there.
+    for (const auto &[layer_name, points] : by_layer) {
+        const ConvShape layer = points.front()->shape;
+        std::map<std::string, std::vector<const CalibrationPoint *>> others;
+        for (const CalibrationPoint &p : all)
+            if (p.shape.str() != layer_name) others[p.variant].push_back(&p);
+        Calibration::HeldOut h{layer, "", 0, "", 0};
+        double best_prediction = std::numeric_limits<double>::infinity();
+        for (const CalibrationPoint *p : points) {
+            const VariantInfo &v = variant(p->variant);
+            if (p->target != v.target) continue;
+            if (h.fastest.empty() || p->ms < h.fastest_ms) h.fastest = p->variant, h.fastest_ms = p->ms;
+            std::vector<const CalibrationPoint *> mine;
+            for (const CalibrationPoint *o : others[p->variant])
+                if (o->target == v.target) mine.push_back(o);
+            const std::optional<std::vector<double>> w = fit_variant(v, mine);
+            if (!w) continue;
+            const double prediction = dot(*w, *calibration_features(v, layer, threads));
+            if (prediction < best_prediction) best_prediction = prediction, h.picked = p->variant, h.picked_ms = p->ms;
+        }
+        if (!h.picked.empty()) out.held_out.push_back(h);
+    }
+    return out;
 }
 
 }  // namespace wino

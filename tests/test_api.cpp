@@ -10,12 +10,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <iterator>
 #include <set>
 #include <thread>
 
 #include "cook_toom.h"
+#include "cost_fit.h"
 #include "reference.h"
 #include "HalideBuffer.h"
 #if WINO_HAVE_CUDA
@@ -480,6 +482,99 @@ TEST(ApiGpu, AutoOnTheGpuPicksDirectForAFirstLayerAndWinogradForResNet) {
     const wino::Selection resnet = wino::select_variant({8, 256, 256, 14, 14, 1}, options);
     EXPECT_EQ(wino::variant(resnet.variant).device, "cuda");
     EXPECT_EQ(wino::variant(resnet.variant).algorithm, "winograd") << resnet.variant;
+}
+
+// The calibration's fit: exact times from known non-negative weights come
+// back as those weights; a term no point has gets 0; weights stay >= 0 when
+// the best unconstrained fit would need a negative one.
+TEST(CostFit, RecoversWeightsAndKeepsThemNonNegative) {
+    wino::test::Random rng;
+    SCOPED_TRACE("seed " + std::to_string(rng.seed()));
+    const std::vector<double> truth = {2e-7, 5e-7, 0, 3e-8, 0.01};
+    std::vector<std::vector<double>> features;
+    std::vector<double> ms;
+    for (int i = 0; i < 12; i++) {
+        const std::vector<float> u = rng.uniform(4);
+        // Vector operations from 1e4 to 1e6, a zero third term, 1 per call.
+        std::vector<double> f = {1e4 + 5e5 * (1 + u[0]), 1e4 + 1e5 * (1 + u[1]), 0, 1e5 * (1 + u[2]), 1};
+        features.push_back(f);
+        double t = 0;
+        for (size_t j = 0; j < f.size(); j++) t += truth[j] * f[j];
+        ms.push_back(t);
+    }
+    const std::vector<double> w = wino::detail::fit_nonnegative(features, ms, {1e-7, 1e-7, 1e-7, 1e-7, 0}, 1e-4);
+    ASSERT_EQ(w.size(), truth.size());
+    for (size_t j = 0; j < w.size(); j++) {
+        if (truth[j] == 0) EXPECT_EQ(w[j], 0) << "term " << j;
+        else EXPECT_NEAR(w[j] / truth[j], 1.0, 0.02) << "term " << j;
+    }
+    // Times that fall as the first term grows: the best non-negative fit gives it no weight.
+    for (size_t i = 0; i < ms.size(); i++) ms[i] = 1.0 - 1e-7 * features[i][0] + 1e-6 * features[i][1];
+    for (double x : wino::detail::fit_nonnegative(features, ms, {1e-7, 1e-7, 1e-7, 1e-7, 0}, 1e-4)) EXPECT_GE(x, 0);
+    EXPECT_THROW(wino::detail::fit_nonnegative(features, std::vector<double>(ms.size(), 0.0), {0, 0, 0, 0, 0}, 0.1),
+                 std::invalid_argument);
+}
+
+// Calibrating auto's cost model: it times the CPU direct and fused variants
+// on each layer, fits every one of them, keeps the points in the tuning
+// table's file beside an entry that was there (which still decides its own
+// layer), and auto then chooses by the calibrated model at that thread count
+// only.
+TEST(AutoCalibration, FitsEachModelledVariantAndPersistsBesideTheTable) {
+    char dir[] = "/tmp/wino-calibration-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    const std::string table = std::string(dir) + "/cache/tuning.json";
+    ::setenv("WINO_TUNING_TABLE", table.c_str(), 1);
+    wino::RunOptions options;
+    options.threads = 1;
+    const ConvShape measured{1, 4, 4, 6, 6, 1};
+    const wino::Selection entry = wino::select_by_measuring(measured, options);
+
+    const std::vector<ConvShape> layers = {{1, 8, 16, 8, 8, 1},  {1, 16, 8, 10, 6, 1}, {1, 3, 16, 12, 12, 1},
+                                           {1, 16, 16, 8, 12, 1}, {1, 24, 8, 6, 10, 1}, {2, 8, 8, 7, 7, 1},
+                                           {1, 32, 32, 5, 5, 0}};
+    std::vector<std::string> progress;
+    const wino::Calibration c =
+        wino::calibrate_cost_model(layers, options, [&](const std::string &l) { progress.push_back(l); });
+    EXPECT_EQ(progress.size(), layers.size());
+    EXPECT_EQ(c.table, table);
+    std::set<std::string> fitted;
+    for (const auto &f : c.fits) {
+        SCOPED_TRACE(f.variant);
+        fitted.insert(f.variant);
+        EXPECT_EQ(f.points, int(layers.size()));
+        ASSERT_EQ(f.weights.size(), wino::calibrated_terms().size());
+        for (double w : f.weights) EXPECT_GE(w, 0);
+        EXPECT_GT(f.weights[0], 0) << "the multiply costs something";
+        EXPECT_LE(f.median_error, f.max_error);
+    }
+    for (const auto &v : wino::variants())
+        if (v.device == "cpu" && (v.schedule == "direct" || v.schedule == "fused"))
+            EXPECT_TRUE(fitted.count(v.name)) << v.name << " was not calibrated";
+    EXPECT_EQ(c.held_out.size(), layers.size());
+    for (const auto &h : c.held_out) {
+        EXPECT_TRUE(fitted.count(h.picked)) << h.picked;
+        EXPECT_GE(h.picked_ms, h.fastest_ms);
+    }
+
+    const wino::Selection chosen = wino::select_variant({1, 12, 20, 9, 11, 1}, options);
+    EXPECT_EQ(chosen.source, "calibrated model");
+    EXPECT_TRUE(fitted.count(chosen.variant)) << chosen.variant;
+    EXPECT_GT(chosen.ms, 0);
+    EXPECT_EQ(wino::select_variant(measured, options).variant, entry.variant);
+    EXPECT_EQ(wino::select_variant(measured, options).source, "tuning table");
+    wino::RunOptions two = options;
+    two.threads = 2;
+    EXPECT_EQ(wino::select_variant({1, 12, 20, 9, 11, 1}, two).source, "cost model") << "not calibrated at 2 threads";
+
+    std::ifstream in(table);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("\"calibration\""), std::string::npos);
+    EXPECT_NE(text.find("\"entries\""), std::string::npos);
+    ::unsetenv("WINO_TUNING_TABLE");
+    std::remove(table.c_str());
+    ::rmdir((std::string(dir) + "/cache").c_str());
+    ::rmdir(dir);
 }
 
 // Each variant reports the target that runs here: one of those it was

@@ -4,7 +4,7 @@
 // reference before they are timed.
 //
 //   wino_tune [--shape N,C,K,H,W[,P]]... [--threads T] [--budget SECONDS]
-//             [--log FILE] [--rows FILE] [--candidate KEY]... [--select] [--from-log]
+//             [--log FILE] [--rows FILE] [--candidate KEY]... [--select] [--calibrate] [--from-log]
 //
 // The space (tune/space.h): Winograd fused for m = 2, 4, 6 and direct, each
 // with its register block, channel vectors, band budget and what runs in
@@ -20,7 +20,10 @@
 // --from-log measures nothing: the winners are the log's fastest points (to
 // rewrite the rows from a finished search). --select instead measures the
 // compiled variants on each layer and records the fastest in the tuning
-// table the selector `auto` reads (wino/wino.h).
+// table the selector `auto` reads (wino/wino.h). --calibrate measures them on
+// a calibration set of layers (or the --shape ones) and fits the cost model
+// `auto` falls back on for layers the table lacks; it prints each fit and
+// how well it picks for each layer held out of it.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -371,6 +374,44 @@ void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, 
     if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot replace " + path);
 }
 
+// --calibrate: measures, fits, and says how well the fits predict, on the
+// points and on each layer held out of the fit.
+int run_calibration(const std::vector<ConvShape> &layers, int threads) {
+    wino::RunOptions options;
+    options.threads = threads;
+    const auto t0 = std::chrono::steady_clock::now();
+    size_t done = 0;
+    const wino::Calibration c = wino::calibrate_cost_model(layers, options, [&](const std::string &layer) {
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::fprintf(stderr, "wino_tune: calibrating at %d thread%s: %zu/%zu layers (%s), %.0f s\n", threads,
+                     threads > 1 ? "s" : "", ++done, layers.size(), layer.c_str(), s);
+    });
+    std::printf("cost model calibrated at %d thread%s, %s; points in %s\n", threads, threads > 1 ? "s" : "",
+                wino::bench::machine_id(Halide::get_host_target().to_string()).c_str(), c.table.c_str());
+    std::printf("%-36s %6s %8s %8s", "variant", "points", "med err", "max err");
+    for (const std::string &term : wino::calibrated_terms()) std::printf(" %12s", term.c_str());
+    std::printf("\n");
+    for (const wino::Calibration::Fit &f : c.fits) {
+        std::printf("%-36s %6d %7.1f%% %7.1f%%", f.variant.c_str(), f.points, 100 * f.median_error, 100 * f.max_error);
+        for (double w : f.weights) std::printf(" %12.4g", w);
+        std::printf("\n");
+    }
+    std::printf("each layer held out of the fit: the variant the others' fit picks, against the fastest measured\n");
+    std::vector<double> ratios;
+    for (const wino::Calibration::HeldOut &h : c.held_out) {
+        ratios.push_back(h.picked_ms / h.fastest_ms);
+        std::printf("%-22s picks %-32s %.4f ms; fastest %-32s %.4f ms (%.2fx)\n", h.layer.str().c_str(),
+                    h.picked.c_str(), h.picked_ms, h.fastest.c_str(), h.fastest_ms, ratios.back());
+    }
+    if (!ratios.empty()) {
+        std::sort(ratios.begin(), ratios.end());
+        std::printf("held out: median %.2fx, worst %.2fx the fastest; %zu of %zu layers within 1.1x\n",
+                    ratios[ratios.size() / 2], ratios.back(),
+                    size_t(std::count_if(ratios.begin(), ratios.end(), [](double r) { return r <= 1.1; })), ratios.size());
+    }
+    return c.fits.empty() ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -381,7 +422,7 @@ int main(int argc, char **argv) {
     std::string log_path = "wino_tune.log", rows_path = WINO_TUNED_ROWS;
     std::vector<std::string> keys;
     int rounds = 3, confirm = 3;
-    bool select = false, from_log = false;
+    bool select = false, from_log = false, calibrate = false;
     wino::bench::add_shape_option(app, shapes);
     app.add_option("--threads", threads, "threads per call")->check(CLI::Range(1, 1 << 16));
     app.add_option("--budget", budget, "seconds for the whole search (compiles included)")->check(CLI::Range(1.0, 1e6));
@@ -392,6 +433,9 @@ int main(int argc, char **argv) {
                    "measure only these points, e.g. 'winograd fused m=4 block=7x1' (repeatable)");
     app.add_flag("--select", select,
                  "no search: time the compiled variants on each layer, record the fastest for `auto`");
+    app.add_flag("--calibrate", calibrate,
+                 "no search: time the compiled variants on each layer (default: a calibration set apart from the "
+                 "benchmark's layers) and fit the cost model `auto` uses for other layers");
     app.add_flag("--from-log", from_log, "no measuring: the winners are the log's fastest points for these layers");
     app.add_option("--rounds", rounds,
                    "timings per point in interleaved rounds, the fastest kept: of the --candidate points, or of "
@@ -404,6 +448,7 @@ int main(int argc, char **argv) {
     } catch (const CLI::ParseError &e) {
         return app.exit(e);
     }
+    if (calibrate) return run_calibration(shapes.empty() ? wino::bench::calibration_shapes() : shapes, threads);
     if (shapes.empty()) shapes = wino::bench::default_shapes();
 
     if (select) {

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -138,11 +139,14 @@ bool gpu_available(std::string *why = nullptr);
 // `wino_tune --select`, or by measure_unknown_layers), like FFTW's wisdom;
 // else a cost model (runtime/select.cpp): each Winograd or direct variant's
 // vector FMAs with the work its register blocks waste at this layer's edges,
-// its transforms, and its stores. Never a variant that cannot run the layer.
+// its transforms, and its stores. Where the model was calibrated on this
+// machine at this thread count (calibrate_cost_model), those terms are
+// weighed per variant by the fit, plus a cost per call. Never a variant
+// that cannot run the layer.
 struct Selection {
     std::string variant;  // the compiled variant chosen
-    std::string source;   // "tuning table", "measured now" or "cost model"
-    double ms = 0;        // its measured time (tuning table, measured now); 0 for the cost model
+    std::string source;   // "tuning table", "measured now", "calibrated model" or "cost model"
+    double ms = 0;        // measured (tuning table, measured now) or predicted (calibrated model) time; 0 for the cost model
 };
 Selection select_variant(const ConvShape &layer, const RunOptions &options = {});
 // Times every compiled variant that can run the layer (the Winograd and
@@ -151,6 +155,38 @@ Selection select_variant(const ConvShape &layer, const RunOptions &options = {})
 Selection select_by_measuring(const ConvShape &layer, const RunOptions &options = {});
 // $WINO_TUNING_TABLE, else $XDG_CACHE_HOME/wino/tuning.json, else ~/.cache/wino/tuning.json.
 std::string tuning_table_path();
+
+// Calibrates the cost model on this machine at options.threads: times every
+// CPU variant the model covers (direct and fused schedules) on each layer,
+// adds the times to the points kept in the tuning table's file (replacing
+// earlier times of the same variant and layer), and refits each variant's
+// weights of calibrated_terms() to all its points at that thread count.
+// Layers in the tuning table itself still take its measured choice.
+struct Calibration {
+    int threads = 1;
+    std::string table;  // the file the points went to
+    struct Fit {
+        std::string variant;
+        std::vector<double> weights;  // ms per unit of each calibrated_terms() term
+        int points = 0;
+        double median_error = 0, max_error = 0;  // |predicted / measured - 1| over its points
+    };
+    std::vector<Fit> fits;
+    // Each calibrated layer held out in turn: what the fits to the other
+    // layers pick for it, against the fastest measured there.
+    struct HeldOut {
+        ConvShape layer;
+        std::string fastest;
+        double fastest_ms = 0;
+        std::string picked;
+        double picked_ms = 0;  // the pick's measured time
+    };
+    std::vector<HeldOut> held_out;
+};
+Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const RunOptions &options = {},
+                                 const std::function<void(const std::string &layer)> &progress = {});
+// The names of the calibrated model's terms, in the order of Fit::weights.
+const std::vector<std::string> &calibrated_terms();
 
 // Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding.
 // Throws WrongRank, InvalidArgument (padding), or BadShape for a dimension
