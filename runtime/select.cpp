@@ -337,6 +337,16 @@ public:
         save();
     }
 
+    // Whether the calibrated model is used at a thread count on a target
+    // (calibrate_cost_model's verdict); without one, it is.
+    void set_verdict(const std::string &target, int threads, bool use) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        load();
+        verdicts_[target + " threads:" + std::to_string(threads)] = use;
+        fits_.clear();
+        save();
+    }
+
     // The points measured at a thread count.
     std::vector<CalibrationPoint> points_at(int threads) {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -362,6 +372,8 @@ public:
         for (const VariantInfo &v : variants()) {
             auto pts = by_variant.find(v.name);
             if (pts == by_variant.end()) continue;
+            auto verdict = verdicts_.find(v.target + " threads:" + std::to_string(threads));
+            if (verdict != verdicts_.end() && !verdict->second) continue;
             std::vector<const CalibrationPoint *> same_target;
             for (const CalibrationPoint *p : pts->second)
                 if (p->target == v.target) same_target.push_back(p);
@@ -380,6 +392,7 @@ private:
         entries_.clear();
         points_.clear();
         fits_.clear();
+        verdicts_.clear();
         std::ifstream in(path);
         if (!in) return;
         try {
@@ -397,9 +410,12 @@ private:
                 p.shape = *shape;
                 points_[p.key()] = p;
             }
+            for (const auto &e : j.value("calibration_used", nlohmann::json::array()))
+                verdicts_[e.at("key").get<std::string>()] = e.at("used").get<bool>();
         } catch (const std::exception &) {
             entries_.clear();
             points_.clear();
+            verdicts_.clear();
         }
     }
 
@@ -420,6 +436,10 @@ private:
             j["calibration"].push_back(
                 {{"target", p.target}, {"threads", p.threads}, {"variant", p.variant}, {"layer", layer}, {"ms", p.ms}});
         }
+        // Per target and thread count: whether the calibrated model picked
+        // better than the analytic one on the layers held out of its fit.
+        j["calibration_used"] = nlohmann::json::array();
+        for (const auto &[key, used] : verdicts_) j["calibration_used"].push_back({{"key", key}, {"used", used}});
         const std::string path = tuning_table_path();
         // mkdir -p of the directory; then a temp file renamed over the table.
         for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1))
@@ -444,11 +464,19 @@ private:
     std::map<std::string, Entry> entries_;
     std::map<std::string, CalibrationPoint> points_;
     std::map<int, std::map<std::string, std::vector<double>>> fits_;
+    std::map<std::string, bool> verdicts_;
 };
 
 std::string table_key(const ConvShape &s, int threads, const std::string &device) {
     const std::string target = variants().empty() ? "none" : variants().front().target;
     return target + " " + s.str() + " threads:" + std::to_string(threads) + " device:" + device;
+}
+
+// The target the CPU variants run here.
+std::string cpu_target() {
+    for (const VariantInfo &v : variants())
+        if (v.device == "cpu") return v.target;
+    return "none";
 }
 
 bool measure_by_default() {
@@ -465,6 +493,31 @@ std::string tuning_table_path() {
     return "wino-tuning.json";
 }
 
+std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions &options) {
+    const int threads = detail::resolve_threads(options.threads);
+    // The calibrated model, where this thread count was calibrated and the
+    // calibration's verdict keeps it: the variants it has fits for (CPU
+    // only; a GPU variant's time is not on the same scale).
+    const std::map<std::string, std::vector<double>> fits =
+        options.device == "cpu" ? TuningTable::instance().fits(threads) : std::map<std::string, std::vector<double>>{};
+    std::vector<Estimate> out;
+    for (const VariantInfo &v : variants()) {
+        if (!can_run(v, layer) || !on_device(v, options)) continue;
+        Estimate e;
+        e.variant = v.name;
+        e.model_cost = estimated_cost(v, layer);
+        e.calibrated_ms = std::numeric_limits<double>::quiet_NaN();
+        auto w = fits.find(v.name);
+        const std::optional<std::vector<double>> f = calibration_features(v, layer, threads);
+        if (w != fits.end() && f) {
+            for (size_t i = 0; i < f->size(); i++) e.calibrated_terms_ms.push_back(w->second[i] * (*f)[i]);
+            e.calibrated_ms = dot(w->second, *f);
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 Selection select_variant(const ConvShape &layer, const RunOptions &options) {
     const int threads = detail::resolve_threads(options.threads);
     Entry e;
@@ -473,34 +526,14 @@ Selection select_variant(const ConvShape &layer, const RunOptions &options) {
             if (v.name == e.variant && can_run(v, layer) && on_device(v, options)) return {v.name, "tuning table", e.ms};
     }
     if (options.measure_unknown_layers || measure_by_default()) return select_by_measuring(layer, options);
+    const std::vector<Estimate> estimates = estimate_variants(layer, options);
     Selection best;
     double best_cost = std::numeric_limits<double>::infinity();
-    // The calibrated model, where this thread count was calibrated: among the
-    // variants it has fits for (CPU only; a GPU variant's time is not on the
-    // same scale).
-    if (options.device == "cpu") {
-        const std::map<std::string, std::vector<double>> fits = TuningTable::instance().fits(threads);
-        for (const VariantInfo &v : variants()) {
-            auto w = fits.find(v.name);
-            if (w == fits.end() || !can_run(v, layer) || !on_device(v, options)) continue;
-            const std::optional<std::vector<double>> f = calibration_features(v, layer, threads);
-            if (!f) continue;
-            const double ms = dot(w->second, *f);
-            if (ms < best_cost) {
-                best_cost = ms;
-                best = {v.name, "calibrated model", ms};
-            }
-        }
-        if (!best.variant.empty()) return best;
-    }
-    for (const VariantInfo &v : variants()) {
-        if (!can_run(v, layer) || !on_device(v, options)) continue;
-        const double cost = estimated_cost(v, layer);
-        if (cost < best_cost) {
-            best_cost = cost;
-            best = {v.name, "cost model", 0};
-        }
-    }
+    for (const Estimate &e : estimates)
+        if (e.calibrated_ms < best_cost) best_cost = e.calibrated_ms, best = {e.variant, "calibrated model", e.calibrated_ms};
+    if (!best.variant.empty()) return best;
+    for (const Estimate &e : estimates)
+        if (e.model_cost < best_cost) best_cost = e.model_cost, best = {e.variant, "cost model", 0};
     if (best.variant.empty())
         throw Error(ErrorCode::Unsupported, "auto: no compiled variant can run layer " + layer.str());
     return best;
@@ -572,22 +605,34 @@ Selection select_by_measuring(const ConvShape &layer, const RunOptions &options)
 
 const std::vector<std::string> &calibrated_terms() { return kCalibratedTerms; }
 
-Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const RunOptions &options,
+Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const RunOptions &options, int rounds,
                                  const std::function<void(const std::string &)> &progress) {
+    if (rounds < 1) throw Error(ErrorCode::InvalidArgument, "calibrate_cost_model: rounds must be at least 1");
     const int threads = detail::resolve_threads(options.threads);
     const RunOptions run_options = timing_options(options, threads);
-    std::vector<CalibrationPoint> measured;
-    for (const ConvShape &layer : layers) {
-        TimingData data(layer);
-        for (const VariantInfo &v : variants()) {
-            if (!can_run(v, layer) || !calibration_features(v, layer, threads)) continue;
-            if (const std::optional<double> ms = fastest_ms(v, layer, data, run_options))
-                measured.push_back({v.target, threads, v.name, layer, *ms});
+    // Rounds over every layer and variant, each point's fastest kept: a
+    // noisy spell of a few seconds (other tenants of a cloud machine) then
+    // slows one round of a point, not all of its timings.
+    std::map<std::string, CalibrationPoint> measured;
+    for (int round = 1; round <= rounds; round++) {
+        for (const ConvShape &layer : layers) {
+            TimingData data(layer);
+            for (const VariantInfo &v : variants()) {
+                if (!can_run(v, layer) || !calibration_features(v, layer, threads)) continue;
+                const std::optional<double> ms = fastest_ms(v, layer, data, run_options);
+                if (!ms) continue;
+                const CalibrationPoint p{v.target, threads, v.name, layer, *ms};
+                auto [it, added] = measured.emplace(p.key(), p);
+                if (!added) it->second.ms = std::min(it->second.ms, *ms);
+            }
+            if (progress)
+                progress("round " + std::to_string(round) + "/" + std::to_string(rounds) + ", " + layer.str());
         }
-        if (progress) progress(layer.str());
     }
+    std::vector<CalibrationPoint> points;
+    for (const auto &[key, p] : measured) points.push_back(p);
     TuningTable &table = TuningTable::instance();
-    table.add_points(measured);
+    table.add_points(points);
 
     // Every point at this thread count, the earlier calibrations' included.
     Calibration out;
@@ -622,12 +667,15 @@ Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const Run
         std::map<std::string, std::vector<const CalibrationPoint *>> others;
         for (const CalibrationPoint &p : all)
             if (p.shape.str() != layer_name) others[p.variant].push_back(&p);
-        Calibration::HeldOut h{layer, "", 0, "", 0};
+        Calibration::HeldOut h{layer, "", 0, "", 0, "", 0};
         double best_prediction = std::numeric_limits<double>::infinity();
+        double best_analytic = std::numeric_limits<double>::infinity();
         for (const CalibrationPoint *p : points) {
             const VariantInfo &v = variant(p->variant);
             if (p->target != v.target) continue;
             if (h.fastest.empty() || p->ms < h.fastest_ms) h.fastest = p->variant, h.fastest_ms = p->ms;
+            const double analytic = estimated_cost(v, layer);
+            if (analytic < best_analytic) best_analytic = analytic, h.analytic = p->variant, h.analytic_ms = p->ms;
             std::vector<const CalibrationPoint *> mine;
             for (const CalibrationPoint *o : others[p->variant])
                 if (o->target == v.target) mine.push_back(o);
@@ -638,6 +686,16 @@ Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const Run
         }
         if (!h.picked.empty()) out.held_out.push_back(h);
     }
+    double calibrated_log = 0, analytic_log = 0;
+    for (const Calibration::HeldOut &h : out.held_out) {
+        calibrated_log += std::log(h.picked_ms / h.fastest_ms);
+        analytic_log += std::log(h.analytic_ms / h.fastest_ms);
+    }
+    const double n = double(std::max<size_t>(1, out.held_out.size()));
+    out.calibrated_score = std::exp(calibrated_log / n);
+    out.analytic_score = std::exp(analytic_log / n);
+    out.used = !out.held_out.empty() && out.calibrated_score <= out.analytic_score;
+    table.set_verdict(cpu_target(), threads, out.used);
     return out;
 }
 

@@ -4,6 +4,7 @@
 // not depend on the thread count or on other threads calling at the same time.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -518,8 +519,9 @@ TEST(CostFit, RecoversWeightsAndKeepsThemNonNegative) {
 // Calibrating auto's cost model: it times the CPU direct and fused variants
 // on each layer, fits every one of them, keeps the points in the tuning
 // table's file beside an entry that was there (which still decides its own
-// layer), and auto then chooses by the calibrated model at that thread count
-// only.
+// layer), and judges the fit against the analytic model on layers held out;
+// auto then chooses by the calibrated model, at that thread count only, if
+// the verdict says so.
 TEST(AutoCalibration, FitsEachModelledVariantAndPersistsBesideTheTable) {
     char dir[] = "/tmp/wino-calibration-XXXXXX";
     ASSERT_NE(::mkdtemp(dir), nullptr);
@@ -535,8 +537,9 @@ TEST(AutoCalibration, FitsEachModelledVariantAndPersistsBesideTheTable) {
                                            {1, 32, 32, 5, 5, 0}};
     std::vector<std::string> progress;
     const wino::Calibration c =
-        wino::calibrate_cost_model(layers, options, [&](const std::string &l) { progress.push_back(l); });
-    EXPECT_EQ(progress.size(), layers.size());
+        wino::calibrate_cost_model(layers, options, 2, [&](const std::string &l) { progress.push_back(l); });
+    EXPECT_EQ(progress.size(), 2 * layers.size());
+    EXPECT_WINO_ERROR(wino::calibrate_cost_model(layers, options, 0), ErrorCode::InvalidArgument, "rounds");
     EXPECT_EQ(c.table, table);
     std::set<std::string> fitted;
     for (const auto &f : c.fits) {
@@ -557,20 +560,35 @@ TEST(AutoCalibration, FitsEachModelledVariantAndPersistsBesideTheTable) {
         EXPECT_GE(h.picked_ms, h.fastest_ms);
     }
 
-    const wino::Selection chosen = wino::select_variant({1, 12, 20, 9, 11, 1}, options);
-    EXPECT_EQ(chosen.source, "calibrated model");
-    EXPECT_TRUE(fitted.count(chosen.variant)) << chosen.variant;
-    EXPECT_GT(chosen.ms, 0);
-    EXPECT_EQ(wino::select_variant(measured, options).variant, entry.variant);
-    EXPECT_EQ(wino::select_variant(measured, options).source, "tuning table");
-    wino::RunOptions two = options;
-    two.threads = 2;
-    EXPECT_EQ(wino::select_variant({1, 12, 20, 9, 11, 1}, two).source, "cost model") << "not calibrated at 2 threads";
+    EXPECT_GE(c.calibrated_score, 1.0);
+    EXPECT_GE(c.analytic_score, 1.0);
+    EXPECT_EQ(c.used, c.calibrated_score <= c.analytic_score);
 
+    // The verdict decides; set each way in a copy of the file, auto follows it.
+    const ConvShape other{1, 12, 20, 9, 11, 1};
+    EXPECT_EQ(wino::select_variant(other, options).source, c.used ? "calibrated model" : "cost model");
     std::ifstream in(table);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    EXPECT_NE(text.find("\"calibration\""), std::string::npos);
-    EXPECT_NE(text.find("\"entries\""), std::string::npos);
+    nlohmann::json j = nlohmann::json::parse(in);
+    ASSERT_EQ(j.at("calibration").size(), fitted.size() * layers.size());
+    ASSERT_EQ(j.at("calibration_used").size(), 1u);
+    for (bool use : {true, false}) {
+        j["calibration_used"][0]["used"] = use;
+        const std::string copy = std::string(dir) + (use ? "/used.json" : "/unused.json");
+        std::ofstream(copy) << j.dump();
+        ::setenv("WINO_TUNING_TABLE", copy.c_str(), 1);
+        const wino::Selection chosen = wino::select_variant(other, options);
+        EXPECT_EQ(chosen.source, use ? "calibrated model" : "cost model");
+        if (use) {
+            EXPECT_TRUE(fitted.count(chosen.variant)) << chosen.variant;
+            EXPECT_GT(chosen.ms, 0);
+        }
+        EXPECT_EQ(wino::select_variant(measured, options).variant, entry.variant);
+        EXPECT_EQ(wino::select_variant(measured, options).source, "tuning table");
+        wino::RunOptions two = options;
+        two.threads = 2;
+        EXPECT_EQ(wino::select_variant(other, two).source, "cost model") << "not calibrated at 2 threads";
+        std::remove(copy.c_str());
+    }
     ::unsetenv("WINO_TUNING_TABLE");
     std::remove(table.c_str());
     ::rmdir((std::string(dir) + "/cache").c_str());

@@ -4,7 +4,8 @@
 // reference before they are timed.
 //
 //   wino_tune [--shape N,C,K,H,W[,P]]... [--threads T] [--budget SECONDS]
-//             [--log FILE] [--rows FILE] [--candidate KEY]... [--select] [--calibrate] [--from-log]
+//             [--log FILE] [--rows FILE] [--candidate KEY]... [--select] [--calibrate] [--explain]
+//             [--from-log]
 //
 // The space (tune/space.h): Winograd fused for m = 2, 4, 6 and direct, each
 // with its register block, channel vectors, band budget and what runs in
@@ -23,7 +24,8 @@
 // table the selector `auto` reads (wino/wino.h). --calibrate measures them on
 // a calibration set of layers (or the --shape ones) and fits the cost model
 // `auto` falls back on for layers the table lacks; it prints each fit and
-// how well it picks for each layer held out of it.
+// how well it picks for each layer held out of it. --explain prints what both
+// models predict for each variant, and auto's pick.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -376,15 +378,14 @@ void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, 
 
 // --calibrate: measures, fits, and says how well the fits predict, on the
 // points and on each layer held out of the fit.
-int run_calibration(const std::vector<ConvShape> &layers, int threads) {
+int run_calibration(const std::vector<ConvShape> &layers, int threads, int rounds) {
     wino::RunOptions options;
     options.threads = threads;
     const auto t0 = std::chrono::steady_clock::now();
-    size_t done = 0;
-    const wino::Calibration c = wino::calibrate_cost_model(layers, options, [&](const std::string &layer) {
+    const wino::Calibration c = wino::calibrate_cost_model(layers, options, rounds, [&](const std::string &step) {
         const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::fprintf(stderr, "wino_tune: calibrating at %d thread%s: %zu/%zu layers (%s), %.0f s\n", threads,
-                     threads > 1 ? "s" : "", ++done, layers.size(), layer.c_str(), s);
+        std::fprintf(stderr, "wino_tune: calibrating at %d thread%s: %s, %.0f s\n", threads, threads > 1 ? "s" : "",
+                     step.c_str(), s);
     });
     std::printf("cost model calibrated at %d thread%s, %s; points in %s\n", threads, threads > 1 ? "s" : "",
                 wino::bench::machine_id(Halide::get_host_target().to_string()).c_str(), c.table.c_str());
@@ -396,20 +397,52 @@ int run_calibration(const std::vector<ConvShape> &layers, int threads) {
         for (double w : f.weights) std::printf(" %12.4g", w);
         std::printf("\n");
     }
-    std::printf("each layer held out of the fit: the variant the others' fit picks, against the fastest measured\n");
-    std::vector<double> ratios;
+    std::printf("each layer held out of the fit: what the fit to the other layers picks, and the analytic model\n");
+    std::printf("%-22s %-32s %9s %-32s %9s %-32s %9s\n", "", "fastest", "ms", "calibrated picks", "x fastest",
+                "analytic picks", "x fastest");
+    std::vector<double> calibrated, analytic;
     for (const wino::Calibration::HeldOut &h : c.held_out) {
-        ratios.push_back(h.picked_ms / h.fastest_ms);
-        std::printf("%-22s picks %-32s %.4f ms; fastest %-32s %.4f ms (%.2fx)\n", h.layer.str().c_str(),
-                    h.picked.c_str(), h.picked_ms, h.fastest.c_str(), h.fastest_ms, ratios.back());
+        calibrated.push_back(h.picked_ms / h.fastest_ms);
+        analytic.push_back(h.analytic_ms / h.fastest_ms);
+        std::printf("%-22s %-32s %9.4f %-32s %8.2fx %-32s %8.2fx\n", h.layer.str().c_str(), h.fastest.c_str(),
+                    h.fastest_ms, h.picked.c_str(), calibrated.back(), h.analytic.c_str(), analytic.back());
     }
-    if (!ratios.empty()) {
-        std::sort(ratios.begin(), ratios.end());
-        std::printf("held out: median %.2fx, worst %.2fx the fastest; %zu of %zu layers within 1.1x\n",
-                    ratios[ratios.size() / 2], ratios.back(),
-                    size_t(std::count_if(ratios.begin(), ratios.end(), [](double r) { return r <= 1.1; })), ratios.size());
-    }
+    auto within = [](const std::vector<double> &r) {
+        return size_t(std::count_if(r.begin(), r.end(), [](double x) { return x <= 1.1; }));
+    };
+    std::printf("held out: calibrated %.3fx the fastest (geometric mean; %zu of %zu within 1.1x), analytic %.3fx (%zu)"
+                "; auto uses the %s model at %d thread%s\n",
+                c.calibrated_score, within(calibrated), calibrated.size(), c.analytic_score, within(analytic),
+                c.used ? "calibrated" : "analytic", threads, threads > 1 ? "s" : "");
     return c.fits.empty() ? 1 : 0;
+}
+
+// --explain: what auto's models predict for each variant on each layer,
+// fastest first, and what auto picks; nothing is measured.
+int run_explain(const std::vector<ConvShape> &layers, int threads) {
+    wino::RunOptions options;
+    options.threads = threads;
+    for (const ConvShape &layer : layers) {
+        std::vector<wino::Estimate> e = wino::estimate_variants(layer, options);
+        std::sort(e.begin(), e.end(), [](const wino::Estimate &a, const wino::Estimate &b) {
+            const bool ca = !std::isnan(a.calibrated_ms), cb = !std::isnan(b.calibrated_ms);
+            if (ca != cb) return ca;
+            return ca ? a.calibrated_ms < b.calibrated_ms : a.model_cost < b.model_cost;
+        });
+        const wino::Selection chosen = wino::select_variant(layer, options);
+        std::printf("%s, %d thread%s: auto picks %s (%s)\n", layer.str().c_str(), threads, threads > 1 ? "s" : "",
+                    chosen.variant.c_str(), chosen.source.c_str());
+        std::printf("  %-36s %12s %10s", "variant", "model cost", "calib. ms");
+        for (const std::string &term : wino::calibrated_terms()) std::printf(" %10s", term.c_str());
+        std::printf("\n");
+        for (const wino::Estimate &x : e) {
+            if (std::isinf(x.model_cost) && std::isnan(x.calibrated_ms)) continue;  // a schedule no model covers
+            std::printf("  %-36s %12.4g %10.4f", x.variant.c_str(), x.model_cost, x.calibrated_ms);
+            for (double t : x.calibrated_terms_ms) std::printf(" %10.4f", t);
+            std::printf("\n");
+        }
+    }
+    return 0;
 }
 
 }  // namespace
@@ -422,7 +455,7 @@ int main(int argc, char **argv) {
     std::string log_path = "wino_tune.log", rows_path = WINO_TUNED_ROWS;
     std::vector<std::string> keys;
     int rounds = 3, confirm = 3;
-    bool select = false, from_log = false, calibrate = false;
+    bool select = false, from_log = false, calibrate = false, explain = false;
     wino::bench::add_shape_option(app, shapes);
     app.add_option("--threads", threads, "threads per call")->check(CLI::Range(1, 1 << 16));
     app.add_option("--budget", budget, "seconds for the whole search (compiles included)")->check(CLI::Range(1.0, 1e6));
@@ -436,10 +469,12 @@ int main(int argc, char **argv) {
     app.add_flag("--calibrate", calibrate,
                  "no search: time the compiled variants on each layer (default: a calibration set apart from the "
                  "benchmark's layers) and fit the cost model `auto` uses for other layers");
+    app.add_flag("--explain", explain,
+                 "no measuring: what auto's cost models predict for each variant on each layer, and its pick");
     app.add_flag("--from-log", from_log, "no measuring: the winners are the log's fastest points for these layers");
     app.add_option("--rounds", rounds,
-                   "timings per point in interleaved rounds, the fastest kept: of the --candidate points, or of "
-                   "each algorithm's --confirm fastest points after a search")
+                   "timings per point in interleaved rounds, the fastest kept: of the --candidate points, of "
+                   "each algorithm's --confirm fastest points after a search, or of --calibrate's points")
         ->check(CLI::Range(1, 100));
     app.add_option("--confirm", confirm, "after a search: how many of each algorithm's fastest points are re-timed")
         ->check(CLI::Range(1, 100));
@@ -448,8 +483,9 @@ int main(int argc, char **argv) {
     } catch (const CLI::ParseError &e) {
         return app.exit(e);
     }
-    if (calibrate) return run_calibration(shapes.empty() ? wino::bench::calibration_shapes() : shapes, threads);
+    if (calibrate) return run_calibration(shapes.empty() ? wino::bench::calibration_shapes() : shapes, threads, rounds);
     if (shapes.empty()) shapes = wino::bench::default_shapes();
+    if (explain) return run_explain(shapes, threads);
 
     if (select) {
         wino::RunOptions options;

@@ -180,13 +180,37 @@ struct Calibration {
         double fastest_ms = 0;
         std::string picked;
         double picked_ms = 0;  // the pick's measured time
+        std::string analytic;  // what the uncalibrated cost model picks there
+        double analytic_ms = 0;
     };
     std::vector<HeldOut> held_out;
+    // Geometric means over held_out of picked_ms / fastest_ms and of
+    // analytic_ms / fastest_ms. auto uses the calibrated model at this thread
+    // count only if it picked better held out than the analytic one
+    // (`used`); a noisy machine's fit can pick worse.
+    double calibrated_score = 0, analytic_score = 0;
+    bool used = false;
 };
-Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const RunOptions &options = {},
-                                 const std::function<void(const std::string &layer)> &progress = {});
+// `rounds` passes over all layers and variants, each point's fastest kept;
+// `progress` hears of each layer timed.
+Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const RunOptions &options = {}, int rounds = 3,
+                                 const std::function<void(const std::string &)> &progress = {});
 // The names of the calibrated model's terms, in the order of Fit::weights.
 const std::vector<std::string> &calibrated_terms();
+
+// What auto's models say of each compiled variant that can run a layer (on
+// options.device, at options.threads): the analytic cost (vector
+// operations; infinite for the schedules it does not model) and, where the
+// calibrated model is in use, its predicted ms and each term's share of it
+// (calibrated_terms() order; NaN and empty otherwise). Shows why auto picks
+// what it picks (wino_tune --explain).
+struct Estimate {
+    std::string variant;
+    double model_cost = 0;
+    double calibrated_ms = 0;
+    std::vector<double> calibrated_terms_ms;
+};
+std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions &options = {});
 
 // Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding.
 // Throws WrongRank, InvalidArgument (padding), or BadShape for a dimension
