@@ -10,11 +10,16 @@ writes into its JSON context, not from names. Ratios are other / ours (>1:
 ours faster), except auto / best, which is auto's time over the fastest
 compiled variant's (1.00: auto picked the fastest), and the pick's own row
 over the fastest (the same, without the noise between auto's run and the
-row's).
+row's). `tasks (best)`: the independent parallel tasks the fastest variant's
+call offered (RunStats::parallel_tasks, wino_bench's `tasks` counter).
 """
 import argparse
 import collections
 import json
+
+
+def fmt_tasks(n):
+    return "-" if n is None else str(int(n))
 
 
 def main():
@@ -29,6 +34,7 @@ def main():
         if key.startswith("variant:"):
             meta[key[len("variant:"):]] = json.loads(value) if isinstance(value, str) else value
     runs = collections.defaultdict(dict)  # (layer, threads) -> variant -> (ms, label)
+    tasks = collections.defaultdict(dict)  # (layer, threads) -> variant -> parallel tasks its call offered
     order = []
     for b in data["benchmarks"]:
         if b.get("aggregate_name") != "median":
@@ -38,6 +44,7 @@ def main():
         if key not in runs:
             order.append(key)
         runs[key][variant] = (b["real_time"], b.get("label", ""))
+        tasks[key][variant] = b.get("tasks")
 
     def algorithm(v):
         return meta.get(v, {}).get("algorithm", "")
@@ -47,8 +54,8 @@ def main():
         return min(cands) if cands else (float("nan"), "-")
 
     print("| layer | threads | best Winograd | ms | best direct | ms | auto | chose | auto / best | its row / best"
-          " | auto / best direct | oneDNN direct | oneDNN Winograd | best vs faster oneDNN |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          " | auto / best direct | oneDNN direct | oneDNN Winograd | best vs faster oneDNN | tasks (best) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for key in sorted(order):
         r = runs[key]
         cpu = lambda v: meta.get(v, {}).get("device", "cpu") == "cpu"
@@ -61,7 +68,7 @@ def main():
         pick_ms = r.get(a_label, (float("nan"), ""))[0]
         print(f"| {key[0]} | {key[1]} | {w} | {w_ms:.4f} | {d} | {d_ms:.4f} | {a_ms:.4f} | {a_label} | "
               f"{a_ms / overall:.2f} | {pick_ms / overall:.2f} | {a_ms / d_ms:.2f} | {dd:.4f} | {dw:.4f} | "
-              f"{min(dd, dw) / overall:.2f} |")
+              f"{min(dd, dw) / overall:.2f} | {fmt_tasks(tasks[key].get(w if w_ms <= d_ms else d))} |")
 
 
 if __name__ == "__main__":
