@@ -1,7 +1,7 @@
 // wino_bench: every compiled variant (and oneDNN's convolutions as peers) on
 // a suite of shapes x thread counts, in one run, so ratios are comparable.
 //
-//   wino_bench [--shape N,C,K,H,W[,P]]... [--threads T]... [--variant NAME]... [--no-peers]
+//   wino_bench [--shape N,C,K,H,W[,P]]... [--threads T]... [--variant NAME]... [--no-peers] [--calibrate]
 //              [Google Benchmark flags]
 //
 // Benchmark names read variant/shape/threads:T. Variants run on weights
@@ -31,6 +31,7 @@
 #include <random>
 #include <thread>
 
+#include "calibration_report.h"
 #include "onednn_peer.h"
 #include "peak.h"
 #include "shapes.h"
@@ -285,6 +286,10 @@ int main(int argc, char **argv) {
         ->check(CLI::Range(1, 1 << 16));
     app.add_option("--variant", only, "run only these variants (repeatable); default: all");
     app.add_flag("--no-peers", no_peers, "skip oneDNN");
+    bool calibrate = false;
+    app.add_flag("--calibrate", calibrate,
+                 "first calibrate auto's cost model at each --threads on the calibration layers (as wino_tune "
+                 "--calibrate), so auto in this run chooses by it");
     app.allow_extras();
     try {
         app.parse(argc, argv);
@@ -328,6 +333,9 @@ int main(int argc, char **argv) {
 
     FILE *info = json_display ? stderr : stdout;
     const std::string target = wino::variants().empty() ? "none" : wino::variants()[0].target;
+    if (calibrate)
+        for (int t : threads) wino::bench::calibrate_and_report(wino::bench::calibration_shapes(), t, 3,
+                                                                wino::bench::machine_id(target), info);
     const std::string cpu = wino::bench::cpu_model();
     benchmark::AddCustomContext("cpu", cpu);
     benchmark::AddCustomContext("halide_target", target);

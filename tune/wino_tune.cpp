@@ -40,6 +40,7 @@
 #include <thread>
 
 #include "jit.h"
+#include "calibration_report.h"
 #include "reference.h"
 #include "shapes.h"
 #include "space.h"
@@ -376,47 +377,6 @@ void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, 
     if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot replace " + path);
 }
 
-// --calibrate: measures, fits, and says how well the fits predict, on the
-// points and on each layer held out of the fit.
-int run_calibration(const std::vector<ConvShape> &layers, int threads, int rounds) {
-    wino::RunOptions options;
-    options.threads = threads;
-    const auto t0 = std::chrono::steady_clock::now();
-    const wino::Calibration c = wino::calibrate_cost_model(layers, options, rounds, [&](const std::string &step) {
-        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::fprintf(stderr, "wino_tune: calibrating at %d thread%s: %s, %.0f s\n", threads, threads > 1 ? "s" : "",
-                     step.c_str(), s);
-    });
-    std::printf("cost model calibrated at %d thread%s, %s; points in %s\n", threads, threads > 1 ? "s" : "",
-                wino::bench::machine_id(Halide::get_host_target().to_string()).c_str(), c.table.c_str());
-    std::printf("%-36s %6s %8s %8s", "variant", "points", "med err", "max err");
-    for (const std::string &term : wino::calibrated_terms()) std::printf(" %12s", term.c_str());
-    std::printf("\n");
-    for (const wino::Calibration::Fit &f : c.fits) {
-        std::printf("%-36s %6d %7.1f%% %7.1f%%", f.variant.c_str(), f.points, 100 * f.median_error, 100 * f.max_error);
-        for (double w : f.weights) std::printf(" %12.4g", w);
-        std::printf("\n");
-    }
-    std::printf("each layer held out of the fit: what the fit to the other layers picks, and the analytic model\n");
-    std::printf("%-22s %-32s %9s %-32s %9s %-32s %9s\n", "", "fastest", "ms", "calibrated picks", "x fastest",
-                "analytic picks", "x fastest");
-    std::vector<double> calibrated, analytic;
-    for (const wino::Calibration::HeldOut &h : c.held_out) {
-        calibrated.push_back(h.picked_ms / h.fastest_ms);
-        analytic.push_back(h.analytic_ms / h.fastest_ms);
-        std::printf("%-22s %-32s %9.4f %-32s %8.2fx %-32s %8.2fx\n", h.layer.str().c_str(), h.fastest.c_str(),
-                    h.fastest_ms, h.picked.c_str(), calibrated.back(), h.analytic.c_str(), analytic.back());
-    }
-    auto within = [](const std::vector<double> &r) {
-        return size_t(std::count_if(r.begin(), r.end(), [](double x) { return x <= 1.1; }));
-    };
-    std::printf("held out: calibrated %.3fx the fastest (geometric mean; %zu of %zu within 1.1x), analytic %.3fx (%zu)"
-                "; auto uses the %s model at %d thread%s\n",
-                c.calibrated_score, within(calibrated), calibrated.size(), c.analytic_score, within(analytic),
-                c.used ? "calibrated" : "analytic", threads, threads > 1 ? "s" : "");
-    return c.fits.empty() ? 1 : 0;
-}
-
 // --explain: what auto's models predict for each variant on each layer,
 // fastest first, and what auto picks; nothing is measured.
 int run_explain(const std::vector<ConvShape> &layers, int threads) {
@@ -483,7 +443,12 @@ int main(int argc, char **argv) {
     } catch (const CLI::ParseError &e) {
         return app.exit(e);
     }
-    if (calibrate) return run_calibration(shapes.empty() ? wino::bench::calibration_shapes() : shapes, threads, rounds);
+    if (calibrate) {
+        const wino::Calibration c = wino::bench::calibrate_and_report(
+            shapes.empty() ? wino::bench::calibration_shapes() : shapes, threads, rounds,
+            wino::bench::machine_id(Halide::get_host_target().to_string()), stdout);
+        return c.fits.empty() ? 1 : 0;
+    }
     if (shapes.empty()) shapes = wino::bench::default_shapes();
     if (explain) return run_explain(shapes, threads);
 
