@@ -33,13 +33,15 @@ inline const std::vector<ConvShape> &default_shapes() {
 // blocks), planes whose size is a multiple of 4 KiB (aliasing stores), many
 // channels on small planes (the multiply; prepared weights of 4-21 MB, past
 // L2, where F(4,3)'s streaming can cost more than F(2,3)'s extra multiply),
-// N > 1, and a first layer's 3 channels.
+// N > 1, first layers' 3 channels, and large planes (112², 160²: many
+// tasks at any thread count, where small layers offer few).
 inline const std::vector<ConvShape> &calibration_shapes() {
     static const std::vector<ConvShape> shapes = {
         {1, 8, 24, 40, 40},    {1, 32, 32, 24, 24},  {1, 32, 48, 32, 32},  {1, 48, 48, 48, 64},
         {1, 40, 72, 30, 30},   {1, 96, 96, 20, 20},  {1, 64, 128, 16, 16}, {2, 64, 64, 36, 36},
         {1, 128, 64, 40, 40},  {1, 160, 160, 12, 12}, {1, 320, 320, 10, 10}, {1, 256, 256, 8, 8},
         {1, 384, 384, 9, 9},   {1, 448, 320, 6, 6},  {1, 3, 32, 96, 96},    {1, 3, 16, 64, 64},
+        {1, 3, 32, 160, 160},  {1, 32, 32, 112, 112},
     };
     return shapes;
 }
