@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# session 11 call 2 (second form: 18 calibration layers): the host's 16-core Xeon at 1 thread(s): calibrate auto's cost model there (wino_bench --calibrate), then the whole CPU suite with auto choosing by it
+set -u
+mkdir -p /tmp/wino && tar -xzf gpu-bundle/wino-bench.tar.gz -C /tmp/wino
+export LD_LIBRARY_PATH=/tmp/wino/lib WINO_TUNING_TABLE=$OUT/tuning_t1.json
+B=/tmp/wino/bin
+lscpu > $OUT/machine.txt
+timeout 560 $B/wino_bench --calibrate --threads 1  --variant direct --variant direct_xvec --variant direct_xvec_pad_image --variant direct_rows --variant wino_fused_f2 --variant wino_fused_f4 --variant wino_fused_f6 --variant wino_fused_f4_7x1 --variant wino_fused_f4_4x2 --variant wino_fused_f4_2x2 --variant wino_fused_f2_4x2 --variant wino_fused_f4_rows --variant wino_fused_f4_4x2_all --variant tuned_direct_band1024_8x1_k2_bands --variant tuned_direct_band1024_8x1 --variant tuned_direct_band2048 --variant tuned_f4_band1024_4x2 --variant tuned_f4_band1024_7x1_channels --variant tuned_f4_2x2_k2_rows --variant tuned_f4_3x3_rows --variant tuned_f4_4x3_k2_rows --variant tuned_f4_5x2 --variant tuned_f6_4x2 --variant auto \
+  --benchmark_repetitions=3 --benchmark_out=$OUT/bench_t1.json --benchmark_out_format=json > $OUT/bench_t1.txt 2> $OUT/bench_t1.err
+echo rc $?; grep "held out" $OUT/bench_t1.txt; tail -3 $OUT/bench_t1.err
