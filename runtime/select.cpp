@@ -1,5 +1,6 @@
 // The selector "auto": a tuning table measured on this machine, else a cost
-// model over the compiled variants' own register blocks (schedules/blocking.h).
+// model over the compiled variants' own register blocks (schedules/blocking.h),
+// its terms weighed by a fit to this machine's times where it was calibrated.
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
