@@ -548,7 +548,9 @@ TEST(AutoCalibration, FitsEachModelledVariantAndPersistsBesideTheTable) {
         EXPECT_EQ(f.points, int(layers.size()));
         ASSERT_EQ(f.weights.size(), wino::calibrated_terms().size());
         for (double w : f.weights) EXPECT_GE(w, 0);
-        EXPECT_GT(f.weights[0], 0) << "the multiply costs something";
+        // On layers this small any one term may get no weight (the cost per
+        // call can carry them), but a fit that predicts 0 errs by 100%.
+        EXPECT_LT(f.median_error, 1.0);
         EXPECT_LE(f.median_error, f.max_error);
     }
     for (const auto &v : wino::variants())
