@@ -263,12 +263,14 @@ struct CalibrationPoint {
     std::string key() const { return target + " threads:" + std::to_string(threads) + " " + variant + " " + shape.str(); }
 };
 
-// One variant's weights fitted to its points (at least kMinCalibrationPoints).
+// One variant's weights fitted to those of `points` measured on the target
+// it runs here (at least kMinCalibrationPoints of them).
 std::optional<std::vector<double>> fit_variant(const VariantInfo &v, const std::vector<const CalibrationPoint *> &points) {
     std::vector<std::vector<double>> features;
     std::vector<double> ms;
     double fe = 0, ee = 0;  // the analytic model's best scale: argmin_s sum (s e_i / t_i - 1)^2
     for (const CalibrationPoint *p : points) {
+        if (p->target != v.target) continue;
         std::optional<std::vector<double>> f = calibration_features(v, p->shape, p->threads);
         if (!f || !(p->ms > 0)) continue;
         const double e = estimated_cost(v, p->shape) / p->ms;
@@ -343,7 +345,7 @@ public:
     void set_verdict(const std::string &target, int threads, bool use) {
         std::lock_guard<std::mutex> lock(mutex_);
         load();
-        verdicts_[target + " threads:" + std::to_string(threads)] = use;
+        verdicts_[verdict_key(target, threads)] = use;
         fits_.clear();
         save();
     }
@@ -373,17 +375,18 @@ public:
         for (const VariantInfo &v : variants()) {
             auto pts = by_variant.find(v.name);
             if (pts == by_variant.end()) continue;
-            auto verdict = verdicts_.find(v.target + " threads:" + std::to_string(threads));
+            auto verdict = verdicts_.find(verdict_key(v.target, threads));
             if (verdict != verdicts_.end() && !verdict->second) continue;
-            std::vector<const CalibrationPoint *> same_target;
-            for (const CalibrationPoint *p : pts->second)
-                if (p->target == v.target) same_target.push_back(p);
-            if (std::optional<std::vector<double>> w = fit_variant(v, same_target)) fitted[v.name] = *w;
+            if (std::optional<std::vector<double>> w = fit_variant(v, pts->second)) fitted[v.name] = *w;
         }
         return fits_[threads] = fitted;
     }
 
 private:
+    static std::string verdict_key(const std::string &target, int threads) {
+        return target + " threads:" + std::to_string(threads);
+    }
+
     // Read once per process (and again when the path changes); an unreadable
     // table is an empty one, rewritten by the next record.
     void load() {
@@ -430,13 +433,9 @@ private:
         // The cost model's calibration points (calibrate_cost_model): a layer
         // as "N,C,K,H,W,P".
         j["calibration"] = nlohmann::json::array();
-        for (const auto &[key, p] : points_) {
-            const ConvShape &s = p.shape;
-            const std::string layer = std::to_string(s.N) + "," + std::to_string(s.C) + "," + std::to_string(s.K) + "," +
-                                      std::to_string(s.H) + "," + std::to_string(s.W) + "," + std::to_string(s.padding);
-            j["calibration"].push_back(
-                {{"target", p.target}, {"threads", p.threads}, {"variant", p.variant}, {"layer", layer}, {"ms", p.ms}});
-        }
+        for (const auto &[key, p] : points_)
+            j["calibration"].push_back({{"target", p.target}, {"threads", p.threads}, {"variant", p.variant},
+                                        {"layer", p.shape.spec()}, {"ms", p.ms}});
         // Per target and thread count: whether the calibrated model picked
         // better than the analytic one on the layers held out of its fit.
         j["calibration_used"] = nlohmann::json::array();
@@ -677,10 +676,7 @@ Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const Run
             if (h.fastest.empty() || p->ms < h.fastest_ms) h.fastest = p->variant, h.fastest_ms = p->ms;
             const double analytic = estimated_cost(v, layer);
             if (analytic < best_analytic) best_analytic = analytic, h.analytic = p->variant, h.analytic_ms = p->ms;
-            std::vector<const CalibrationPoint *> mine;
-            for (const CalibrationPoint *o : others[p->variant])
-                if (o->target == v.target) mine.push_back(o);
-            const std::optional<std::vector<double>> w = fit_variant(v, mine);
+            const std::optional<std::vector<double>> w = fit_variant(v, others[p->variant]);
             if (!w) continue;
             const double prediction = dot(*w, *calibration_features(v, layer, threads));
             if (prediction < best_prediction) best_prediction = prediction, h.picked = p->variant, h.picked_ms = p->ms;

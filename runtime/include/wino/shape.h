@@ -26,6 +26,11 @@ struct ConvShape {
         return "N" + std::to_string(N) + "_C" + std::to_string(C) + "_K" + std::to_string(K) + "_" +
                std::to_string(H) + "x" + std::to_string(W) + (padding == 1 ? "" : "_p" + std::to_string(padding));
     }
+    // "N,C,K,H,W,P": what parse reads back.
+    std::string spec() const {
+        return std::to_string(N) + "," + std::to_string(C) + "," + std::to_string(K) + "," + std::to_string(H) + "," +
+               std::to_string(W) + "," + std::to_string(padding);
+    }
     // "N,C,K,H,W" or "N,C,K,H,W,P": positive sizes, padding 0 or 1; nullopt otherwise.
     static std::optional<ConvShape> parse(const std::string &text) {
         ConvShape s;
