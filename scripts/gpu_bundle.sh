@@ -6,6 +6,11 @@
 #                                       alone, to search schedules on the host's
 #                                       cores (JIT: libHalide and LLVM travel too,
 #                                       ~47 MB, so it does not fit beside the other)
+#   scripts/gpu_bundle.sh gpu-only   -> gpu-bundle/wino-gpu-only.tar.gz: test_variants and
+#                                       wino_bench without oneDNN (~11 MB), for calls
+#                                       that measure GPU rows only: the full bundle
+#                                       and the tracked tree together pass the
+#                                       device's 64 MiB carry limit
 # The build (build-device/) skips the stmt files and the autoscheduled rows to
 # stay small; the CUDA variants are in it, cross-compiled here, and the
 # profiled twins, for wino_profile on the host's cores.
@@ -15,16 +20,23 @@ mode=${1:-gpu}
 case $mode in
 gpu) archive=gpu-bundle/wino-gpu.tar.gz compress=-z ;;
 tune) archive=gpu-bundle/wino-tune.tar.xz compress=-J ;;
-*) echo "gpu_bundle.sh: unknown bundle '$mode' (expected nothing, or tune)" >&2; exit 2 ;;
+gpu-only) archive=gpu-bundle/wino-gpu-only.tar.gz compress=-z ;;
+*) echo "gpu_bundle.sh: unknown bundle '$mode' (expected nothing, tune or gpu-only)" >&2; exit 2 ;;
 esac
 build=build-device
+onednn=ON
+[ "$mode" = gpu-only ] && onednn=OFF  # the same build: only wino_bench relinks
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWINO_PROFILE=ON -DWINO_STMT=OFF \
-    -DWINO_AUTOSCHEDULED=OFF -DWINO_CUDA=ON > /dev/null
+    -DWINO_AUTOSCHEDULED=OFF -DWINO_CUDA=ON -DWINO_ONEDNN=$onednn > /dev/null
 stage=$(mktemp -d)
 mkdir -p "$stage/bin" "$stage/lib"
 if [ "$mode" = tune ]; then
     cmake --build "$build" --target wino_tune
     cp "$build"/bin/wino_tune "$stage/bin/"
+elif [ "$mode" = gpu-only ]; then
+    cmake --build "$build" --target test_variants wino_bench
+    cp "$build"/bin/{test_variants,wino_bench} "$stage/bin/"
+    cp bench/cudnn_peer.py "$stage/"
 else
     cmake --build "$build" --target test_variants test_api wino_bench wino_cli wino_profile
     cp "$build"/bin/{test_variants,test_api,wino_bench,wino,wino_profile} "$stage/bin/"
