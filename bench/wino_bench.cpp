@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -91,6 +92,25 @@ void set_shape_counters(benchmark::State &state, const Case &c) {
 
 bool on_gpu(const std::string &variant) { return variant != "auto" && wino::variant(variant).device == "cuda"; }
 
+// --idle-us: the caller sleeps this long between timed calls, the timer
+// paused, as an app does other work between layers. A pool whose workers
+// sleep when idle (oneTBB's, after ~0.1-0.2 ms here) then pays their wake-up
+// inside the next call; one whose workers spin (OpenMP's, oneDNN's) does not.
+// Calls back to back (the default, 0) hide the difference.
+double g_idle_us = 0;
+
+template <typename Call>
+void time_calls(benchmark::State &state, Call call) {
+    for (auto _ : state) {
+        call();
+        if (g_idle_us > 0) {
+            state.PauseTiming();
+            std::this_thread::sleep_for(std::chrono::duration<double, std::micro>(g_idle_us));
+            state.ResumeTiming();
+        }
+    }
+}
+
 void bench_variant(benchmark::State &state, const Case &c) {
     const ConvShape &s = c.shape;
     const Data &d = data_for(s);
@@ -130,7 +150,7 @@ void bench_variant(benchmark::State &state, const Case &c) {
             std::nth_element(call_ms.begin(), call_ms.begin() + kSingleCalls / 2, call_ms.end());
             single_call_ms = call_ms[kSingleCalls / 2];
         } else {
-            for (auto _ : state) wino::conv2d(c.variant, in, prepared, y, s.padding, options);
+            time_calls(state, [&] { wino::conv2d(c.variant, in, prepared, y, s.padding, options); });
         }
         options.stats = &stats;  // once more, outside the timing, for its memory and parallelism
         wino::conv2d(c.variant, in, prepared, y, s.padding, options);
@@ -172,7 +192,7 @@ void bench_peer(benchmark::State &state, const Case &c) {
         state.SkipWithError(("unsupported: " + std::string(e.what())).c_str());
         return;
     }
-    for (auto _ : state) conv->run();
+    time_calls(state, [&] { conv->run(); });
     state.SetLabel(conv->implementation());
     set_shape_counters(state, c);
 }
@@ -224,6 +244,7 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
                    const std::vector<std::string> &names) {
     std::fprintf(out, "\nMedian of each benchmark; speedup = other's time / this time (>1: this is faster);\n"
                       "MiB: peak memory of the call's temporaries; tasks: parallel tasks its loops offered.\n");
+    if (g_idle_us > 0) std::fprintf(out, "CPU calls %g us apart (--idle-us), not back to back.\n", g_idle_us);
     for (const ConvShape &s : shapes)
         for (int t : threads) {
             auto result = [&](const std::string &v) -> const Result * {
@@ -286,6 +307,10 @@ int main(int argc, char **argv) {
         ->check(CLI::Range(1, 1 << 16));
     app.add_option("--variant", only, "run only these variants (repeatable); default: all");
     app.add_flag("--no-peers", no_peers, "skip oneDNN");
+    app.add_option("--idle-us", g_idle_us,
+                   "sleep this long between timed CPU calls (timer paused), as an app between layers; "
+                   "default 0: calls back to back")
+        ->check(CLI::Range(0.0, 1e6));
     bool calibrate = false;
     app.add_flag("--calibrate", calibrate,
                  "first calibrate auto's cost model at each --threads on the calibration layers (as wino_tune "
@@ -339,6 +364,7 @@ int main(int argc, char **argv) {
     const std::string cpu = wino::bench::cpu_model();
     benchmark::AddCustomContext("cpu", cpu);
     benchmark::AddCustomContext("halide_target", target);
+    benchmark::AddCustomContext("idle_us", std::to_string(g_idle_us));
     std::fprintf(info, "CPU: %s\nHalide target: %s\n", cpu.c_str(), target.c_str());
     for (const auto &v : wino::variants()) {
         nlohmann::json meta = {{"algorithm", v.algorithm}, {"schedule", v.schedule}, {"m", v.m},

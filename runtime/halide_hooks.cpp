@@ -9,6 +9,8 @@
 #include "halide_hooks.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -67,6 +69,42 @@ long long record_width(int size) {
     return width;
 }
 
+// Between calls oneTBB's workers spin for ~0.1-0.2 ms, then sleep; waking
+// them costs the next call tens of microseconds (Zen 5 VM: +34 us on a 10 us
+// two-thread loop after 1 ms idle), and a worker that wakes late leaves the
+// caller most of the tasks (1x64x56² F(4,3), 2 threads, 1 ms idle between
+// calls: 0.54 ms against 0.39 back to back). OpenMP's workers, oneDNN's,
+// spin for milliseconds and pay nothing. So after each parallel loop the
+// arena's workers are kept awake for WINO_SPIN_US microseconds (default
+// 2000; 0: off): one task per worker slot spins until the next loop starts
+// or the time is up, and the worker, still in the arena, takes the new
+// loop's tasks at once. Any caller's loop ends the spinning, not only this
+// arena's: TBB's workers are shared by every arena, and a worker held here
+// would leave another thread's call without it.
+int spin_microseconds() {
+    static const int us = [] {
+        const char *env = std::getenv("WINO_SPIN_US");
+        if (!env || !*env) return 2000;
+        char *end = nullptr;
+        const long v = std::strtol(env, &end, 10);
+        if (*end || v < 0 || v > 1000000) {
+            std::fprintf(stderr, "wino: WINO_SPIN_US='%s' is not a number of microseconds (0-1000000); using 2000\n",
+                         env);
+            return 2000;
+        }
+        return int(v);
+    }();
+    return us;
+}
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+}
+
 // Parallel loops run on oneTBB: a task_arena caps the threads that run its
 // work, so each calling thread keeps one arena per thread count it asks for
 // (a call gets its own `threads`, whatever other threads call at the same
@@ -99,20 +137,71 @@ public:
         if (t_width > 1) {
             body();  // nested inside a task of the call's arena: TBB balances it there
         } else {
-            arena(threads).execute(body);
+            Arena &a = arena(threads);
+            epoch().fetch_add(1, std::memory_order_release);  // spinners let their workers go
+            const auto start = std::chrono::steady_clock::now();
+            if (start - a.last_end > kTbbSpin) a.last_gap = start;
+            a.arena.execute(body);
+            a.last_end = std::chrono::steady_clock::now();
+            if (a.last_end - a.last_gap < kPausing) keep_warm(a);
         }
         return result.load();
     }
 
 private:
-    static tbb::task_arena &arena(int threads) {
+    struct Arena {
+        explicit Arena(int threads) : arena(threads), workers(threads - 1) {}
+        tbb::task_arena arena;
+        int workers;  // worker slots (one slot is the caller's)
+        std::chrono::steady_clock::time_point last_end;  // when its last loop returned
+        std::chrono::steady_clock::time_point last_gap;  // when a loop last came after a gap
+    };
+
+    // Loops closer together than kTbbSpin find TBB's workers still awake, and
+    // keeping them so costs more than it saves: on the 16-core Xeon, calls
+    // back to back ran 1.1-1.7x slower with spinners enqueued after every
+    // loop (15 enqueues each). So the workers are kept warm only while the
+    // caller pauses between loops: within kPausing of a loop that came after
+    // a gap (every loop of a call, not only its first, since the gap is
+    // before the call's first loop and the sleep after its last).
+    static constexpr std::chrono::microseconds kTbbSpin{100};
+    static constexpr std::chrono::milliseconds kPausing{20};
+
+    // Top-level loops started, by any caller.
+    static std::atomic<unsigned> &epoch() {
+        static std::atomic<unsigned> *e = new std::atomic<unsigned>(0);  // never destroyed, as the pool
+        return *e;
+    }
+
+    static void keep_warm(Arena &a) {
+        const int us = spin_microseconds();
+        if (us == 0 || a.workers == 0) return;
+        const unsigned seen = epoch().load(std::memory_order_relaxed);
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+        for (int i = 0; i < a.workers; i++) {
+            a.arena.enqueue([seen, until] {
+                for (int spins = 0; epoch().load(std::memory_order_acquire) == seen; spins++) {
+                    cpu_relax();
+                    if (spins % 64 == 63) {
+                        if (std::chrono::steady_clock::now() >= until) break;
+                        // Another library's threads (oneDNN's OpenMP team) may be
+                        // waiting for this core: without yielding, their barrier
+                        // stalled for milliseconds (16-core Xeon).
+                        std::this_thread::yield();
+                    }
+                }
+            });
+        }
+    }
+
+    static Arena &arena(int threads) {
         // More threads than TBB has (its workers + the caller) would only
         // print a warning on stderr; the call gets all there are.
         static const int most = tbb::info::default_concurrency();
         threads = std::min(threads, most);
-        thread_local std::map<int, std::unique_ptr<tbb::task_arena>> arenas;
+        thread_local std::map<int, std::unique_ptr<Arena>> arenas;
         auto &a = arenas[threads];
-        if (!a) a = std::make_unique<tbb::task_arena>(threads);
+        if (!a) a = std::make_unique<Arena>(threads);
         return *a;
     }
 };

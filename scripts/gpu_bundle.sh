@@ -11,6 +11,9 @@
 #                                       that measure GPU rows only: the full bundle
 #                                       and the tracked tree together pass the
 #                                       device's 64 MiB carry limit
+#   scripts/gpu_bundle.sh bench      -> gpu-bundle/wino-bench.tar.gz: wino_bench with
+#                                       oneDNN (~17 MB), for calls that measure the
+#                                       host's CPU rows only
 # The build (build-device/) skips the stmt files and the autoscheduled rows to
 # stay small; the CUDA variants are in it, cross-compiled here, and the
 # profiled twins, for wino_profile on the host's cores.
@@ -21,7 +24,8 @@ case $mode in
 gpu) archive=gpu-bundle/wino-gpu.tar.gz compress=-z ;;
 tune) archive=gpu-bundle/wino-tune.tar.xz compress=-J ;;
 gpu-only) archive=gpu-bundle/wino-gpu-only.tar.gz compress=-z ;;
-*) echo "gpu_bundle.sh: unknown bundle '$mode' (expected nothing, tune or gpu-only)" >&2; exit 2 ;;
+bench) archive=gpu-bundle/wino-bench.tar.gz compress=-z ;;
+*) echo "gpu_bundle.sh: unknown bundle '$mode' (expected nothing, tune, gpu-only or bench)" >&2; exit 2 ;;
 esac
 build=build-device
 onednn=ON
@@ -37,6 +41,9 @@ elif [ "$mode" = gpu-only ]; then
     cmake --build "$build" --target test_variants wino_bench
     cp "$build"/bin/{test_variants,wino_bench} "$stage/bin/"
     cp bench/cudnn_peer.py "$stage/"
+elif [ "$mode" = bench ]; then
+    cmake --build "$build" --target wino_bench
+    cp "$build"/bin/wino_bench "$stage/bin/"
 else
     cmake --build "$build" --target test_variants test_api wino_bench wino_cli wino_profile
     cp "$build"/bin/{test_variants,test_api,wino_bench,wino,wino_profile} "$stage/bin/"

@@ -17,6 +17,7 @@ out=$(mktemp -d)
 mkdir -p "$dest" /tmp/wino
 [ -f gpu-bundle/wino-gpu.tar.gz ] && tar -xzf gpu-bundle/wino-gpu.tar.gz -C /tmp/wino
 [ -f gpu-bundle/wino-gpu-only.tar.gz ] && tar -xzf gpu-bundle/wino-gpu-only.tar.gz -C /tmp/wino
+[ -f gpu-bundle/wino-bench.tar.gz ] && tar -xzf gpu-bundle/wino-bench.tar.gz -C /tmp/wino
 [ -f gpu-bundle/wino-tune.tar.xz ] && tar -xJf gpu-bundle/wino-tune.tar.xz -C /tmp/wino
 export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/wino/bin

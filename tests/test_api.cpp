@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -894,6 +895,32 @@ TEST(ApiConcurrency, ConcurrentCallsOfAllVariantsEqualSerialResults) {
     for (std::thread &t : callers) t.join();
     for (int c = 0; c < kCallers; c++)
         for (const std::string &f : failures[c]) ADD_FAILURE() << f;
+}
+
+// Calls that come with pauses between them (the pool keeps its workers
+// spinning for a while after each loop, runtime/halide_hooks.cpp): paused
+// shorter and longer than the spin, and with another thread's calls landing
+// while this one's workers spin, every result equals the one computed alone.
+TEST(ApiConcurrency, CallsWithPausesBetweenThemEqualSerialResults) {
+    wino::test::Random rng;
+    RecordProperty("seed", std::to_string(rng.seed()));
+    const Problem p = random_problem(rng, kShapes[0]), q = random_problem(rng, kShapes[1]);
+    for (const std::string name : {"direct", "wino_fused_f4"}) {
+        const std::vector<float> alone_p = run_raw(name, p, 1), alone_q = run_raw(name, q, 1);
+        std::atomic<bool> done{false};
+        std::vector<std::string> other_failures;
+        std::thread other([&] {  // calls of its own, 2 threads, while the main thread pauses
+            while (!done.load())
+                if (!bitwise_equal(run_raw(name, q, 2), alone_q)) other_failures.push_back("other thread's call");
+        });
+        for (int pause_us : {0, 300, 3000, 300, 0}) {
+            std::this_thread::sleep_for(std::chrono::microseconds(pause_us));
+            EXPECT_TRUE(bitwise_equal(run_raw(name, p, 2), alone_p)) << name << " after a pause of " << pause_us << " us";
+        }
+        done = true;
+        other.join();
+        for (const std::string &f : other_failures) ADD_FAILURE() << name << ": " << f;
+    }
 }
 
 // Failing calls on one thread do not disturb good calls on another, and each
