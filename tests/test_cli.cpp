@@ -116,6 +116,32 @@ TEST_F(CliRun, DirectRoundTripMatchesReference) {
     }
 }
 
+// WINO_SPIN_US (how long the pool's workers spin between loops) off, or not
+// a number: the run is still right; a bad value costs one warning line.
+TEST_F(CliRun, SpinSettingOffOrInvalidStillComputesTheConvolution) {
+    const ConvShape s{1, 3, 5, 9, 11, 1};
+    const std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W), w = rng.uniform(size_t(s.K) * s.C * 9);
+    write_bytes(dir / "x.npy", f32_npy(s.input(), x));
+    write_bytes(dir / "w.npy", f32_npy(s.weights(), w));
+    const std::vector<double> expected = wino::test::reference_conv(s, x, w);
+    for (const std::string value : {"0", "abc", "-5", "50"}) {
+        SCOPED_TRACE("WINO_SPIN_US=" + value);
+        ChildOptions options;
+        options.env = {"WINO_SPIN_US=" + value};
+        const Result r = run({"run", "--variant", "wino_fused_f4", "--input", "x.npy", "--weights", "w.npy",
+                              "--padding", "1", "--output", "y.npy", "--threads", "2"},
+                             options);
+        EXPECT_EQ(r.status, 0) << r.err;
+        if (value == "abc" || value == "-5")
+            EXPECT_EQ(r.err, "wino: WINO_SPIN_US='" + value +
+                                 "' is not a number of microseconds (0-1000000); using 2000\n");
+        else
+            EXPECT_EQ(r.err, "");
+        const npy::Array y = npy::load((dir / "y.npy").string());
+        EXPECT_LE(wino::test::max_scaled_error(y.data, expected, wino::test::error_scale(s, x, w)), 2e-5);
+    }
+}
+
 TEST_F(CliRun, ExistingOutputIsReplacedAndNoTemporaryFileRemains) {
     write_bytes(dir / "y.npy", "old contents");
     ASSERT_EQ(chmod((dir / "y.npy").c_str(), 0640), 0);
