@@ -74,13 +74,14 @@ long long record_width(int size) {
 // two-thread loop after 1 ms idle), and a worker that wakes late leaves the
 // caller most of the tasks (1x64x56² F(4,3), 2 threads, 1 ms idle between
 // calls: 0.54 ms against 0.39 back to back). OpenMP's workers, oneDNN's,
-// spin for milliseconds and pay nothing. So after each parallel loop the
-// arena's workers are kept awake for WINO_SPIN_US microseconds (default
-// 2000; 0: off): one task per worker slot spins until the next loop starts
-// or the time is up, and the worker, still in the arena, takes the new
-// loop's tasks at once. Any caller's loop ends the spinning, not only this
-// arena's: TBB's workers are shared by every arena, and a worker held here
-// would leave another thread's call without it.
+// spin for milliseconds and pay nothing. So while a caller pauses between
+// its loops (Pool::kPausing), after each loop the arena's workers are kept
+// awake for WINO_SPIN_US microseconds (default 2000; 0: off): one task per
+// worker slot spins until the next loop starts or the time is up, and the
+// worker, still in the arena, takes the new loop's tasks at once. Any
+// caller's loop ends the spinning, not only this arena's: TBB's workers are
+// shared by every arena, and a worker held here would leave another
+// thread's call without it.
 int spin_microseconds() {
     static const int us = [] {
         const char *env = std::getenv("WINO_SPIN_US");
