@@ -53,6 +53,9 @@ def main():
         cands = [(ms, v) for v, (ms, _) in results.items() if pred(v)]
         return min(cands) if cands else (float("nan"), "-")
 
+    idle_us = float(data.get("context", {}).get("idle_us", 0) or 0)
+    if idle_us > 0:
+        print(f"CPU calls {idle_us:g} us apart (wino_bench --idle-us), not back to back.\n")
     print("| layer | threads | best Winograd | ms | best direct | ms | auto | chose | auto / best | its row / best"
           " | auto / best direct | oneDNN direct | oneDNN Winograd | best vs faster oneDNN | tasks (best) |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
