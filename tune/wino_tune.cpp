@@ -216,16 +216,46 @@ public:
             for (const Candidate &c : candidates) retime(problem, c);
     }
 
-    // The `top` fastest correct points of `algorithm` on this layer, timed
-    // again in interleaved rounds: a winner picked from single timings on a
-    // loaded host is partly noise (one schedule measured twice moved 1.4x
-    // here). Returns the fastest after that, or null.
+    // The `top` fastest correct points of `algorithm` on this layer, and the
+    // `top` fastest that run hand-written rows, timed again in interleaved
+    // rounds: a winner picked from single timings on a loaded host is partly
+    // noise (one schedule measured twice moved 1.4x here), and hand rows timed
+    // once against winners timed `rounds` times (each keeping its
+    // fastest) lose by the count alone: in session13/tune the search put a
+    // winner 1.22x ahead of the hand row that wino_bench then ran 1.06x
+    // faster than it. Returns the fastest after that, or null.
     const Point *confirm(const Problem &problem, const std::string &algorithm, int top, int rounds) {
         std::vector<Candidate> ranked;
-        for (const Point *p : logged(problem.shape, algorithm))
-            if (ranked.size() < size_t(top)) ranked.push_back(Candidate::from_key(p->key));
+        auto add = [&](const Point *p) {
+            if (std::none_of(ranked.begin(), ranked.end(), [&](const Candidate &c) { return c.key() == p->key; }))
+                ranked.push_back(Candidate::from_key(p->key));
+        };
+        const std::vector<const Point *> all = logged(problem.shape, algorithm);
+        for (size_t i = 0; i < all.size() && i < size_t(top); i++) add(all[i]);
+        for (const HandPoint &h : hand_points(problem.shape, algorithm, top)) add(h.point);
         if (ranked.size() > 1) retime_interleaved(problem, ranked, rounds);
         return best_logged(problem.shape, algorithm);
+    }
+
+    // The `top` fastest correct points of `algorithm` on this layer that run
+    // hand-written variants' schedules (not tuned or autoscheduled rows), with
+    // those variants' names: what a winner has to beat to be worth a row.
+    struct HandPoint {
+        const Point *point = nullptr;
+        std::string variant;
+    };
+    std::vector<HandPoint> hand_points(const ConvShape &shape, const std::string &algorithm, int top) const {
+        const std::map<std::string, std::string> hand = wino::tune::hand_variants();
+        std::vector<HandPoint> out;
+        for (const Point *p : logged(shape, algorithm)) {
+            if (out.size() >= size_t(top)) break;
+            try {
+                const auto h = hand.find(wino::tune::canonical_key(Candidate::from_key(p->key), target_.to_string()));
+                if (h != hand.end()) out.push_back({p, h->second});
+            } catch (const std::invalid_argument &) {
+            }
+        }
+        return out;
     }
 
     double elapsed() const { return seconds_since(start_); }
@@ -516,8 +546,13 @@ int main(int argc, char **argv) {
         for (const std::string &algorithm : kAlgorithms) {
             const Point *best = tuner.confirm(problem, algorithm, confirm, rounds);
             winners.emplace_back(s, best);
-            if (best) std::printf("%s, %d thread%s: best %s %.4f ms  %s\n", s.str().c_str(), threads,
-                                  threads > 1 ? "s" : "", algorithm.c_str(), best->ms, best->key.c_str());
+            if (!best) continue;
+            std::printf("%s, %d thread%s: best %s %.4f ms  %s\n", s.str().c_str(), threads, threads > 1 ? "s" : "",
+                        algorithm.c_str(), best->ms, best->key.c_str());
+            for (const auto &hand : tuner.hand_points(s, algorithm, 1))
+                std::printf("%s, %d thread%s: fastest hand-written %s %.4f ms (%.2fx the best)\n", s.str().c_str(),
+                            threads, threads > 1 ? "s" : "", hand.variant.c_str(), hand.point->ms,
+                            hand.point->ms / best->ms);
         }
     }
     if (keys.empty() && !rows_path.empty()) {

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Per layer of a wino_tune log: the fastest point against the fastest point
 that is a hand-written CPU row of the variant table (same JIT, same run).
-Usage: compare.py LOG LIST   (LIST: `wino list --long` output)"""
-import json, sys
+Usage: compare.py LOG LIST   (LIST: `wino list --long` output; LOG may be gzipped)"""
+import gzip, json, sys
 
 log, listing = sys.argv[1], sys.argv[2]
 hand = {}
@@ -13,7 +13,7 @@ for line in open(listing).read().splitlines()[1:]:
     params = [p for p in f[5:-1] if p != "-" and not p.startswith("features=")]
     hand[" ".join([f[1], f[2], "m=" + f[3]] + sorted(params))] = f[0]
 best, best_hand = {}, {}
-for line in open(log):
+for line in (gzip.open(log, "rt") if log.endswith(".gz") else open(log)):
     p = json.loads(line)
     if p.get("failure"):
         continue
