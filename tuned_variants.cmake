@@ -32,7 +32,7 @@ wino_variant(tuned_f4_5x2  winograd  fused  4  block=5x2)
 wino_variant(tuned_f6_4x2  winograd  fused  6  block=4x2)
 # Added from wino_tune on a Zen 5 (2 vCPUs), 1 thread, 1800 s over six default layers
 # (bench/results/zen5-2core/session13): the two Winograd winners that wino_bench, in one run, put
-# >= 1.1x ahead of the fastest hand row (1.13x on 64², 1.12x on 7²); the search's other winners were not.
+# >= 1.1x ahead of the fastest hand row (1.13x on 64² and on 7²); the search's other winners were not.
 # fastest winograd on N1_C64_K64_64x64
 wino_variant(tuned_f4_band2048_8x1_bands_rows  winograd  fused  4  band_kb=2048 block=8x1 parallel=bands store=rows)
 # fastest winograd on N1_C512_K512_7x7

@@ -466,7 +466,8 @@ int main(int argc, char **argv) {
                    "timings per point in interleaved rounds, the fastest kept: of the --candidate points, of "
                    "each algorithm's --confirm fastest points after a search, or of --calibrate's points")
         ->check(CLI::Range(1, 100));
-    app.add_option("--confirm", confirm, "after a search: how many of each algorithm's fastest points are re-timed")
+    app.add_option("--confirm", confirm, "after a search: how many of each algorithm's fastest points, and as many of its fastest "
+                   "hand-written rows, are re-timed")
         ->check(CLI::Range(1, 100));
     try {
         app.parse(argc, argv);
