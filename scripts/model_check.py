@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""How well auto's analytic cost model picks, against times already measured.
+
+For every (layer, thread count) in the given measurements, asks
+`wino_tune --explain` (with an empty tuning table, so the analytic model, not
+a calibration, decides) what each compiled CPU variant costs, and compares
+the model's pick with what was measured in the same run:
+  - pick / fastest: against the fastest variant the model covers;
+  - pick / direct: against the fastest direct variant (issue 12: never more
+    than 1.1x).
+Only variants both measured and compiled now take part, so old runs are
+judged on the variants they share with this build.
+
+Inputs: wino_bench JSON files (.json or .json.gz) and tuning tables whose
+`calibration` points were measured by wino_tune --calibrate. Measurements
+from another CPU are judged by this machine's model (its L2 size), so keep to
+runs from the same kind of CPU.
+
+    scripts/model_check.py bench/results/zen5-2core/session13/suite/bench.json.gz \\
+        bench/results/zen5-2core/session11/tuning.json
+"""
+import argparse
+import collections
+import gzip
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_json(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt") as f:
+        return json.load(f)
+
+
+def measurements(path):
+    """{(layer "N,C,K,H,W,P", threads): {variant: ms}} from one file; one run per file."""
+    data = load_json(path)
+    out = collections.defaultdict(dict)
+    if "calibration" in data:
+        for p in data["calibration"]:
+            out[(p["layer"], int(p["threads"]))][p["variant"]] = float(p["ms"])
+        return out
+    for b in data.get("benchmarks", []):
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+            continue
+        variant = b["name"].split("/")[0]
+        layer = ",".join(str(int(b[k])) for k in ("N", "C", "K", "H", "W", "padding"))
+        key = (layer, int(b["num_threads"]))
+        ms = float(b["real_time"]) * {"ms": 1.0, "us": 1e-3, "ns": 1e-6, "s": 1e3}[b.get("time_unit", "ms")]
+        # Without repetitions there is no median: keep the fastest of the iterations' reports.
+        if b.get("run_type") == "aggregate" or variant not in out[key]:
+            out[key][variant] = ms
+    return out
+
+
+ROW = re.compile(r"^  (\S+)\s+([0-9.e+-]+|inf)\s+\S+")
+
+
+def model_costs(tune, layers, threads):
+    """{layer: {variant: analytic cost}} from wino_tune --explain on an empty tuning table."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, WINO_TUNING_TABLE=os.path.join(tmp, "none.json"))
+        cmd = [tune, "--explain", "--threads", str(threads)]
+        for layer in layers:
+            cmd += ["--shape", layer]
+        text = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    costs, order, current = {}, list(layers), None
+    for line in text.splitlines():
+        if not line.startswith(" "):
+            current = order[len(costs)]
+            costs[current] = {}
+        elif current and (m := ROW.match(line)) and m.group(1) != "variant":
+            costs[current][m.group(1)] = float(m.group(2))
+    return costs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("files", nargs="+", help="wino_bench JSON (.json, .json.gz) or tuning.json files")
+    ap.add_argument("--bin", default=os.path.join(REPO, "build", "bin"), help="where wino and wino_tune are")
+    ap.add_argument("--quiet", action="store_true", help="only the summary")
+    args = ap.parse_args()
+
+    listing = subprocess.run([os.path.join(args.bin, "wino"), "list", "--long"], check=True, capture_output=True,
+                             text=True).stdout.splitlines()[1:]
+    algorithm = {line.split()[0]: line.split()[1] for line in listing if len(line.split()) > 1}
+    rows = []
+    for path in args.files:
+        runs = measurements(path)
+        for threads in sorted({t for _, t in runs}):
+            layers = sorted({layer for layer, t in runs if t == threads})
+            costs = model_costs(os.path.join(args.bin, "wino_tune"), layers, threads)
+            for layer in layers:
+                measured = runs[(layer, threads)]
+                shared = {v: c for v, c in costs[layer].items() if v in measured and math.isfinite(c)}
+                if not shared:
+                    continue
+                pick = min(shared, key=lambda v: (shared[v], list(costs[layer]).index(v)))
+                fastest = min(shared, key=lambda v: measured[v])
+                directs = [v for v in shared if algorithm.get(v) == "direct"]
+                best_direct = min(directs, key=lambda v: measured[v]) if directs else None
+                rows.append((os.path.relpath(path, REPO), layer, threads, pick, measured[pick], fastest,
+                             measured[fastest], best_direct, measured[best_direct] if best_direct else math.nan))
+
+    if not args.quiet:
+        print(f"{'run':48} {'layer':18} {'t':>2} {'model picks':34} {'x fastest':>9} {'fastest':34} {'x direct':>9}")
+    for run, layer, t, pick, ms, fastest, fms, direct, dms in rows:
+        if not args.quiet:
+            print(f"{run[-48:]:48} {layer:18} {t:2} {pick:34} {ms / fms:8.2f}x {fastest:34} {ms / dms:8.2f}x")
+    vs_fastest = [r[4] / r[6] for r in rows]
+    vs_direct = [r[4] / r[8] for r in rows if not math.isnan(r[8])]
+    gmean = math.exp(sum(map(math.log, vs_fastest)) / len(vs_fastest))
+    print(f"{len(rows)} layer x thread cells: the analytic pick {gmean:.3f}x the fastest (geometric mean), "
+          f"within 1.1x on {sum(x <= 1.1 for x in vs_fastest)}, worst {max(vs_fastest):.2f}x; "
+          f"more than 1.1x the fastest direct on {sum(x > 1.1 for x in vs_direct)} of {len(vs_direct)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
