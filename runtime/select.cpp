@@ -58,10 +58,11 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    never into lines of aliasing planes.
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
-// The model ignores the thread count: weighing the work terms by the
-// busiest thread's share of the parallel tasks (as the calibrated model
-// does) picked worse over the same cells (1.094x and 1.084x against 1.067x
-// and 1.063x below).
+// The model ignores the thread count, except to break ties (the same block
+// cut into other bands or split otherwise in parallel): there the variant
+// whose busiest thread does the least work wins. Weighing every variant's
+// work by its busiest thread's share of the parallel tasks (as the
+// calibrated model does) picked worse over the cells above.
 // The padding is not modelled: direct's pad=image (faster at 1 thread on
 // small planes, slower at 2) costs what pad=bands does, and on a tie the
 // earlier row of the table, the banded one, wins; measurement picks it.
@@ -76,10 +77,11 @@ struct CostTerms {
 // What moving one element between a vector register and memory costs, in
 // vector operations: a core retires two vector FMAs per cycle, but one
 // element store or gather per cycle (a shuffle and a memory operation each).
-// Judged on the measurements at hand (scripts/model_check.py, session 14):
-// counting them 2 rather than 1 put the analytic pick at 1.067x the fastest
-// (geometric mean) instead of 1.101x over 68 layer x thread cells on a Zen 5,
-// and at 1.063x instead of 1.124x over 36 on the Xeon host.
+// Judged on recorded runs (scripts/model_check.py; bench/results/
+// zen5-2core/session14/README.md): counting them 2 rather than 1 put the
+// analytic pick at 1.080x the fastest (geometric mean) instead of 1.118x
+// over 68 layer x thread cells on a Zen 5, and at 1.103x instead of 1.146x
+// over 36 on the Xeon host (ties broken by the table's order).
 constexpr double kElementOps = 2;
 
 // Operations per tile and channel vector of F(m x m, 3 x 3)'s transforms.
@@ -556,6 +558,7 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
         e.calibrated_ms = std::numeric_limits<double>::quiet_NaN();
         auto w = fits.find(v.name);
         const std::optional<std::vector<double>> f = calibration_features(v, layer, threads);
+        e.busiest_cost = f ? (*f)[0] + (*f)[1] + (*f)[2] : e.model_cost;
         if (w != fits.end() && f) {
             for (size_t i = 0; i < f->size(); i++) e.calibrated_terms_ms.push_back(w->second[i] * (*f)[i]);
             e.calibrated_ms = dot(w->second, *f);
@@ -579,8 +582,10 @@ Selection select_variant(const ConvShape &layer, const RunOptions &options) {
     for (const Estimate &e : estimates)
         if (e.calibrated_ms < best_cost) best_cost = e.calibrated_ms, best = {e.variant, "calibrated model", e.calibrated_ms};
     if (!best.variant.empty()) return best;
+    double best_busiest = best_cost;
     for (const Estimate &e : estimates)
-        if (e.model_cost < best_cost) best_cost = e.model_cost, best = {e.variant, "cost model", 0};
+        if (e.model_cost < best_cost || (e.model_cost == best_cost && e.busiest_cost < best_busiest))
+            best_cost = e.model_cost, best_busiest = e.busiest_cost, best = {e.variant, "cost model", 0};
     if (best.variant.empty())
         throw Error(ErrorCode::Unsupported, "auto: no compiled variant can run layer " + layer.str());
     return best;

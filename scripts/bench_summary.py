@@ -15,6 +15,7 @@ call offered (RunStats::parallel_tasks, wino_bench's `tasks` counter).
 """
 import argparse
 import collections
+import gzip
 import json
 
 
@@ -24,9 +25,9 @@ def fmt_tasks(n):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("bench_json")
+    ap.add_argument("bench_json", help="wino_bench JSON, .json or .json.gz")
     args = ap.parse_args()
-    with open(args.bench_json) as f:
+    with (gzip.open if args.bench_json.endswith(".gz") else open)(args.bench_json, "rt") as f:
         data = json.load(f)
     meta = {}
     for key, value in data.get("context", {}).items():

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""How well auto's analytic cost model picks, against times already measured.
+"""How well auto's cost model picks, against times already measured.
 
 For every (layer, thread count) in the given measurements, asks
 `wino_tune --explain` (with an empty tuning table, so the analytic model, not
@@ -10,6 +10,9 @@ the model's pick with what was measured in the same run:
     than 1.1x).
 Only variants both measured and compiled now take part, so old runs are
 judged on the variants they share with this build.
+
+With --table TABLE, the model calibrated in that tuning table
+(wino_tune --calibrate) is judged instead, where it has fits.
 
 Inputs: wino_bench JSON files (.json or .json.gz) and tuning tables whose
 `calibration` points were measured by wino_tune --calibrate. Measurements
@@ -50,6 +53,8 @@ def measurements(path):
     for b in data.get("benchmarks", []):
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
+        if "N" not in b or b.get("error_occurred"):
+            continue  # a case that did not run (no GPU, a rejected shape)
         variant = b["name"].split("/")[0]
         layer = ",".join(str(int(b[k])) for k in ("N", "C", "K", "H", "W", "padding"))
         key = (layer, int(b["num_threads"]))
@@ -60,13 +65,16 @@ def measurements(path):
     return out
 
 
-ROW = re.compile(r"^  (\S+)\s+([0-9.e+-]+|inf)\s+\S+")
+NUMBER = r"([0-9.e+-]+|inf|nan)"
+ROW = re.compile(r"^  (\S+)\s+" + NUMBER + r"\s+" + NUMBER + r"\s+" + NUMBER)
 
 
-def model_costs(tune, layers, threads):
-    """{layer: {variant: analytic cost}} from wino_tune --explain on an empty tuning table."""
+def model_costs(tune, layers, threads, table):
+    """{layer: {variant: cost}} from wino_tune --explain, listed in auto's order: the analytic
+    model's costs on an empty tuning table; with `table`, its calibration's predicted ms where it
+    has one (at this thread count), as auto would choose on that table."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, WINO_TUNING_TABLE=os.path.join(tmp, "none.json"))
+        env = dict(os.environ, WINO_TUNING_TABLE=table or os.path.join(tmp, "none.json"))
         cmd = [tune, "--explain", "--threads", str(threads)]
         for layer in layers:
             cmd += ["--shape", layer]
@@ -77,8 +85,10 @@ def model_costs(tune, layers, threads):
             current = order[len(costs)]
             costs[current] = {}
         elif current and (m := ROW.match(line)) and m.group(1) != "variant":
-            costs[current][m.group(1)] = float(m.group(2))
-    return costs
+            costs[current][m.group(1)] = (float(m.group(4)), float(m.group(2)))
+    # Calibrated predictions rank ahead of the analytic model, as in auto.
+    return {layer: {v: (0 if math.isfinite(c[0]) else 1, c[0] if math.isfinite(c[0]) else c[1])
+                    for v, c in rows.items()} for layer, rows in costs.items()}
 
 
 def main():
@@ -86,6 +96,8 @@ def main():
     ap.add_argument("files", nargs="+", help="wino_bench JSON (.json, .json.gz) or tuning.json files")
     ap.add_argument("--bin", default=os.path.join(REPO, "build", "bin"), help="where wino and wino_tune are")
     ap.add_argument("--quiet", action="store_true", help="only the summary")
+    ap.add_argument("--table", help="judge the model calibrated in this tuning table (wino_tune --calibrate) "
+                    "instead of the analytic one; its own measured layers are not excluded")
     args = ap.parse_args()
 
     listing = subprocess.run([os.path.join(args.bin, "wino"), "list", "--long"], check=True, capture_output=True,
@@ -96,13 +108,14 @@ def main():
         runs = measurements(path)
         for threads in sorted({t for _, t in runs}):
             layers = sorted({layer for layer, t in runs if t == threads})
-            costs = model_costs(os.path.join(args.bin, "wino_tune"), layers, threads)
+            costs = model_costs(os.path.join(args.bin, "wino_tune"), layers, threads, args.table)
             for layer in layers:
                 measured = runs[(layer, threads)]
-                shared = {v: c for v, c in costs[layer].items() if v in measured and math.isfinite(c)}
+                order = list(costs[layer])
+                shared = {v: c for v, c in costs[layer].items() if v in measured and math.isfinite(c[1])}
                 if not shared:
                     continue
-                pick = min(shared, key=lambda v: (shared[v], list(costs[layer]).index(v)))
+                pick = min(shared, key=lambda v: (shared[v], order.index(v)))  # explain lists in auto's order
                 fastest = min(shared, key=lambda v: measured[v])
                 directs = [v for v in shared if algorithm.get(v) == "direct"]
                 best_direct = min(directs, key=lambda v: measured[v]) if directs else None
@@ -117,7 +130,7 @@ def main():
     vs_fastest = [r[4] / r[6] for r in rows]
     vs_direct = [r[4] / r[8] for r in rows if not math.isnan(r[8])]
     gmean = math.exp(sum(map(math.log, vs_fastest)) / len(vs_fastest))
-    print(f"{len(rows)} layer x thread cells: the analytic pick {gmean:.3f}x the fastest (geometric mean), "
+    print(f"{len(rows)} layer x thread cells: the {'calibrated' if args.table else 'analytic'} pick {gmean:.3f}x the fastest (geometric mean), "
           f"within 1.1x on {sum(x <= 1.1 for x in vs_fastest)}, worst {max(vs_fastest):.2f}x; "
           f"more than 1.1x the fastest direct on {sum(x > 1.1 for x in vs_direct)} of {len(vs_direct)}")
 

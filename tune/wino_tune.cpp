@@ -414,20 +414,22 @@ int run_explain(const std::vector<ConvShape> &layers, int threads) {
     options.threads = threads;
     for (const ConvShape &layer : layers) {
         std::vector<wino::Estimate> e = wino::estimate_variants(layer, options);
-        std::sort(e.begin(), e.end(), [](const wino::Estimate &a, const wino::Estimate &b) {
+        // auto's order: ties broken by the busiest thread's work, then the table's order.
+        std::stable_sort(e.begin(), e.end(), [](const wino::Estimate &a, const wino::Estimate &b) {
             const bool ca = !std::isnan(a.calibrated_ms), cb = !std::isnan(b.calibrated_ms);
             if (ca != cb) return ca;
-            return ca ? a.calibrated_ms < b.calibrated_ms : a.model_cost < b.model_cost;
+            if (ca) return a.calibrated_ms < b.calibrated_ms;
+            return a.model_cost != b.model_cost ? a.model_cost < b.model_cost : a.busiest_cost < b.busiest_cost;
         });
         const wino::Selection chosen = wino::select_variant(layer, options);
         std::printf("%s, %d thread%s: auto picks %s (%s)\n", layer.str().c_str(), threads, threads > 1 ? "s" : "",
                     chosen.variant.c_str(), chosen.source.c_str());
-        std::printf("  %-36s %12s %10s", "variant", "model cost", "calib. ms");
+        std::printf("  %-36s %12s %12s %10s", "variant", "model cost", "busiest", "calib. ms");
         for (const std::string &term : wino::calibrated_terms()) std::printf(" %10s", term.c_str());
         std::printf("\n");
         for (const wino::Estimate &x : e) {
             if (std::isinf(x.model_cost) && std::isnan(x.calibrated_ms)) continue;  // a schedule no model covers
-            std::printf("  %-36s %12.4g %10.4f", x.variant.c_str(), x.model_cost, x.calibrated_ms);
+            std::printf("  %-36s %12.4g %12.4g %10.4f", x.variant.c_str(), x.model_cost, x.busiest_cost, x.calibrated_ms);
             for (double t : x.calibrated_terms_ms) std::printf(" %10.4f", t);
             std::printf("\n");
         }

@@ -207,6 +207,11 @@ const std::vector<std::string> &calibrated_terms();
 struct Estimate {
     std::string variant;
     double model_cost = 0;
+    // The busiest thread's share of model_cost's work terms, given the
+    // parallel tasks the variant's schedule offers at this thread count:
+    // breaks ties of model_cost (variants with the same register block that
+    // cut bands or split the parallel loops differently).
+    double busiest_cost = 0;
     double calibrated_ms = 0;
     std::vector<double> calibrated_terms_ms;
 };
