@@ -127,12 +127,22 @@ def main():
     for run, layer, t, pick, ms, fastest, fms, direct, dms in rows:
         if not args.quiet:
             print(f"{run[-48:]:48} {layer:18} {t:2} {pick:34} {ms / fms:8.2f}x {fastest:34} {ms / dms:8.2f}x")
-    vs_fastest = [r[4] / r[6] for r in rows]
-    vs_direct = [r[4] / r[8] for r in rows if not math.isnan(r[8])]
-    gmean = math.exp(sum(map(math.log, vs_fastest)) / len(vs_fastest))
-    print(f"{len(rows)} layer x thread cells: the {'calibrated' if args.table else 'analytic'} pick {gmean:.3f}x the fastest (geometric mean), "
-          f"within 1.1x on {sum(x <= 1.1 for x in vs_fastest)}, worst {max(vs_fastest):.2f}x; "
-          f"more than 1.1x the fastest direct on {sum(x > 1.1 for x in vs_direct)} of {len(vs_direct)}")
+    model = "calibrated" if args.table else "analytic"
+
+    def summary(cells, what):
+        vs_fastest = [r[4] / r[6] for r in cells]
+        vs_direct = [r[4] / r[8] for r in cells if not math.isnan(r[8])]
+        gmean = math.exp(sum(map(math.log, vs_fastest)) / len(vs_fastest))
+        print(f"{what}: the {model} pick {gmean:.3f}x the fastest (geometric mean), "
+              f"within 1.1x on {sum(x <= 1.1 for x in vs_fastest)}, worst {max(vs_fastest):.2f}x; "
+              f"more than 1.1x the fastest direct on {sum(x > 1.1 for x in vs_direct)} of {len(vs_direct)}")
+
+    thread_counts = sorted({r[2] for r in rows})
+    if len(thread_counts) > 1:
+        for t in thread_counts:
+            cells = [r for r in rows if r[2] == t]
+            summary(cells, f"  {len(cells)} cells at {t} thread{'s' if t > 1 else ''}")
+    summary(rows, f"{len(rows)} layer x thread cells")
 
 
 if __name__ == "__main__":
