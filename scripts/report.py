@@ -535,10 +535,39 @@ def exploration_tables(bench):
                                fmt(r.counter("peak_MiB") if r else math.nan, ".2f"),
                                fmt(r.counter("tasks") if r else math.nan, ".0f"), note])
     lines += [md_table(["shape", "threads", "fastest"] + [role for role, _ in rs], overview), ""]
+    lines += auto_summary(bench)
     lines += details("Which variant each cell is, with its time, GFLOP/s, peak memory and tasks",
                      md_table(["shape", "threads", "kind", "variant", "what", "ms", "x best", "GFLOP/s", "peak MiB",
                                "tasks", "note"], detail))
     return lines
+
+
+def auto_summary(bench):
+    """auto against issue 12's targets, from this run: within 1.1x of the fastest compiled CPU variant, and
+    never more than 1.1x slower than the fastest direct one."""
+    if "auto" not in bench.variants:
+        return []
+    cpu = bench.ran("cpu")
+    direct = [v for v in cpu if bench.algorithm(v) == "direct"]
+    vs_best, vs_direct = [], []
+    for s in bench.shapes:
+        for t in bench.threads:
+            a = bench.ms("auto", s, t)
+            _, best = bench.best(cpu, s, t)
+            _, best_direct = bench.best(direct, s, t)
+            if not math.isnan(a) and not math.isnan(best):
+                vs_best.append(a / best)
+            if not math.isnan(a) and not math.isnan(best_direct):
+                vs_direct.append(a / best_direct)
+    if not vs_best:
+        return []
+    gmean = math.exp(sum(map(math.log, vs_best)) / len(vs_best))
+    return [f"`auto` against the fastest compiled CPU variant of each cell: {gmean:.3f}x (geometric mean), within"
+            f" 1.1x on {sum(x <= 1.1 for x in vs_best)} of {len(vs_best)} cells, worst {max(vs_best):.2f}x; more"
+            f" than 1.1x slower than the fastest direct variant on {sum(x > 1.1 for x in vs_direct)} of"
+            f" {len(vs_direct)}. (auto chooses from the tuning table, else the cost model, calibrated where"
+            " `wino_tune --calibrate` ran on this machine; `scripts/model_check.py` judges the model alone on"
+            " recorded runs.)", ""]
 
 
 def hand_counterpart(bench, v):
