@@ -1,9 +1,20 @@
-// Fitting the cost model's weights to measured times (runtime/select.cpp).
+// Pieces of auto's cost model (runtime/select.cpp) that tests reach: the
+// transforms' operation counts, and fitting the model's weights to measured
+// times.
 #pragma once
 
 #include <vector>
 
 namespace wino::detail {
+
+// Vector operations per tile and channel vector of F(m x m, 3 x 3)'s
+// transforms, as the generators emit them (zero coefficients dropped,
+// generators/transform.h): 2·alpha·nnz(B_T) for the input's two passes,
+// (alpha + m)·nnz(A_T) for the output's.
+struct TransformOps {
+    double input = 0, output = 0;
+};
+const TransformOps &transform_operations(int m);
 
 // Non-negative weights w minimising
 //   sum_i ((features[i] . w - ms[i]) / ms[i])^2  +  ridge^2 * sum_j ((w_j - prior[j]) / scale_j)^2

@@ -28,6 +28,28 @@
 
 namespace wino {
 
+namespace detail {
+
+const TransformOps &transform_operations(int m) {
+    static std::mutex mutex;
+    static std::map<int, TransformOps> ops;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = ops.find(m);
+    if (it == ops.end()) {
+        const WinogradMatrices w = cook_toom(m, 3);
+        auto nonzeros = [](const Matrix &M) {
+            double n = 0;
+            for (const auto &row : M)
+                for (const Rational &a : row) n += !a.is_zero();
+            return n;
+        };
+        it = ops.emplace(m, TransformOps{2.0 * w.alpha * nonzeros(w.B_T), double(w.alpha + m) * nonzeros(w.A_T)}).first;
+    }
+    return it->second;
+}
+
+}  // namespace detail
+
 namespace {
 
 // Whether a variant's prepared weights for this layer stay within a
@@ -84,29 +106,6 @@ struct CostTerms {
 // over 36 on the Xeon host (ties broken by the table's order).
 constexpr double kElementOps = 2;
 
-// Operations per tile and channel vector of F(m x m, 3 x 3)'s transforms.
-struct TransformOps {
-    double input = 0, output = 0;
-};
-
-const TransformOps &transform_ops(int m) {
-    static std::mutex mutex;
-    static std::map<int, TransformOps> ops;
-    std::lock_guard<std::mutex> lock(mutex);
-    auto it = ops.find(m);
-    if (it == ops.end()) {
-        const WinogradMatrices w = cook_toom(m, 3);
-        auto nonzeros = [](const Matrix &M) {
-            double n = 0;
-            for (const auto &row : M)
-                for (const Rational &a : row) n += !a.is_zero();
-            return n;
-        };
-        it = ops.emplace(m, TransformOps{2.0 * w.alpha * nonzeros(w.B_T), double(w.alpha + m) * nonzeros(w.A_T)}).first;
-    }
-    return it->second;
-}
-
 std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s) {
     const Machine machine = machine_of_target_string(v.target);
     const ScheduleParams p = parse_schedule_params(v.parameters);
@@ -135,7 +134,7 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const double stores = fused_stores_rows(machine, p, m) ? row_stores : plane_stores;
         const long long tx = (Wo + m - 1) / m, ty = (Ho + m - 1) / m;
         const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L;
-        const TransformOps &ops = transform_ops(m);
+        const detail::TransformOps &ops = detail::transform_operations(m);
         const double tiles = N * double(tx) * ty;
         const double gathers = kElementOps * N * up(s.C, b.lanes) * double(ty * m + 2) * double(tx * m + 2);
         return CostTerms{multiply, tiles * ops.input * up(s.C, b.lanes) / L + gathers,

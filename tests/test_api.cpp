@@ -517,6 +517,23 @@ TEST(CostFit, RecoversWeightsAndKeepsThemNonNegative) {
                  std::invalid_argument);
 }
 
+// The cost model counts the transforms' operations from the matrices the
+// generators emit; against Lavin & Gray's F(2x2,3x3) and F(4x4,3x3) (same
+// interpolation points): B_T has 8 and 22 nonzeros, A_T 6 and 18.
+TEST(CostModel, TransformOperationsFollowTheMatricesNonzeros) {
+    const wino::detail::TransformOps f2 = wino::detail::transform_operations(2);
+    EXPECT_EQ(f2.input, 2 * 4 * 8);         // two passes of alpha columns, nnz(B_T) each
+    EXPECT_EQ(f2.output, (4 + 2) * 6);      // alpha columns, then m rows, nnz(A_T) each
+    const wino::detail::TransformOps f4 = wino::detail::transform_operations(4);
+    EXPECT_EQ(f4.input, 2 * 6 * 22);
+    EXPECT_EQ(f4.output, (6 + 4) * 18);
+    // F(6,3) transforms more per point than F(4,3), F(4,3) more than F(2,3).
+    const wino::detail::TransformOps f6 = wino::detail::transform_operations(6);
+    EXPECT_GT(f6.input / 64, f4.input / 36);
+    EXPECT_GT(f4.input / 36, f2.input / 16);
+    EXPECT_GT(f6.output / 64, f4.output / 36);
+}
+
 // Calibrating auto's cost model: it times the CPU direct and fused variants
 // on each layer, fits every one of them, keeps the points in the tuning
 // table's file beside an entry that was there (which still decides its own
