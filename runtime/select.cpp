@@ -74,10 +74,10 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    gathers each vector of input channels from C planes, one element at
 //    a time, for every pixel of the padded input;
 //  - stores: a vector of output channels is stored one element at a time
-//    (kElementOps each), and planes a multiple of 4 KiB apart fall into the same cache sets
-//    (counted 4x); a vector of pixels along a row (vectorize=x) is one store;
-//    store=rows places each element in a stack block first (counted 1x),
-//    never into lines of aliasing planes.
+//    (kElementOps each), and planes a multiple of 4 KiB apart fall into the
+//    same cache sets (counted 4x); a vector of pixels along a row
+//    (vectorize=x) is one store; store=rows places each element in a stack
+//    block first (counted once), never into lines of aliasing planes.
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
 // The model ignores the thread count, except to break ties (the same block
@@ -86,7 +86,7 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 // work by its busiest thread's share of the parallel tasks (as the
 // calibrated model does) picked worse over the cells above.
 // The padding is not modelled: direct's pad=image (faster at 1 thread on
-// small planes, slower at 2) costs what pad=bands does, and on a tie the
+// small planes, slower at 2) costs what pad=bands does, and of the two the
 // earlier row of the table, the banded one, wins; measurement picks it.
 //
 // The terms are kept apart (CostTerms) so that a calibration on the machine
@@ -244,7 +244,6 @@ double streamed_cost(const VariantInfo &v, const ConvShape &s) {
     const double weight_bytes = points * s.C * double(padded_k(s.K)) * 4;
     return bands * std::max(0.0, weight_bytes - l2_bytes()) / kStreamedBytesPerOp;
 }
-
 
 double estimated_cost(const VariantInfo &v, const ConvShape &s) {
     const double work = work_cost(v, s);
