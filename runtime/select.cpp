@@ -72,7 +72,8 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    (alpha + m)·nnz(A_T) for the output; F(4,3): 7.3 and 5 per point;
 //  - the fused input's transposition to channels innermost: the schedule
 //    gathers each vector of input channels from C planes, one element at
-//    a time, for every pixel of the padded input;
+//    a time, for every pixel of the padded input (counted once: the rows
+//    and columns each band re-reads at its borders are left out);
 //  - stores: a vector of output channels is stored one element at a time
 //    (kElementOps each), and planes a multiple of 4 KiB apart fall into the
 //    same cache sets (counted 4x); a vector of pixels along a row
@@ -84,7 +85,7 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 // cut into other bands or split otherwise in parallel): there the variant
 // whose busiest thread does the least work wins. Weighing every variant's
 // work by its busiest thread's share of the parallel tasks (as the
-// calibrated model does) picked worse over the cells above.
+// calibrated model does) picked worse over the cells below.
 // The padding is not modelled: direct's pad=image (faster at 1 thread on
 // small planes, slower at 2) costs what pad=bands does, and of the two the
 // earlier row of the table, the banded one, wins; measurement picks it.

@@ -12,7 +12,9 @@ Only variants both measured and compiled now take part, so old runs are
 judged on the variants they share with this build.
 
 With --table TABLE, the model calibrated in that tuning table
-(wino_tune --calibrate) is judged instead, where it has fits.
+(wino_tune --calibrate) is judged instead, where it has fits; a cell where
+none of the measured variants has a fit falls back to the analytic pick, as
+auto would only if no compiled variant had one.
 
 Inputs: wino_bench JSON files (.json or .json.gz) and tuning tables whose
 `calibration` points were measured by wino_tune --calibrate. Measurements
@@ -47,8 +49,15 @@ def measurements(path):
     data = load_json(path)
     out = collections.defaultdict(dict)
     if "calibration" in data:
+        # A table can hold several machines' points: keep the most common target's.
+        targets = collections.Counter(p["target"] for p in data["calibration"])
+        if len(targets) > 1:
+            print(f"{path}: points of {len(targets)} targets; judging only {targets.most_common(1)[0][0]}'s",
+                  file=sys.stderr)
+        target = targets.most_common(1)[0][0] if targets else None
         for p in data["calibration"]:
-            out[(p["layer"], int(p["threads"]))][p["variant"]] = float(p["ms"])
+            if p["target"] == target:
+                out[(p["layer"], int(p["threads"]))][p["variant"]] = float(p["ms"])
         return out
     for b in data.get("benchmarks", []):
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
@@ -58,10 +67,11 @@ def measurements(path):
         variant = b["name"].split("/")[0]
         layer = ",".join(str(int(b[k])) for k in ("N", "C", "K", "H", "W", "padding"))
         key = (layer, int(b["num_threads"]))
-        ms = float(b["real_time"]) * {"ms": 1.0, "us": 1e-3, "ns": 1e-6, "s": 1e3}[b.get("time_unit", "ms")]
-        # Without repetitions there is no median: keep the fastest of the iterations' reports.
-        if b.get("run_type") == "aggregate" or variant not in out[key]:
+        ms = float(b["real_time"]) * {"ms": 1.0, "us": 1e-3, "ns": 1e-6, "s": 1e3}[b.get("time_unit", "ns")]
+        if b.get("run_type") == "aggregate":
             out[key][variant] = ms
+        else:  # without repetitions there is no median: keep the fastest report
+            out[key][variant] = min(out[key].get(variant, math.inf), ms)
     return out
 
 
@@ -69,20 +79,37 @@ NUMBER = r"([0-9.e+-]+|inf|nan)"
 ROW = re.compile(r"^  (\S+)\s+" + NUMBER + r"\s+" + NUMBER + r"\s+" + NUMBER)
 
 
+def run_isolated(cmd, table):
+    """A tool's stdout, run on `table` (or an empty tuning table) and never measuring a layer on first use,
+    so that nothing reads or writes the user's own table."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, WINO_TUNING_TABLE=table or os.path.join(tmp, "none.json"))
+        env.pop("WINO_AUTO_MEASURE", None)
+        return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def shape_name(layer):
+    """ConvShape::str() of "N,C,K,H,W,P", as --explain prints it."""
+    n, c, k, h, w, p = (int(x) for x in layer.split(","))
+    return f"N{n}_C{c}_K{k}_{h}x{w}" + ("" if p == 1 else f"_p{p}")
+
+
 def model_costs(tune, layers, threads, table):
     """{layer: {variant: cost}} from wino_tune --explain, listed in auto's order: the analytic
     model's costs on an empty tuning table; with `table`, its calibration's predicted ms where it
     has one (at this thread count), as auto would choose on that table."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, WINO_TUNING_TABLE=table or os.path.join(tmp, "none.json"))
-        cmd = [tune, "--explain", "--threads", str(threads)]
-        for layer in layers:
-            cmd += ["--shape", layer]
-        text = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
-    costs, order, current = {}, list(layers), None
+    cmd = [tune, "--explain", "--threads", str(threads)]
+    for layer in layers:
+        cmd += ["--shape", layer]
+    text = run_isolated(cmd, table)
+    by_name = {shape_name(layer): layer for layer in layers}
+    costs, current = {}, None
     for line in text.splitlines():
-        if not line.startswith(" "):
-            current = order[len(costs)]
+        if line and not line.startswith(" "):
+            name = line.split(",")[0]
+            if name not in by_name:
+                sys.exit(f"model_check: wino_tune --explain printed a layer it was not asked for: {line}")
+            current = by_name[name]
             costs[current] = {}
         elif current and (m := ROW.match(line)) and m.group(1) != "variant":
             costs[current][m.group(1)] = (float(m.group(4)), float(m.group(2)))
@@ -100,8 +127,7 @@ def main():
                     "instead of the analytic one; its own measured layers are not excluded")
     args = ap.parse_args()
 
-    listing = subprocess.run([os.path.join(args.bin, "wino"), "list", "--long"], check=True, capture_output=True,
-                             text=True).stdout.splitlines()[1:]
+    listing = run_isolated([os.path.join(args.bin, "wino"), "list", "--long"], None).splitlines()[1:]
     algorithm = {line.split()[0]: line.split()[1] for line in listing if len(line.split()) > 1}
     rows = []
     for path in args.files:
@@ -128,6 +154,9 @@ def main():
         if not args.quiet:
             print(f"{run[-48:]:48} {layer:18} {t:2} {pick:34} {ms / fms:8.2f}x {fastest:34} {ms / dms:8.2f}x")
     model = "calibrated" if args.table else "analytic"
+
+    if not rows:
+        sys.exit("model_check: no layer has a variant both measured there and compiled in this build")
 
     def summary(cells, what):
         vs_fastest = [r[4] / r[6] for r in cells]
