@@ -26,8 +26,6 @@ runs from the same kind of CPU.
 """
 import argparse
 import collections
-import gzip
-import json
 import math
 import os
 import re
@@ -35,18 +33,15 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402  (report.Bench reads wino_bench's JSON)
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def load_json(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt") as f:
-        return json.load(f)
 
 
 def measurements(path):
     """{(layer "N,C,K,H,W,P", threads): {variant: ms}} from one file; one run per file."""
-    data = load_json(path)
+    data = report.load(path)
     out = collections.defaultdict(dict)
     if "calibration" in data:
         # A table can hold several machines' points: keep the most common target's.
@@ -59,19 +54,11 @@ def measurements(path):
             if p["target"] == target:
                 out[(p["layer"], int(p["threads"]))][p["variant"]] = float(p["ms"])
         return out
-    for b in data.get("benchmarks", []):
-        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
-            continue
-        if "N" not in b or b.get("error_occurred"):
-            continue  # a case that did not run (no GPU, a rejected shape)
-        variant = b["name"].split("/")[0]
-        layer = ",".join(str(int(b[k])) for k in ("N", "C", "K", "H", "W", "padding"))
-        key = (layer, int(b["num_threads"]))
-        ms = float(b["real_time"]) * {"ms": 1.0, "us": 1e-3, "ns": 1e-6, "s": 1e3}[b.get("time_unit", "ns")]
-        if b.get("run_type") == "aggregate":
-            out[key][variant] = ms
-        else:  # without repetitions there is no median: keep the fastest report
-            out[key][variant] = min(out[key].get(variant, math.inf), ms)
+    bench = report.Bench(path)
+    for (variant, shape, threads), run in bench.runs.items():
+        if run.ok() and shape in bench.dims:  # not a case that did not run (no GPU, a rejected shape)
+            layer = ",".join(str(bench.dims[shape][k]) for k in ("N", "C", "K", "H", "W", "padding"))
+            out[(layer, threads)][variant] = run.ms
     return out
 
 

@@ -18,6 +18,7 @@ in the same run, except where the text says which runs it crosses.
 import argparse
 import collections
 import glob
+import gzip
 import json
 import math
 import os
@@ -47,7 +48,8 @@ GPU_WINO = ("tensor-level", "staged", "fused")
 
 
 def load(path):
-    with open(path) as f:
+    """A JSON file, gzipped if its name ends in .gz (how bench/results keeps large runs)."""
+    with (gzip.open if path.endswith(".gz") else open)(path, "rt") as f:
         return json.load(f)
 
 
