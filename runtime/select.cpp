@@ -564,6 +564,13 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
         }
         out.push_back(std::move(e));
     }
+    // auto's order; stable, so the table's order breaks what remains tied.
+    std::stable_sort(out.begin(), out.end(), [](const Estimate &a, const Estimate &b) {
+        const bool ca = !std::isnan(a.calibrated_ms), cb = !std::isnan(b.calibrated_ms);
+        if (ca != cb) return ca;
+        if (ca) return a.calibrated_ms < b.calibrated_ms;
+        return a.model_cost != b.model_cost ? a.model_cost < b.model_cost : a.busiest_cost < b.busiest_cost;
+    });
     return out;
 }
 
@@ -575,19 +582,12 @@ Selection select_variant(const ConvShape &layer, const RunOptions &options) {
             if (v.name == e.variant && can_run(v, layer) && on_device(v, options)) return {v.name, "tuning table", e.ms};
     }
     if (options.measure_unknown_layers || measure_by_default()) return select_by_measuring(layer, options);
-    const std::vector<Estimate> estimates = estimate_variants(layer, options);
-    Selection best;
-    double best_cost = std::numeric_limits<double>::infinity();
-    for (const Estimate &e : estimates)
-        if (e.calibrated_ms < best_cost) best_cost = e.calibrated_ms, best = {e.variant, "calibrated model", e.calibrated_ms};
-    if (!best.variant.empty()) return best;
-    double best_busiest = best_cost;
-    for (const Estimate &e : estimates)
-        if (e.model_cost < best_cost || (e.model_cost == best_cost && e.busiest_cost < best_busiest))
-            best_cost = e.model_cost, best_busiest = e.busiest_cost, best = {e.variant, "cost model", 0};
-    if (best.variant.empty())
+    const std::vector<Estimate> estimates = estimate_variants(layer, options);  // auto's pick first
+    if (!estimates.empty() && !std::isnan(estimates.front().calibrated_ms))
+        return {estimates.front().variant, "calibrated model", estimates.front().calibrated_ms};
+    if (estimates.empty() || !std::isfinite(estimates.front().model_cost))
         throw Error(ErrorCode::Unsupported, "auto: no compiled variant can run layer " + layer.str());
-    return best;
+    return {estimates.front().variant, "cost model", 0};
 }
 
 namespace {

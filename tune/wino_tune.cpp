@@ -407,20 +407,13 @@ void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, 
     if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot replace " + path);
 }
 
-// --explain: what auto's models predict for each variant on each layer,
-// fastest first, and what auto picks; nothing is measured.
+// --explain: what auto's models predict for each variant on each layer, in
+// the order auto ranks them, and what auto picks; nothing is measured.
 int run_explain(const std::vector<ConvShape> &layers, int threads) {
     wino::RunOptions options;
     options.threads = threads;
     for (const ConvShape &layer : layers) {
-        std::vector<wino::Estimate> e = wino::estimate_variants(layer, options);
-        // auto's order: ties broken by the busiest thread's work, then the table's order.
-        std::stable_sort(e.begin(), e.end(), [](const wino::Estimate &a, const wino::Estimate &b) {
-            const bool ca = !std::isnan(a.calibrated_ms), cb = !std::isnan(b.calibrated_ms);
-            if (ca != cb) return ca;
-            if (ca) return a.calibrated_ms < b.calibrated_ms;
-            return a.model_cost != b.model_cost ? a.model_cost < b.model_cost : a.busiest_cost < b.busiest_cost;
-        });
+        const std::vector<wino::Estimate> e = wino::estimate_variants(layer, options);
         const wino::Selection chosen = wino::select_variant(layer, options);
         std::printf("%s, %d thread%s: auto picks %s (%s)\n", layer.str().c_str(), threads, threads > 1 ? "s" : "",
                     chosen.variant.c_str(), chosen.source.c_str());

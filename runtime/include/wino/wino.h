@@ -202,8 +202,10 @@ const std::vector<std::string> &calibrated_terms();
 // options.device, at options.threads): the analytic cost (vector
 // operations; infinite for the schedules it does not model) and, where the
 // calibrated model is in use, its predicted ms and each term's share of it
-// (calibrated_terms() order; NaN and empty otherwise). Shows why auto picks
-// what it picks (wino_tune --explain).
+// (calibrated_terms() order; NaN and empty otherwise). Listed in the order
+// auto ranks them, its pick first: calibrated predictions, fastest first,
+// then the analytic cost, ties broken by busiest_cost, then by the variant
+// table's order. Shows why auto picks what it picks (wino_tune --explain).
 struct Estimate {
     std::string variant;
     double model_cost = 0;
