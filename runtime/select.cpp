@@ -78,17 +78,18 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    (kElementOps each), and planes a multiple of 4 KiB apart fall into the
 //    same cache sets (counted 4x); a vector of pixels along a row
 //    (vectorize=x) is one store; store=rows places each element in a stack
-//    block first (counted once), never into lines of aliasing planes.
+//    block first (counted once), never into lines of aliasing planes;
+//  - direct's padding (direct_padding_ops), in its input term: pad=bands
+//    loads the vectors at each band's edges lane by lane, pad=image copies
+//    dense vectors.
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
-// The model ignores the thread count, except to break ties (the same block
-// cut into other bands or split otherwise in parallel): there the variant
-// whose busiest thread does the least work wins. Weighing every variant's
-// work by its busiest thread's share of the parallel tasks (as the
-// calibrated model does) picked worse over the cells below.
-// The padding is not modelled: direct's pad=image (faster at 1 thread on
-// small planes, slower at 2) costs what pad=bands does, and of the two the
-// earlier row of the table, the banded one, wins; measurement picks it.
+// The model ignores the thread count, except that pad=image competes only
+// with at least as many images as threads (competes()), and to break ties
+// (the same block cut into other bands or split otherwise in parallel):
+// there the variant whose busiest thread does the least work wins. Weighing
+// every variant's work by its busiest thread's share of the parallel tasks
+// (as the calibrated model does) picked worse over the cells below.
 //
 // The terms are kept apart (CostTerms) so that a calibration on the machine
 // at hand (calibrate_cost_model) can weigh each by what it costs there.
@@ -107,6 +108,27 @@ struct CostTerms {
 // over 36 on the Xeon host (ties broken by the table's order).
 constexpr double kElementOps = 2;
 
+// Direct's padding, counted in its input term. pad=bands: every band pads
+// the rows it reads (its own plus 2) in vectors of padding_lanes() pixels,
+// and the two vectors that straddle the left and right edges load lane by
+// lane (the boundary condition's clamped index: kElementOps per element);
+// bands as cut for one thread, of whole rows. pad=image: per image, a zero
+// fill and a dense copy in full vectors. A vector operation counts 1 at any
+// width.
+double direct_padding_ops(const Machine &machine, const ScheduleParams &p, const ConvShape &s) {
+    const double N = s.N, C = s.C;
+    const long long Ho = s.out_h(), Wo = s.out_w();
+    if (pads_image(p)) {
+        const double L = machine.lanes;
+        return N * C * (std::ceil((Ho + 2) * double(Wo + 2) / L) + (Ho + 2) * std::ceil((Wo + 2) / L));
+    }
+    const double PL = padding_lanes(machine), vectors_per_row = std::ceil((Wo + 2) / PL);
+    const double bands = double(direct_bands(machine, p, s.N, s.C, s.K, Ho, Wo, 1));
+    const double rows = N * C * Ho + 2 * bands * C;
+    const double straddling = std::min(2.0, vectors_per_row);
+    return rows * ((vectors_per_row - straddling) + straddling * PL * kElementOps);
+}
+
 std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s) {
     const Machine machine = machine_of_target_string(v.target);
     const ScheduleParams p = parse_schedule_params(v.parameters);
@@ -118,16 +140,17 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
     // once into the block, then one vector store per row of it.
     const double row_stores = kElementOps * N * K * double(Ho) * Wo + N * K * double(Ho) * up(Wo, machine.lanes) / L;
     if (v.schedule == "direct") {
+        const double padding = direct_padding_ops(machine, p, s);
         if (p.vectorize == "x") {
             const RowBlock b = row_block(machine, p);
             const double rows = N * up(s.K, b.KU) * up(Ho, b.YB) * up(Wo, b.L) / L;
-            return CostTerms{rows * C * 9, 0, 0, rows};
+            return CostTerms{rows * C * 9, padding, 0, rows};
         }
         // store=rows computes whole vectors of pixels along x (its stack block).
         const RegisterBlock b = direct_block(machine, p);
         const bool rows = direct_stores_rows(machine, p);
         return CostTerms{N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L,
-                         0, 0, rows ? row_stores : plane_stores};
+                         padding, 0, rows ? row_stores : plane_stores};
     }
     if (v.schedule == "fused") {
         const RegisterBlock b = register_block(machine, p);
@@ -246,6 +269,18 @@ double streamed_cost(const VariantInfo &v, const ConvShape &s) {
     return bands * std::max(0.0, weight_bytes - l2_bytes()) / kStreamedBytesPerOp;
 }
 
+// Whether the analytic model lets v compete at `threads`: pad=image pads
+// each image on one thread before the image's bands run, so with fewer images
+// than threads the other threads wait, for longer than its op count says
+// (the padded image is written and read back from memory). Against
+// direct_xvec in the recorded runs (bench/results): with N < threads, 0.54-
+// 1.31x as fast (38 of 40 cells below 1.0; Zen 5, 2 threads) and 0.32-0.98x
+// (34 cells; the Xeon host, 16 threads); with N >= threads 0.96-1.20x on the
+// Zen 5 (the Xeon host, 1 thread: 0.79-1.79x, a noisier machine).
+bool competes(const VariantInfo &v, const ConvShape &s, int threads) {
+    return !(v.schedule == "direct" && pads_image(parse_schedule_params(v.parameters)) && s.N < threads);
+}
+
 double estimated_cost(const VariantInfo &v, const ConvShape &s) {
     const double work = work_cost(v, s);
     if (v.device != "cpu" || !std::isfinite(work)) return work;
@@ -283,6 +318,7 @@ std::optional<std::vector<double>> calibration_features(const VariantInfo &v, co
     const long long tasks = fused ? fused_tasks(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads)
                                   : direct_tasks(machine, p, s.N, s.C, s.K, Ho, Wo, threads);
     long long input_tasks = tasks;
+    if (!fused && pads_image(p)) input_tasks = s.N;  // one image's padding per task
     if (fused) {
         const long long bands = fused_bands(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads);
         input_tasks = bands * (parallel_all(p) && bands < threads ? (s.C + machine.lanes - 1) / machine.lanes : 1);
@@ -553,7 +589,7 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
         if (!can_run(v, layer) || !on_device(v, options)) continue;
         Estimate e;
         e.variant = v.name;
-        e.model_cost = estimated_cost(v, layer);
+        e.model_cost = competes(v, layer, threads) ? estimated_cost(v, layer) : std::numeric_limits<double>::infinity();
         e.calibrated_ms = std::numeric_limits<double>::quiet_NaN();
         auto w = fits.find(v.name);
         const std::optional<std::vector<double>> f = calibration_features(v, layer, threads);

@@ -142,6 +142,11 @@ struct RowBlock {
 };
 RowBlock row_block(const Machine &machine, const ScheduleParams &p);
 
+// The direct schedule's padding with pad=bands loads each row of a band's
+// padded input in vectors of this many pixels (fewer than a full vector: see
+// schedules/direct.cpp).
+int padding_lanes(const Machine &machine);
+
 // The bands a CPU schedule cuts a layer into (N images, C -> K channels, an
 // Ho x Wo output) when called on `threads` threads (band_shape in
 // schedules/machine.cpp, the same integer arithmetic, here without Halide),

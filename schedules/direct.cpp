@@ -167,6 +167,14 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     // filled and copied in, once per image (pad=image: no gathers at the
     // edges, but a serial step before the image's bands and a whole padded
     // image in memory).
+    // pad=bands loads a row in vectors of padding_lanes() pixels, not L: the
+    // vectors that straddle the left and right edges go through the boundary
+    // condition's clamped index and load lane by lane, so on narrow planes
+    // full vectors spend most of the padding there (32 of a 34-pixel row's
+    // 48 lanes at 32², L = 16). 4 lanes: 1x16x32² direct_xvec 0.031 -> 0.027
+    // ms at 1 thread (pad=image 0.026), 0.021 -> 0.018 at 2; 56² C = 64 1-2%
+    // faster; 2 lanes slower than 4 (JIT, Zen 5, bench/results/zen5-2core/
+    // session15).
     const Var ix = s.in.args()[0];
     if (pads_image(p)) {
         const RVar rx_pad(s.in.update().get_schedule().rvars()[0].var);  // the copy's x
@@ -176,7 +184,7 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         s.in.compute_at(out, n).vectorize(ix, L, TailStrategy::GuardWithIf);
         s.in.update().vectorize(rx_pad, L, TailStrategy::GuardWithIf);
     } else {
-        s.in.compute_at(out, bxo).vectorize(ix, L, TailStrategy::RoundUp);
+        s.in.compute_at(out, bxo).vectorize(ix, padding_lanes(machine), TailStrategy::RoundUp);
     }
 }
 

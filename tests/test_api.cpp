@@ -16,6 +16,7 @@
 #include <functional>
 #include <iterator>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cook_toom.h"
@@ -532,6 +533,48 @@ TEST(CostModel, TransformOperationsFollowTheMatricesNonzeros) {
     EXPECT_GT(f6.input / 64, f4.input / 36);
     EXPECT_GT(f4.input / 36, f2.input / 16);
     EXPECT_GT(f6.output / 64, f4.output / 36);
+}
+
+// Direct's padding in the analytic model: pad=image (a dense copy per image)
+// costs less than the same row padding per band (edge vectors loaded lane
+// by lane), but pads each image on one thread, so it competes only with at
+// least as many images as threads. Each pad=image row is judged against the
+// row whose parameters are the same but for it.
+TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
+    ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
+    auto words = [](const std::string &params, bool drop_pad) {
+        std::istringstream in(params);
+        std::multiset<std::string> out;
+        for (std::string w; in >> w;)
+            if (!(drop_pad && w.rfind("pad=", 0) == 0)) out.insert(w);
+        return out;
+    };
+    auto model_cost = [](const std::string &name, const ConvShape &s, int threads) {
+        wino::RunOptions options;
+        options.threads = threads;
+        for (const wino::Estimate &e : wino::estimate_variants(s, options))
+            if (e.variant == name) return e.model_cost;
+        ADD_FAILURE() << name << " has no estimate";
+        return 0.0;
+    };
+    int pairs = 0;
+    for (const auto &image : wino::variants()) {
+        if (image.device != "cpu" || !words(image.parameters, false).count("pad=image")) continue;
+        for (const auto &bands : wino::variants()) {
+            if (bands.device != "cpu" || bands.schedule != image.schedule || bands.name == image.name ||
+                words(bands.parameters, false) != words(image.parameters, true))
+                continue;
+            SCOPED_TRACE(image.name + " against " + bands.name);
+            pairs++;
+            const ConvShape one{1, 16, 16, 32, 32, 1}, two{2, 16, 16, 32, 32, 1};
+            EXPECT_LT(model_cost(image.name, one, 1), model_cost(bands.name, one, 1));
+            EXPECT_TRUE(std::isinf(model_cost(image.name, one, 2)));
+            EXPECT_TRUE(std::isfinite(model_cost(bands.name, one, 2)));
+            EXPECT_LT(model_cost(image.name, two, 2), model_cost(bands.name, two, 2));
+        }
+    }
+    EXPECT_GT(pairs, 0) << "no pad=image row with a pad=bands twin in the table";
+    ::unsetenv("WINO_TUNING_TABLE");
 }
 
 // Calibrating auto's cost model: it times the CPU direct and fused variants
