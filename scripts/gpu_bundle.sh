@@ -55,7 +55,7 @@ strip "$stage"/bin/*
 for b in "$stage"/bin/*; do ldd "$b"; done | awk '/=> \//{print $3}' | sort -u |
     grep -vE '/(libc|libm|libstdc\+\+|libgcc_s|libpthread|libdl|librt)\.so' |
     while read -r lib; do cp -L "$lib" "$stage/lib/"; done
-cp scripts/gpu_run.sh "$stage/"
+cp scripts/gpu_run.sh scripts/gpu_env.sh "$stage/"
 mkdir -p gpu-bundle
 tar "$compress" -cf "$archive" -C "$stage" .
 rm -rf "$stage"

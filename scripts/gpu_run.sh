@@ -14,13 +14,8 @@
 set -uo pipefail
 dest=${OUT:-/tmp/wino-out}
 out=$(mktemp -d)
-mkdir -p "$dest" /tmp/wino
-[ -f gpu-bundle/wino-gpu.tar.gz ] && tar -xzf gpu-bundle/wino-gpu.tar.gz -C /tmp/wino
-[ -f gpu-bundle/wino-gpu-only.tar.gz ] && tar -xzf gpu-bundle/wino-gpu-only.tar.gz -C /tmp/wino
-[ -f gpu-bundle/wino-bench.tar.gz ] && tar -xzf gpu-bundle/wino-bench.tar.gz -C /tmp/wino
-[ -f gpu-bundle/wino-tune.tar.xz ] && tar -xJf gpu-bundle/wino-tune.tar.xz -C /tmp/wino
-export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-bin=/tmp/wino/bin
+mkdir -p "$dest"
+source "$(dirname "$0")/gpu_env.sh"  # the carried bundles unpacked: $bin, LD_LIBRARY_PATH
 steps=${WINO_GPU_STEPS:-tests gpu cudnn cpu profile ncu}
 # The default suite plus larger batches of ResNet layers.
 shapes=(1,16,16,32,32 1,64,64,64,64 1,64,64,56,56 1,128,128,28,28 1,256,256,14,14 1,512,512,7,7

@@ -1,0 +1,11 @@
+# Sourced on the GPU machine, from the repository root, by scripts/gpu_run.sh
+# and by a device call's own script (bench/results/h200-*/*/call.sh): unpacks
+# the bundles scripts/gpu_bundle.sh made that the call carries, and puts their
+# binaries in reach: $bin, and their libraries on LD_LIBRARY_PATH.
+mkdir -p /tmp/wino
+for archive in gpu-bundle/wino-gpu.tar.gz gpu-bundle/wino-gpu-only.tar.gz gpu-bundle/wino-bench.tar.gz; do
+    if [ -f "$archive" ]; then tar -xzf "$archive" -C /tmp/wino; fi
+done
+if [ -f gpu-bundle/wino-tune.tar.xz ]; then tar -xJf gpu-bundle/wino-tune.tar.xz -C /tmp/wino; fi
+export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+bin=/tmp/wino/bin
