@@ -114,7 +114,10 @@ constexpr double kElementOps = 2;
 // lane (the boundary condition's clamped index: kElementOps per element);
 // bands as cut for one thread, of whole rows. pad=image: per image, a zero
 // fill and a dense copy in full vectors. A vector operation counts 1 at any
-// width.
+// width. By these counts pad=image is the cheaper; measured at 1 thread the
+// two ran level once pad=bands loaded 4 lanes at a time (Zen 5, ten layers:
+// 0.99-1.04x; bench/results/zen5-2core/session15), so of two otherwise equal
+// rows at 1 thread the model's choice costs little either way.
 double direct_padding_ops(const Machine &machine, const ScheduleParams &p, const ConvShape &s) {
     const double N = s.N, C = s.C;
     const long long Ho = s.out_h(), Wo = s.out_w();
