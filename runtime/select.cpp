@@ -276,7 +276,8 @@ double streamed_cost(const VariantInfo &v, const ConvShape &s) {
 // each image on one thread before the image's bands run, so with fewer images
 // than threads the other threads wait, for longer than its op count says
 // (the padded image is written and read back from memory). Against
-// direct_xvec in the recorded runs (bench/results): with N < threads, 0.54-
+// direct_xvec in the runs recorded before pad=bands took 4 lanes at a time
+// (bench/results): with N < threads, 0.54-
 // 1.31x as fast (38 of 40 cells below 1.0; Zen 5, 2 threads) and 0.32-0.98x
 // (34 cells; the Xeon host, 16 threads); with N >= threads 0.96-1.20x on the
 // Zen 5 (the Xeon host, 1 thread: 0.79-1.79x, a noisier machine).

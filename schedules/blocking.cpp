@@ -179,14 +179,14 @@ ScheduleParams parse_schedule_params(const std::string &row) {
     return p;
 }
 
+int padding_lanes(const Machine &machine) { return std::min(4, machine.lanes); }
+
 // One vector of pixels x KU output channels (unrolled, each weight a
 // broadcast) x YB rows (unrolled, each broadcast reused by every row). 3/4
 // of the registers hold accumulators, as for the channel-vectorized block:
 // 8 x 3 = 24 of 32 (AVX-512), 4 x 3 = 12 of 16 (AVX2). KU divides the
 // weights' channel block. p.block "1xY" sets the rows, p.k_vectors the
 // channels (in units of 4).
-int padding_lanes(const Machine &machine) { return std::min(4, machine.lanes); }
-
 RowBlock row_block(const Machine &machine, const ScheduleParams &p) {
     RowBlock b{machine.lanes, machine.registers == 32 ? 8 : 4, 3};
     if (p.k_vectors) b.KU = 4 * p.k_vectors;

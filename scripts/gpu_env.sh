@@ -6,6 +6,8 @@ mkdir -p /tmp/wino
 for archive in gpu-bundle/wino-gpu.tar.gz gpu-bundle/wino-gpu-only.tar.gz gpu-bundle/wino-bench.tar.gz; do
     if [ -f "$archive" ]; then tar -xzf "$archive" -C /tmp/wino; fi
 done
-if [ -f gpu-bundle/wino-tune.tar.xz ]; then tar -xJf gpu-bundle/wino-tune.tar.xz -C /tmp/wino; fi
+for archive in gpu-bundle/wino-bench.tar.xz gpu-bundle/wino-tune.tar.xz; do
+    if [ -f "$archive" ]; then tar -xJf "$archive" -C /tmp/wino; fi
+done
 export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/wino/bin
