@@ -538,8 +538,8 @@ TEST(CostModel, TransformOperationsFollowTheMatricesNonzeros) {
 // Direct's padding in the analytic model: pad=image (a dense copy per image)
 // counts fewer operations than the same row padding per band (edge vectors
 // loaded lane by lane), but pads each image on one thread, so it competes
-// only with at least as many images as threads. Each pad=image row is judged against the
-// row whose parameters are the same but for it.
+// only with at least as many images as threads. Each pad=image row is judged
+// against the row whose parameters are the same but for it.
 TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
     auto words = [](const std::string &params, bool drop_pad) {
