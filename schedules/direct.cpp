@@ -180,7 +180,9 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         const RVar rx_pad(s.in.update().get_schedule().rvars()[0].var);  // the copy's x
         // Serial, per image. At 2 threads pad=image lost to pad=bands either
         // way (1x16x32²: copied in parallel 0.034 ms against 0.022, serially
-        // 0.041 against 0.028, separate runs): it is a choice for 1 thread.
+        // 0.041 against 0.028, separate runs). At 1 thread it led pad=bands
+        // until pad=bands took padding_lanes() at a time; now the two run
+        // level there (bench/results/zen5-2core/session15).
         s.in.compute_at(out, n).vectorize(ix, L, TailStrategy::GuardWithIf);
         s.in.update().vectorize(rx_pad, L, TailStrategy::GuardWithIf);
     } else {
