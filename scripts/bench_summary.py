@@ -45,6 +45,9 @@ def main():
         run = bench.runs.get((v, layer, t))
         return run.counters.get("tasks") if run else None
 
+    def cpu(v):
+        return not bench.is_peer(v) and v != "auto" and bench.device(v) == "cpu"
+
     idle_us = float(bench.ctx.get("idle_us", 0) or 0)
     if idle_us > 0:
         print(f"CPU calls {idle_us:g} us apart (wino_bench --idle-us), not back to back.\n")
@@ -53,7 +56,6 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for layer, t in sorted((layer, t) for layer in bench.shapes for t in bench.threads
                            if any(not math.isnan(ms(v, layer, t)) for v in bench.variants)):
-        cpu = lambda v: not bench.is_peer(v) and v != "auto" and bench.device(v) == "cpu"
         w_ms, w = best(layer, t, lambda v: cpu(v) and bench.algorithm(v) == "winograd")
         d_ms, d = best(layer, t, lambda v: cpu(v) and bench.algorithm(v) == "direct")
         a_ms = ms("auto", layer, t)
