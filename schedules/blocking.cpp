@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <numeric>
 #include <sstream>
 #include <stdexcept>
 
@@ -207,9 +208,9 @@ bool direct_stores_rows(const Machine &machine, const ScheduleParams &p) {
     return p.vectorize != "x" && p.store == "rows" && machine.lanes % direct_block(machine, p).cols_x() == 0;
 }
 
-bool fused_stores_rows(const Machine &machine, const ScheduleParams &p, int m) {
-    return p.store == "rows" && machine.lanes % m == 0;
-}
+bool fused_stores_rows(const Machine &, const ScheduleParams &p, int) { return p.store == "rows"; }
+
+int fused_row_group(const Machine &machine, int m) { return std::lcm(machine.lanes, m) / m; }
 
 namespace {
 

@@ -131,9 +131,12 @@ ScheduleParams parse_schedule_params(const std::string &row);
 // Whether the channel-vectorized direct kernel stores rows of pixels
 // (store=rows, when a vector holds whole register blocks along x).
 bool direct_stores_rows(const Machine &machine, const ScheduleParams &p);
-// Whether Winograd fused F(m, 3) stores rows of pixels (store=rows, when a
-// vector holds whole tiles).
+// Whether Winograd fused F(m, 3) stores rows of pixels (store=rows).
 bool fused_stores_rows(const Machine &machine, const ScheduleParams &p, int m);
+// The tiles whose output transforms store=rows places side by side before
+// storing their rows: the fewest whole tiles whose pixels fill whole vectors
+// (F(4,3) at 16 lanes: 4 tiles, one vector; F(6,3): 8 tiles, three).
+int fused_row_group(const Machine &machine, int m);
 
 // The x-vectorized direct micro-kernel's register block: one vector of L
 // pixels along a row x KU output channels x YB rows.

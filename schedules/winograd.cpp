@@ -118,9 +118,9 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // k / kWeightKBlock fold to loop variables.
     // The output is stored either as vectors of channels (each spread over L
     // planes, one element per plane; the default), or as rows (store=rows,
-    // when a vector holds whole tiles): the output transforms of G
-    // tiles side by side (G = L / m, a vector of pixels) go to a stack block
-    // with pixels innermost, and each row of the block is one vector store.
+    // any m): the output transforms of G tiles side by side
+    // (fused_row_group: G·m pixels, whole vectors) go to a stack block with
+    // pixels innermost, and each row of the block is a run of vector stores.
     // Rows write whole cache lines: on power-of-two planes (32², 64²), whose
     // planes lie 4-16 KB apart in the same cache sets, per-channel stores left
     // partly written lines to be evicted and fetched again (64x64: the output
@@ -128,7 +128,7 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     if (!p.store.empty() && p.store != "rows" && p.store != "channels")
         throw std::invalid_argument("store='" + p.store + "': expected rows or channels");
     const bool rows = fused_stores_rows(machine_of(target), p, m);
-    const int G = rows ? L / m : 1;  // tiles per output group
+    const int G = rows ? fused_row_group(machine_of(target), m) : 1;  // tiles per output group
 
     Var otx("otx"), xi("xi"), oty("oty"), yi("yi"), bxo("bxo"), txi("txi"), byo("byo"), tyi("tyi");
     Var kb("kb"), kk("kk"), ko("ko"), ki("ki"), kv("kv"), txg("txg"), txj("txj"), xv("xv");
@@ -140,7 +140,7 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         .split(kk, ko, ki, KB, round_up);  // exact: KB divides kWeightKBlock
     if (rows) {
         out.split(txi, txg, txj, G, guard)
-            .fuse(xi, txj, xv)  // G tiles of m pixels: one vector along the row
+            .fuse(xi, txj, xv)  // G tiles of m pixels: whole vectors along the row
             .reorder(xv, yi, ki, txg, tyi, ko, kb, bxo, byo, n)
             .vectorize(xv);
     } else {

@@ -67,7 +67,13 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
     const wino::ScheduleParams p = wino::parse_schedule_params(v.parameters);
     if (v.schedule == "fused") {
         const wino::RegisterBlock b = wino::register_block(machine, p);
-        return block_grid(b.cols_x(), b.cols_y(), v.m, b.k());
+        std::vector<ConvShape> grid = block_grid(b.cols_x(), b.cols_y(), v.m, b.k());
+        if (wino::fused_stores_rows(machine, p, v.m)) {
+            // store=rows: the output transform's group of tiles along x.
+            const auto g = block_grid(wino::fused_row_group(machine, v.m), 1, v.m, b.k());
+            grid.insert(grid.end(), g.begin(), g.end());
+        }
+        return grid;
     }
     if (v.schedule == "direct" && p.vectorize == "x") {
         const wino::RowBlock b = wino::row_block(machine, p);
