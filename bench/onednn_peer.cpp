@@ -24,12 +24,19 @@ struct OneDnnConv::State {
     memory src, wei, dst;
     memory::desc dst_user;
     int threads = 1;
+    // nchw_calls: the input as the caller holds it, an NCHW output, and the
+    // reorders between them and the primitive's layouts, made once.
+    bool nchw_calls = false;
+    memory src_nchw, dst_nchw;
+    std::vector<float> out_nchw;
+    dnnl::reorder src_in, dst_out;
 };
 
 OneDnnConv::OneDnnConv(const std::string &algorithm, const ConvProblem &p, const std::vector<float> &input,
-                       const std::vector<float> &weights, int threads)
+                       const std::vector<float> &weights, int threads, bool nchw_calls)
     : s_(new State) {
     s_->threads = threads;
+    s_->nchw_calls = nchw_calls;
     // Before the primitive exists: its kernels split their work for the
     // threads OpenMP offers now, and later calls cannot change that.
     omp_set_num_threads(threads);
@@ -56,6 +63,13 @@ OneDnnConv::OneDnnConv(const std::string &algorithm, const ConvProblem &p, const
     s_->dst = memory(s_->pd.dst_desc(), s_->eng);
     reorder(src_mem, s_->src).execute(s_->strm, src_mem, s_->src);
     reorder(wei_mem, s_->wei).execute(s_->strm, wei_mem, s_->wei);
+    if (nchw_calls) {
+        s_->src_nchw = src_mem;
+        s_->out_nchw.resize(s_->dst_user.get_size() / sizeof(float));
+        s_->dst_nchw = memory(s_->dst_user, s_->eng, s_->out_nchw.data());
+        s_->src_in = reorder(s_->src_nchw, s_->src);
+        s_->dst_out = reorder(s_->dst, s_->dst_nchw);
+    }
     s_->strm.wait();
 }
 
@@ -63,7 +77,9 @@ OneDnnConv::~OneDnnConv() = default;
 
 void OneDnnConv::run() {
     omp_set_num_threads(s_->threads);
+    if (s_->nchw_calls) s_->src_in.execute(s_->strm, s_->src_nchw, s_->src);
     s_->conv.execute(s_->strm, {{DNNL_ARG_SRC, s_->src}, {DNNL_ARG_WEIGHTS, s_->wei}, {DNNL_ARG_DST, s_->dst}});
+    if (s_->nchw_calls) s_->dst_out.execute(s_->strm, s_->dst, s_->dst_nchw);
     s_->strm.wait();
 }
 
@@ -83,7 +99,7 @@ bool OneDnnConv::available() { return true; }
 
 struct OneDnnConv::State {};
 OneDnnConv::OneDnnConv(const std::string &, const ConvProblem &, const std::vector<float> &,
-                       const std::vector<float> &, int) {
+                       const std::vector<float> &, int, bool) {
     throw std::runtime_error("built without oneDNN (install libdnnl-dev and reconfigure)");
 }
 OneDnnConv::~OneDnnConv() = default;

@@ -16,6 +16,9 @@ struct ConvProblem {
 
 // One oneDNN convolution primitive, its buffers already in the layouts it chose
 // (the reorders from NCHW/KCRS happen in the constructor, outside any timing).
+// With `nchw_calls`, each run() also reorders the NCHW input into that layout
+// and the output back to NCHW, as an app holding NCHW tensors (wino's API)
+// would call it; the weights stay prepared, as wino's do.
 class OneDnnConv {
 public:
     // algorithm: "direct" or "winograd". Throws std::runtime_error when oneDNN
@@ -24,7 +27,7 @@ public:
     // when it is created (OpenMP's, at that moment) and runs with it whatever
     // is asked later, so a primitive is made for one thread count.
     OneDnnConv(const std::string &algorithm, const ConvProblem &p, const std::vector<float> &input_nchw,
-               const std::vector<float> &weights_kcrs, int threads);
+               const std::vector<float> &weights_kcrs, int threads, bool nchw_calls = false);
     ~OneDnnConv();
     void run();
     std::vector<float> output_nkhw();  // reorders the result back (for a sanity check)

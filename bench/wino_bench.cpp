@@ -45,7 +45,10 @@ using wino::bench::ConvProblem;
 
 ConvProblem problem_of(const ConvShape &s) { return {s.N, s.C, s.K, s.H, s.W, s.padding}; }
 
-const char *kPeers[] = {"onednn_direct", "onednn_winograd"};
+// oneDNN on its own blocked layouts (tensors reordered once, outside the
+// timing), and the same called on NCHW tensors as wino's API takes them (the
+// input and output reorders in every call; bench/onednn_peer.h).
+const char *kPeers[] = {"onednn_direct", "onednn_winograd", "onednn_direct_nchw", "onednn_winograd_nchw"};
 
 // GPU variants: calls per CUDA graph and replays per repetition, as
 // bench/cudnn_peer.py times cuDNN (per_graph, replays); and single calls
@@ -172,10 +175,12 @@ void bench_variant(benchmark::State &state, const Case &c) {
 void bench_peer(benchmark::State &state, const Case &c) {
     const ConvShape &s = c.shape;
     const Data &d = data_for(s);
-    const std::string algorithm = c.variant == "onednn_winograd" ? "winograd" : "direct";
+    const std::string algorithm = c.variant.find("winograd") != std::string::npos ? "winograd" : "direct";
+    const bool nchw_calls = c.variant.size() > 5 && c.variant.compare(c.variant.size() - 5, 5, "_nchw") == 0;
     std::unique_ptr<wino::bench::OneDnnConv> conv;
     try {
-        conv = std::make_unique<wino::bench::OneDnnConv>(algorithm, problem_of(s), d.input, d.weights, c.threads);
+        conv = std::make_unique<wino::bench::OneDnnConv>(algorithm, problem_of(s), d.input, d.weights, c.threads,
+                                                         nchw_calls);
         // Sanity: the peer computes the same convolution as ours.
         conv->run();
         std::vector<float> theirs = conv->output_nkhw(), ours = run_direct_once(s);

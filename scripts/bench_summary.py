@@ -52,8 +52,9 @@ def main():
     if idle_us > 0:
         print(f"CPU calls {idle_us:g} us apart (wino_bench --idle-us), not back to back.\n")
     print("| layer | threads | best Winograd | ms | best direct | ms | auto | chose | auto / best | its row / best"
-          " | auto / best direct | oneDNN direct | oneDNN Winograd | best vs faster oneDNN | tasks (best) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          " | auto / best direct | oneDNN direct | oneDNN Winograd | best vs faster oneDNN"
+          " | best vs faster oneDNN, NCHW in/out | tasks (best) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for layer, t in sorted((layer, t) for layer in bench.shapes for t in bench.threads
                            if any(not math.isnan(ms(v, layer, t)) for v in bench.variants)):
         w_ms, w = best(layer, t, lambda v: cpu(v) and bench.algorithm(v) == "winograd")
@@ -62,11 +63,14 @@ def main():
         auto_run = bench.runs.get(("auto", layer, t))
         a_label = auto_run.label if auto_run else ""
         dd, dw = ms("onednn_direct", layer, t), ms("onednn_winograd", layer, t)
+        # The same called on NCHW tensors (reorders in each call); nan where the run had no such rows.
+        dn = min((x for x in (ms("onednn_direct_nchw", layer, t), ms("onednn_winograd_nchw", layer, t))
+                  if not math.isnan(x)), default=nan)
         overall = min(w_ms, d_ms)
         pick_ms = ms(a_label, layer, t)
         print(f"| {layer} | {t} | {w} | {w_ms:.4f} | {d} | {d_ms:.4f} | {a_ms:.4f} | {a_label} | "
               f"{a_ms / overall:.2f} | {pick_ms / overall:.2f} | {a_ms / d_ms:.2f} | {dd:.4f} | {dw:.4f} | "
-              f"{min(dd, dw) / overall:.2f} | {fmt_tasks(tasks(w if w_ms <= d_ms else d, layer, t))} |")
+              f"{min(dd, dw) / overall:.2f} | {dn / overall:.2f} | {fmt_tasks(tasks(w if w_ms <= d_ms else d, layer, t))} |")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,11 @@ import landscape  # noqa: E402
 import schedule_summary  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PEERS = collections.OrderedDict([("onednn_direct", "oneDNN direct"), ("onednn_winograd", "oneDNN Winograd")])
+# oneDNN on its own blocked layouts (reordered once, outside the timing), and
+# called on NCHW tensors as wino's API takes them (reorders in every call).
+PEERS = collections.OrderedDict([("onednn_direct", "oneDNN direct"), ("onednn_winograd", "oneDNN Winograd"),
+                                 ("onednn_direct_nchw", "oneDNN direct, NCHW in/out"),
+                                 ("onednn_winograd_nchw", "oneDNN Winograd, NCHW in/out")])
 AUTOSCHEDULERS = ("mullapudi2016", "adams2019", "li2018")
 PHASES = ("weight prep", "pad input", "input transform", "multiply", "output transform", "other")
 ORIGINAL = "original finding (GPU, another compiler): tensor-level 8.1-16.4x slower than direct, fused 0.89-1.03x"
