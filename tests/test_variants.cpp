@@ -237,6 +237,25 @@ TEST(ScheduleParams, ParallelValues) {
     }
 }
 
+// The fused schedule's store=rows at every m: a group of tiles whose pixels
+// fill whole vectors (F(6,3) was once stored per channel here, silently, as
+// 16 lanes hold no whole 6-pixel tiles).
+TEST(ScheduleParams, FusedRowGroups) {
+    const auto rows = wino::parse_schedule_params("store=rows");
+    for (const wino::Machine machine : {wino::Machine{16, 32}, wino::Machine{8, 16}, wino::Machine{4, 16}})
+        for (int m : {2, 4, 6}) {
+            EXPECT_TRUE(wino::fused_stores_rows(machine, rows, m));
+            EXPECT_FALSE(wino::fused_stores_rows(machine, wino::parse_schedule_params(""), m));
+            const int g = wino::fused_row_group(machine, m);
+            EXPECT_EQ(g * m % machine.lanes, 0) << "lanes " << machine.lanes << ", m " << m;
+            for (int fewer = 1; fewer < g; fewer++)
+                EXPECT_NE(fewer * m % machine.lanes, 0) << "lanes " << machine.lanes << ", m " << m << ": not the fewest";
+        }
+    EXPECT_EQ(wino::fused_row_group(wino::Machine{16, 32}, 4), 4);
+    EXPECT_EQ(wino::fused_row_group(wino::Machine{16, 32}, 6), 8);
+    EXPECT_EQ(wino::fused_row_group(wino::Machine{8, 16}, 6), 4);
+}
+
 // How the direct schedule pads its input: per band (default) or per image;
 // anything else is an error that names the value, as is pad on a GPU
 // schedule.
