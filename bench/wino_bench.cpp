@@ -30,6 +30,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "calibration_report.h"
@@ -48,7 +49,20 @@ ConvProblem problem_of(const ConvShape &s) { return {s.N, s.C, s.K, s.H, s.W, s.
 // oneDNN on its own blocked layouts (tensors reordered once, outside the
 // timing), and the same called on NCHW tensors as wino's API takes them (the
 // input and output reorders in every call; bench/onednn_peer.h).
-const char *kPeers[] = {"onednn_direct", "onednn_winograd", "onednn_direct_nchw", "onednn_winograd_nchw"};
+struct Peer {
+    const char *name, *algorithm;
+    bool nchw_calls;
+};
+const Peer kPeers[] = {{"onednn_direct", "direct", false},
+                       {"onednn_winograd", "winograd", false},
+                       {"onednn_direct_nchw", "direct", true},
+                       {"onednn_winograd_nchw", "winograd", true}};
+
+const Peer &peer_of(const std::string &name) {
+    for (const Peer &p : kPeers)
+        if (name == p.name) return p;
+    throw std::invalid_argument("no oneDNN peer named '" + name + "'");
+}
 
 // GPU variants: calls per CUDA graph and replays per repetition, as
 // bench/cudnn_peer.py times cuDNN (per_graph, replays); and single calls
@@ -175,12 +189,11 @@ void bench_variant(benchmark::State &state, const Case &c) {
 void bench_peer(benchmark::State &state, const Case &c) {
     const ConvShape &s = c.shape;
     const Data &d = data_for(s);
-    const std::string algorithm = c.variant.find("winograd") != std::string::npos ? "winograd" : "direct";
-    const bool nchw_calls = c.variant.size() > 5 && c.variant.compare(c.variant.size() - 5, 5, "_nchw") == 0;
+    const Peer &peer = peer_of(c.variant);
     std::unique_ptr<wino::bench::OneDnnConv> conv;
     try {
-        conv = std::make_unique<wino::bench::OneDnnConv>(algorithm, problem_of(s), d.input, d.weights, c.threads,
-                                                         nchw_calls);
+        conv = std::make_unique<wino::bench::OneDnnConv>(peer.algorithm, problem_of(s), d.input, d.weights, c.threads,
+                                                         peer.nchw_calls);
         // Sanity: the peer computes the same convolution as ours.
         conv->run();
         std::vector<float> theirs = conv->output_nkhw(), ours = run_direct_once(s);
@@ -419,10 +432,10 @@ int main(int argc, char **argv) {
             for (const std::string &v : names) add({v, s, t}, false);
     // Peers last: OpenMP threads spinning after a oneDNN call would slow whatever runs next.
     if (peers) {
-        for (const char *p : kPeers) names.push_back(p);
+        for (const Peer &p : kPeers) names.push_back(p.name);
         for (const ConvShape &s : shapes)
             for (int t : threads)
-                for (const char *p : kPeers) add({p, s, t}, true);
+                for (const Peer &p : kPeers) add({p.name, s, t}, true);
     }
     std::fprintf(info, "%zu benchmarks, each %s repetitions (median reported)\n", count,
                  benchmark_flag(gb_args, "repetitions").c_str());
