@@ -310,7 +310,9 @@ const std::vector<std::string> kCalibratedTerms = {"multiply", "transforms", "st
 // offers one task runs on one thread however many there are). The fused
 // input transform runs once per band, before the band's channel blocks
 // split (across channel vectors with parallel=all, where bands are fewer
-// than threads: schedules/blocking.h), so its tasks are the bands.
+// than threads: schedules/blocking.h), so its tasks are the bands; with
+// parallel=groups each group of a band's channel blocks transforms the
+// band's input itself, so the transform is done once per group.
 std::optional<std::vector<double>> calibration_features(const VariantInfo &v, const ConvShape &s, int threads) {
     if (v.device != "cpu") return std::nullopt;
     const std::optional<CostTerms> t = cpu_work_terms(v, s);
@@ -322,17 +324,23 @@ std::optional<std::vector<double>> calibration_features(const VariantInfo &v, co
     const long long tasks = fused ? fused_tasks(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads)
                                   : direct_tasks(machine, p, s.N, s.C, s.K, Ho, Wo, threads);
     long long input_tasks = tasks;
+    double transforms_per_band = 1;
     if (!fused && pads_image(p)) input_tasks = s.N;  // one image's padding per task
     if (fused) {
         const long long bands = fused_bands(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads);
         input_tasks = bands * (parallel_all(p) && bands < threads ? (s.C + machine.lanes - 1) / machine.lanes : 1);
+        if (parallel_groups(p)) {
+            input_tasks = tasks;
+            transforms_per_band = double(tasks / std::max(bands, 1LL));
+        }
     }
     auto busiest = [&](long long n) {
         n = std::max(1LL, n);
         return double((n + threads - 1) / threads) / double(n);
     };
     return std::vector<double>{busiest(tasks) * t->multiply,
-                               busiest(input_tasks) * t->input_transform + busiest(tasks) * t->output_transform,
+                               busiest(input_tasks) * transforms_per_band * t->input_transform +
+                                   busiest(tasks) * t->output_transform,
                                busiest(tasks) * t->stores, streamed_cost(v, s), 1.0};
 }
 

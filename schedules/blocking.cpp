@@ -72,12 +72,14 @@ int band_bytes(const ScheduleParams &p) {
 }
 
 bool parallel_channels(const ScheduleParams &p) {
-    if (p.parallel.empty() || p.parallel == "channels" || p.parallel == "all") return true;
+    if (p.parallel.empty() || p.parallel == "channels" || p.parallel == "all" || p.parallel == "groups") return true;
     if (p.parallel == "bands") return false;
-    throw std::invalid_argument("parallel='" + p.parallel + "': expected 'bands', 'channels' or 'all'");
+    throw std::invalid_argument("parallel='" + p.parallel + "': expected 'bands', 'channels', 'all' or 'groups'");
 }
 
 bool parallel_all(const ScheduleParams &p) { return parallel_channels(p) && p.parallel == "all"; }
+
+bool parallel_groups(const ScheduleParams &p) { return parallel_channels(p) && p.parallel == "groups"; }
 
 bool pads_image(const ScheduleParams &p) {
     if (p.pad.empty() || p.pad == "bands") return false;
@@ -269,9 +271,16 @@ long long fused_bands(const Machine &machine, const ScheduleParams &p, int m, lo
     return ceil_div(tiles_x, b.x) * ceil_div(tiles_y, b.y) * N;
 }
 
+long long channel_groups(long long bands, long long kblocks, long long threads) {
+    kblocks = std::max(kblocks, 1LL);
+    const long long wanted = std::clamp(ceil_div(threads, std::max(bands, 1LL)), 1LL, kblocks);
+    return ceil_div(kblocks, ceil_div(kblocks, wanted));  // whole groups of equal size, as the split makes them
+}
+
 long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,
                       long long Ho, long long Wo, int threads) {
     const long long bands = fused_bands(machine, p, m, N, C, K, Ho, Wo, threads);
+    if (parallel_groups(p)) return bands * channel_groups(bands, ceil_div(K, kWeightKBlock), threads);
     const long long inputs = parallel_all(p) && bands < threads ? ceil_div(C, machine.lanes) : 1;
     return bands * std::max(channel_tasks(p, K), inputs);
 }

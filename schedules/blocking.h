@@ -39,8 +39,10 @@ struct ScheduleParams {
     std::string block;     // register block columns "XxY" (pixels for direct, tiles for Winograd)
     int k_vectors = 0;     // vectors of output channels per register block
     int band_kb = 0;       // KiB of transformed input (Winograd) or padded input (direct) per band
-    std::string parallel;  // inside a band: "bands" (all serial), "channels" (channel blocks in parallel, default)
-                           // or "all" (fused: the input transform's channel vectors in parallel too)
+    std::string parallel;  // inside a band: "bands" (all serial), "channels" (channel blocks in parallel, default),
+                           // "all" (fused: the input transform's channel vectors in parallel too) or "groups"
+                           // (fused: channel blocks in as many groups as the threads need, each transforming
+                           // the band's input itself)
     std::string vectorize; // direct: "k" (output channels, default) or "x" (pixels along a row)
     std::string store;     // fused, direct (vectorize=k): "channels" (default) or "rows" (a vector of pixels
                            // per store, through a stack block, when whole tiles or register blocks fill one)
@@ -68,6 +70,17 @@ bool parallel_channels(const ScheduleParams &p);
 // parallel too, per vector of input channels, on calls with fewer bands than
 // threads (parallel=all; channel blocks as with parallel=channels).
 bool parallel_all(const ScheduleParams &p);
+// Whether the fused schedule splits a band's channel blocks into groups, one
+// task each, that each pad and transform the band's input themselves
+// (parallel=groups): no transformed input is shared between cores, and no
+// thread waits for another's transform, at the price of transforming a
+// band's input once per group.
+bool parallel_groups(const ScheduleParams &p);
+// The groups a band's `kblocks` channel blocks are split into with
+// parallel=groups: enough for `threads` threads across `bands` bands, at
+// most one per channel block, all but the last of ceil(kblocks / wanted)
+// blocks (schedules/winograd.cpp splits the channel blocks so).
+long long channel_groups(long long bands, long long kblocks, long long threads);
 
 // The direct schedule's channel-vectorized block: as register_block, but by
 // default with a third fewer pixels (neighbouring taps share input pixels,

@@ -30,9 +30,9 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         throw std::invalid_argument("conv_direct: vectorize='" + p.vectorize + "', expected k or x");
     if (p.c_slice || !p.load.empty())
         throw std::invalid_argument("conv_direct: c_slice and load are GPU Winograd parameters");
-    if (parallel_all(p))
-        throw std::invalid_argument("conv_direct: parallel=all is the fused schedule's (its input transform); "
-                                    "expected bands or channels");
+    if (parallel_all(p) || parallel_groups(p))
+        throw std::invalid_argument("conv_direct: parallel=" + p.parallel +
+                                    " is the fused schedule's (its input transform); expected bands or channels");
     const bool along_x = p.vectorize == "x";
     const Machine machine = machine_of(target);
     // Neighbouring taps share input pixels, and LLVM keeps the shared

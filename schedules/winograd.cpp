@@ -151,10 +151,23 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // (Halide 14 cannot prove a fused band index in range when the band
     // count is symbolic, and rejects the call); the pool balances nesting.
     out.parallel(bxo).parallel(byo).parallel(n);
+    const Expr band_count = (tiles_x + bands.x - 1) / bands.x * ((tiles_y + bands.y - 1) / bands.y) * N;
     // Channel blocks in parallel too: a layer with few bands still uses every
     // core; with enough bands, the inner loop runs serially on the worker that
-    // runs the band (runtime/halide_hooks.cpp).
-    if (parallel_channels(p)) out.parallel(kb);
+    // runs the band (runtime/halide_hooks.cpp). parallel=groups instead cuts
+    // a band's channel blocks into as many groups as the threads need
+    // (channel_groups), each a task that transforms the band's input itself
+    // (below): every core then reads a transformed input it wrote, where with
+    // channel blocks in parallel the other cores wait for one core's
+    // transform and then read it out of that core's cache.
+    Var kbg("kbg"), kbi("kbi");
+    const bool groups = parallel_groups(p);
+    if (groups) {
+        const Expr group_count = clamp((s.threads + band_count - 1) / band_count, 1, kblocks);
+        out.split(kb, kbg, kbi, (kblocks + group_count - 1) / group_count, guard).parallel(kbg);
+    } else if (parallel_channels(p)) {
+        out.parallel(kb);
+    }
 
     // Output transform, per group of tiles and channel block, both passes
     // into a small stack block; the store above is then a plain loop over its
@@ -240,11 +253,13 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // the transform of all the band's tiles). Only then: run with bands to
     // spare, it cost (16-core Xeon, 16 threads, 1x64x64² F(4,3) 4x2: 0.37
     // ms against 0.25), likely because another thread transforms part of a
-    // band's input and leaves it in another core's cache.
+    // band's input and leaves it in another core's cache. parallel=groups
+    // (above) moves the padding and transform into each group of channel
+    // blocks instead, so every task transforms what it reads.
     Var co("co"), cv("cv");
     const std::vector<Var> in = s.in.args();  // (x, y, c, n)
     Var ico("ico"), icv("icv");
-    s.V.out.compute_at(out, bxo).reorder_storage(c, tx, ty, u, v, n).split(c, co, cv, L, round_up).vectorize(cv).unroll(v);
+    s.V.out.compute_at(out, groups ? kbg : bxo).reorder_storage(c, tx, ty, u, v, n).split(c, co, cv, L, round_up).vectorize(cv).unroll(v);
     // V and M_band hold alpha² planes of a band's tiles; a tile's transform
     // writes (V) or reads (M) one vector in each. When a band's tiles fill a
     // multiple of 4 KiB per plane (4x2 blocks at 56², C = 64: 16 x 2 tiles
@@ -275,7 +290,6 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         // factor chosen at run time, so both cases run the same code. With a
         // specialize() instead (two copies of the loop, compiled apart),
         // results differed in the last bit between thread counts.
-        const Expr band_count = (tiles_x + bands.x - 1) / bands.x * ((tiles_y + bands.y - 1) / bands.y) * N;
         const Expr vectors_per_task = select(band_count < s.threads, 1, (C + L - 1) / L);
         Var cot("cot"), coi("coi");
         s.V.out.reorder(cv, v, u, tx, ty, co, n).split(co, cot, coi, vectors_per_task, guard).parallel(cot);
@@ -284,7 +298,7 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     } else {
         s.V.out.reorder(cv, v, u, co, tx, ty, n);
         s.V.rows.compute_at(s.V.out, co);
-        s.in.compute_at(out, bxo);
+        s.in.compute_at(out, groups ? kbg : bxo);
     }
 }
 

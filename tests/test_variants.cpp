@@ -73,6 +73,13 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
             const auto g = block_grid(wino::fused_row_group(machine, v.m), 1, v.m, b.k());
             grid.insert(grid.end(), g.begin(), g.end());
         }
+        if (wino::parallel_groups(p)) {
+            // Groups of channel blocks (one band; the grid runs at 3 threads):
+            // 3 blocks in 3 groups, 5 in 3 (the last one channel), and one
+            // channel short of 2 blocks.
+            constexpr int KB = wino::kWeightKBlock;
+            for (int K : {3 * KB, 4 * KB + 1, 2 * KB - 1}) grid.push_back({1, 5, K, 2 * v.m, 3 * v.m, 1});
+        }
         return grid;
     }
     if (v.schedule == "direct" && p.vectorize == "x") {
@@ -229,12 +236,31 @@ TEST(ScheduleParams, ParallelValues) {
     EXPECT_FALSE(wino::parallel_all(parse("parallel=bands")));
     EXPECT_TRUE(wino::parallel_channels(parse("parallel=all")));
     EXPECT_TRUE(wino::parallel_all(parse("parallel=all")));
+    EXPECT_FALSE(wino::parallel_groups(parse("parallel=all")));
+    EXPECT_TRUE(wino::parallel_channels(parse("parallel=groups")));
+    EXPECT_TRUE(wino::parallel_groups(parse("parallel=groups")));
+    EXPECT_FALSE(wino::parallel_all(parse("parallel=groups")));
+    EXPECT_FALSE(wino::parallel_groups(parse("")));
     try {
         wino::parallel_channels(parse("parallel=cores"));
         FAIL() << "parallel=cores accepted";
     } catch (const std::invalid_argument &e) {
         EXPECT_NE(std::string(e.what()).find("'cores'"), std::string::npos) << e.what();
     }
+}
+
+// parallel=groups: enough groups of a band's channel blocks for the threads,
+// never more than the blocks, never fewer than one.
+TEST(ScheduleParams, ChannelGroups) {
+    EXPECT_EQ(wino::channel_groups(1, 4, 1), 1);   // one thread: the band's blocks in one task
+    EXPECT_EQ(wino::channel_groups(1, 4, 2), 2);   // 2 blocks each
+    EXPECT_EQ(wino::channel_groups(1, 4, 3), 2);   // a split by ceil(4 / 3) blocks: 2 groups
+    EXPECT_EQ(wino::channel_groups(1, 9, 4), 3);   // by ceil(9 / 4) = 3 blocks: 3 groups
+    EXPECT_EQ(wino::channel_groups(1, 4, 16), 4);  // at most one per block
+    EXPECT_EQ(wino::channel_groups(3, 4, 16), 4);
+    EXPECT_EQ(wino::channel_groups(8, 2, 16), 2);
+    EXPECT_EQ(wino::channel_groups(16, 2, 16), 1);  // bands enough
+    EXPECT_EQ(wino::channel_groups(40, 2, 16), 1);
 }
 
 // The fused schedule's store=rows at every m: a group of tiles whose pixels

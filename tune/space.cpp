@@ -74,7 +74,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
                 {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
                 {"k_vectors", {"", "1", "2"}},
                 {"band_kb", bands},
-                {"parallel", {"", "bands", "all"}},
+                {"parallel", {"", "bands", "all", "groups"}},
                 {"store", {"", "channels", "rows"}}};
     const auto it = c.params.find("vectorize");
     if (it != c.params.end() && it->second == "x")
