@@ -266,21 +266,26 @@ long long fused_bands(const Machine &machine, const ScheduleParams &p, int m, lo
     const long long tiles_x = ceil_div(Wo, m), tiles_y = ceil_div(Ho, m);
     const long long C_stored = ceil_div(C, L) * L;
     const long long budget = std::max<long long>(band_bytes(p), alpha * alpha * 4 * C * K / 8);
+    const long long tasks = parallel_groups(p) ? 2 * group_units(machine, p, K) : channel_tasks(p, K);
     const Bands b = band_shape_of(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, blk.cols_x(), blk.cols_y(), budget,
-                                  channel_tasks(p, K), threads);
+                                  tasks, threads);
     return ceil_div(tiles_x, b.x) * ceil_div(tiles_y, b.y) * N;
 }
 
-long long channel_groups(long long bands, long long kblocks, long long threads) {
-    kblocks = std::max(kblocks, 1LL);
-    const long long wanted = std::clamp(ceil_div(threads, std::max(bands, 1LL)), 1LL, kblocks);
-    return ceil_div(kblocks, ceil_div(kblocks, wanted));  // whole groups of equal size, as the split makes them
+long long group_units(const Machine &machine, const ScheduleParams &p, long long K) {
+    return ceil_div(K, kWeightKBlock) * (kWeightKBlock / register_block(machine, p).k());
+}
+
+long long channel_groups(long long bands, long long units, long long threads) {
+    units = std::max(units, 1LL);
+    const long long wanted = std::clamp(ceil_div(threads, std::max(bands, 1LL)), 1LL, units);
+    return ceil_div(units, ceil_div(units, wanted));  // groups of equal size but the last, as the split makes them
 }
 
 long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, long long N, long long C, long long K,
                       long long Ho, long long Wo, int threads) {
     const long long bands = fused_bands(machine, p, m, N, C, K, Ho, Wo, threads);
-    if (parallel_groups(p)) return bands * channel_groups(bands, ceil_div(K, kWeightKBlock), threads);
+    if (parallel_groups(p)) return bands * channel_groups(bands, group_units(machine, p, K), threads);
     const long long inputs = parallel_all(p) && bands < threads ? ceil_div(C, machine.lanes) : 1;
     return bands * std::max(channel_tasks(p, K), inputs);
 }

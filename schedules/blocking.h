@@ -70,17 +70,22 @@ bool parallel_channels(const ScheduleParams &p);
 // parallel too, per vector of input channels, on calls with fewer bands than
 // threads (parallel=all; channel blocks as with parallel=channels).
 bool parallel_all(const ScheduleParams &p);
-// Whether the fused schedule splits a band's channel blocks into groups, one
-// task each, that each pad and transform the band's input themselves
-// (parallel=groups): no transformed input is shared between cores, and no
-// thread waits for another's transform, at the price of transforming a
-// band's input once per group.
+// Whether the fused schedule splits a band's blocks of output channels into
+// groups, one task each, that each pad and transform the band's input
+// themselves (parallel=groups): no transformed input is shared between
+// cores, no thread waits for another's transform, and each group reads only
+// its channels' slice of U, at the price of transforming a band's input once
+// per group. Bands are cut for one group task per thread (not two): every
+// band reads U once more.
 bool parallel_groups(const ScheduleParams &p);
-// The groups a band's `kblocks` channel blocks are split into with
+// The blocks of output channels that parallel=groups groups: the register
+// block's channels (KB), across U's blocks of kWeightKBlock.
+long long group_units(const Machine &machine, const ScheduleParams &p, long long K);
+// The groups a band's `units` blocks of channels are split into with
 // parallel=groups: enough for `threads` threads across `bands` bands, at
-// most one per channel block, all but the last of ceil(kblocks / wanted)
-// blocks (schedules/winograd.cpp splits the channel blocks so).
-long long channel_groups(long long bands, long long kblocks, long long threads);
+// most one per block, all but the last of ceil(units / wanted) blocks
+// (schedules/winograd.cpp splits them so).
+long long channel_groups(long long bands, long long units, long long threads);
 
 // The direct schedule's channel-vectorized block: as register_block, but by
 // default with a third fewer pixels (neighbouring taps share input pixels,

@@ -109,8 +109,13 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     const Expr U_bytes = cast<int64_t>(alpha * alpha * 4) * C * K;
     const Expr budget = max(cast<int64_t>(band_bytes(p)), U_bytes / 8);
     const Expr kblocks = (K + kWeightKBlock - 1) / kWeightKBlock;
+    // parallel=groups: the channel blocks of KB that groups are made of.
+    // band_shape counts them twice: one group task per thread is enough, and
+    // every band more reads U once more.
+    const bool groups = parallel_groups(p);
+    const Expr kunits = kblocks * (kWeightKBlock / KB);
     const BandShape bands = band_shape(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, TBx, TBy, budget,
-                                       select(parallel_channels(p), kblocks, 1), s.threads);
+                                       groups ? 2 * kunits : select(parallel_channels(p), kblocks, 1), s.threads);
 
     // Output loops: tiles of m x m pixels, bands of tiles across images in
     // parallel, blocks of KB channels inside a band, then tiles. k is split
@@ -155,16 +160,16 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // Channel blocks in parallel too: a layer with few bands still uses every
     // core; with enough bands, the inner loop runs serially on the worker that
     // runs the band (runtime/halide_hooks.cpp). parallel=groups instead cuts
-    // a band's channel blocks into as many groups as the threads need
+    // a band's blocks of KB channels into as many groups as the threads need
     // (channel_groups), each a task that transforms the band's input itself
     // (below): every core then reads a transformed input it wrote, where with
     // channel blocks in parallel the other cores wait for one core's
-    // transform and then read it out of that core's cache.
-    Var kbg("kbg"), kbi("kbi");
-    const bool groups = parallel_groups(p);
+    // transform and then read it out of that core's cache. Each group reads
+    // only its own channels' slice of U.
+    Var kbg("kbg"), kbi("kbi"), kbk("kbk");
     if (groups) {
-        const Expr group_count = clamp((s.threads + band_count - 1) / band_count, 1, kblocks);
-        out.split(kb, kbg, kbi, (kblocks + group_count - 1) / group_count, guard).parallel(kbg);
+        const Expr group_count = clamp((s.threads + band_count - 1) / band_count, 1, kunits);
+        out.fuse(ko, kb, kbk).split(kbk, kbg, kbi, (kunits + group_count - 1) / group_count, guard).parallel(kbg);
     } else if (parallel_channels(p)) {
         out.parallel(kb);
     }
@@ -205,7 +210,7 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // tiles read zero padding) inside.
     Func M_band = s.M.in();
     Var mu("mu"), mv("mv"), bx("bx"), by("by"), bxi("bxi"), byi("byi");
-    M_band.compute_at(out, ko)
+    M_band.compute_at(out, groups ? kbi : ko)
         .bound_extent(k, KB)
         .reorder_storage(k, tx, ty, u, v, n)
         .split(k, mu, mv, L)

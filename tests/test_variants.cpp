@@ -74,9 +74,9 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
             grid.insert(grid.end(), g.begin(), g.end());
         }
         if (wino::parallel_groups(p)) {
-            // Groups of channel blocks (one band; the grid runs at 3 threads):
-            // 3 blocks in 3 groups, 5 in 3 (the last one channel), and one
-            // channel short of 2 blocks.
+            // Groups of channel blocks (one band; the grid runs at 3 threads),
+            // on K around U's blocks: 3 of them, 4 and one channel (a last
+            // group of one channel), one channel short of 2.
             constexpr int KB = wino::kWeightKBlock;
             for (int K : {3 * KB, 4 * KB + 1, 2 * KB - 1}) grid.push_back({1, 5, K, 2 * v.m, 3 * v.m, 1});
         }
@@ -249,8 +249,8 @@ TEST(ScheduleParams, ParallelValues) {
     }
 }
 
-// parallel=groups: enough groups of a band's channel blocks for the threads,
-// never more than the blocks, never fewer than one.
+// parallel=groups: enough groups of a band's blocks of channels for the
+// threads, never more than the blocks, never fewer than one.
 TEST(ScheduleParams, ChannelGroups) {
     EXPECT_EQ(wino::channel_groups(1, 4, 1), 1);   // one thread: the band's blocks in one task
     EXPECT_EQ(wino::channel_groups(1, 4, 2), 2);   // 2 blocks each
