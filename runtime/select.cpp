@@ -87,7 +87,9 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 // The model ignores the thread count, except that pad=image competes only
 // with at least as many images as threads (competes()), and to break ties
 // (the same block cut into other bands or split otherwise in parallel):
-// there the variant whose busiest thread does the least work wins. Weighing
+// there the variant whose busiest thread does the least work, and whose
+// threads read the least transformed input from other cores
+// (remote_input_cost), wins. Weighing
 // every variant's work by its busiest thread's share of the parallel tasks
 // (as the calibrated model does) picked worse over the cells below.
 //
@@ -589,6 +591,32 @@ std::string tuning_table_path() {
     return "wino-tuning.json";
 }
 
+// The transformed input (V) a fused call's threads read out of another
+// core's cache, in the units of the cost model (kStreamedBytesPerOp), for
+// breaking ties between rows that split the same work differently. Every
+// block of KB output channels reads its band's V once. With fewer bands than
+// threads, parallel=channels runs a band's channel blocks on threads other
+// than the one that transformed its V ((T - bands) / T of them), and
+// parallel=all has V's channel vectors transformed on every thread ((T - 1)
+// / T of it remote to any reader); parallel=groups transforms V in each
+// group that reads it. Zen 5, 2 threads: 1x128x28² F(4,3) 7x1 band 1024
+// 0.41 ms with channel blocks in parallel, 0.22 in groups; 1x256x14² 4x2
+// 0.36 channels, 0.32 all, 0.28 groups (bench/results/zen5-2core/session17).
+double remote_input_cost(const VariantInfo &v, const ConvShape &s, int threads) {
+    if (v.device != "cpu" || v.schedule != "fused" || threads <= 1) return 0;
+    const Machine machine = machine_of_target_string(v.target);
+    const ScheduleParams p = parse_schedule_params(v.parameters);
+    if (!parallel_channels(p) || parallel_groups(p)) return 0;
+    const long long Ho = s.out_h(), Wo = s.out_w();
+    const long long bands = fused_bands(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads);
+    if (bands >= threads) return 0;
+    const double remote = parallel_all(p) ? double(threads - 1) / threads : double(threads - bands) / threads;
+    const long long tiles = s.N * ((Wo + v.m - 1) / v.m) * ((Ho + v.m - 1) / v.m);
+    const double L = machine.lanes, V_bytes = double(v.m + 2) * (v.m + 2) * 4 * std::ceil(s.C / L) * L * tiles;
+    const double reads = double(padded_k(s.K)) / register_block(machine, p).k();
+    return remote * reads * V_bytes / kStreamedBytesPerOp / threads;
+}
+
 std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions &options) {
     const int threads = detail::resolve_threads(options.threads);
     // The calibrated model, where this thread count was calibrated and the
@@ -605,7 +633,7 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
         e.calibrated_ms = std::numeric_limits<double>::quiet_NaN();
         auto w = fits.find(v.name);
         const std::optional<std::vector<double>> f = calibration_features(v, layer, threads);
-        e.busiest_cost = f ? (*f)[0] + (*f)[1] + (*f)[2] : e.model_cost;
+        e.busiest_cost = (f ? (*f)[0] + (*f)[1] + (*f)[2] : e.model_cost) + remote_input_cost(v, layer, threads);
         if (w != fits.end() && f) {
             for (size_t i = 0; i < f->size(); i++) e.calibrated_terms_ms.push_back(w->second[i] * (*f)[i]);
             e.calibrated_ms = dot(w->second, *f);

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "blocking.h"
 #include "cook_toom.h"
 #include "cost_fit.h"
 #include "reference.h"
@@ -574,6 +575,61 @@ TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
         }
     }
     EXPECT_GT(pairs, 0) << "no pad=image row with a pad=bands twin in the table";
+    ::unsetenv("WINO_TUNING_TABLE");
+}
+
+// parallel=groups in auto's analytic model: the same work as its twin with
+// channel blocks in parallel (the row's parameters but for parallel=), so
+// the two tie on model_cost; the tie goes to groups where a band's channel
+// blocks would read its transformed input from another core (fewer bands
+// than threads), and to neither at one thread.
+TEST(CostModel, GroupsWinTiesOnlyWhereBandsAreFewerThanThreads) {
+    ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
+    auto words = [](const std::string &params) {
+        std::istringstream in(params);
+        std::multiset<std::string> out;
+        for (std::string w; in >> w;)
+            if (w.rfind("parallel=", 0) != 0) out.insert(w);
+        return out;
+    };
+    auto estimate = [](const std::string &name, const ConvShape &s, int threads) {
+        wino::RunOptions options;
+        options.threads = threads;
+        for (const wino::Estimate &e : wino::estimate_variants(s, options))
+            if (e.variant == name) return e;
+        ADD_FAILURE() << name << " has no estimate";
+        return wino::Estimate{};
+    };
+    int pairs = 0, fewer_bands = 0;
+    for (const auto &groups : wino::variants()) {
+        if (groups.device != "cpu" || groups.schedule != "fused" ||
+            !wino::parallel_groups(wino::parse_schedule_params(groups.parameters)))
+            continue;
+        for (const auto &channels : wino::variants()) {
+            const wino::ScheduleParams p = wino::parse_schedule_params(channels.parameters);
+            if (channels.device != "cpu" || channels.schedule != "fused" || channels.m != groups.m ||
+                p.parallel != "" || words(channels.parameters) != words(groups.parameters))
+                continue;
+            SCOPED_TRACE(groups.name + " against " + channels.name);
+            pairs++;
+            const ConvShape layer{1, 256, 256, 14, 14, 1};  // few bands: 16 to 49 tiles, U of 4-9 MB
+            const wino::Estimate g1 = estimate(groups.name, layer, 1), c1 = estimate(channels.name, layer, 1);
+            EXPECT_EQ(g1.model_cost, c1.model_cost);
+            EXPECT_EQ(g1.busiest_cost, c1.busiest_cost);
+            const wino::Estimate g2 = estimate(groups.name, layer, 2), c2 = estimate(channels.name, layer, 2);
+            EXPECT_EQ(g2.model_cost, c2.model_cost);
+            const long long bands = wino::fused_bands(wino::machine_of_target_string(channels.target), p, channels.m,
+                                                      layer.N, layer.C, layer.K, layer.out_h(), layer.out_w(), 2);
+            if (bands < 2) {
+                fewer_bands++;
+                EXPECT_LT(g2.busiest_cost, c2.busiest_cost);
+            } else {
+                EXPECT_EQ(g2.busiest_cost, c2.busiest_cost);
+            }
+        }
+    }
+    EXPECT_GT(pairs, 0) << "no parallel=groups row with a parallel=channels twin in the table";
+    EXPECT_GT(fewer_bands, 0) << "no twin cuts the layer into fewer bands than threads";
     ::unsetenv("WINO_TUNING_TABLE");
 }
 

@@ -210,7 +210,8 @@ struct Estimate {
     std::string variant;
     double model_cost = 0;
     // The busiest thread's share of model_cost's work terms, given the
-    // parallel tasks the variant's schedule offers at this thread count:
+    // parallel tasks the variant's schedule offers at this thread count,
+    // plus the transformed input its threads read from other cores' caches:
     // breaks ties of model_cost (variants with the same register block that
     // cut bands or split the parallel loops differently).
     double busiest_cost = 0;
