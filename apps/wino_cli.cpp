@@ -26,6 +26,7 @@ constexpr int kExitUsage = 2;    // a bad command line
 
 constexpr const char *kUsage = R"(usage: wino list [--long]
        wino run --variant NAME --input X.npy --weights W.npy --padding P --output Y.npy [--threads T]
+                [--layout nchw|nhwc]
        wino --help
 
 commands:
@@ -37,13 +38,17 @@ commands:
 
 run options (--name VALUE or --name=VALUE):
   --variant NAME    a name printed by 'wino list', or 'auto' (picks per layer)
-  --input X.npy     input, float32 (N, C, H, W), C order
+  --input X.npy     input, float32 (N, C, H, W), C order; (N, H, W, C) with --layout nhwc
   --weights W.npy   weights, float32 (K, C, 3, 3), C order
   --padding P       zero padding on each side: 0 or 1
-  --output Y.npy    output, float32 (N, K, H + 2P - 2, W + 2P - 2); a file is replaced
-                    atomically (a symbolic link stays, its target is replaced), a FIFO
-                    or character device is written directly; never an input file
+  --output Y.npy    output, float32 (N, K, H + 2P - 2, W + 2P - 2); (N, H', W', K) with
+                    --layout nhwc; a file is replaced atomically (a symbolic link
+                    stays, its target is replaced), a FIFO or character device is
+                    written directly; never an input file
   --threads T       worker threads; 0 (the default) = one per core
+  --layout L        the input's and output's layout: nchw (the default) or nhwc
+                    (channels innermost); a variant runs on the layout it was
+                    compiled for ('wino list --long' shows layout=nhwc)
 
 .npy files must hold float32 little-endian ('<f4') C-order arrays; inputs may
 be pipes (e.g. --input <(zcat x.npy.gz)).
@@ -129,7 +134,7 @@ bool parse_int(const std::string &text, int &value) {
 }
 
 struct RunArgs {
-    std::string variant, input, weights, output;
+    std::string variant, input, weights, output, layout = "nchw";
     int padding = 0;
     int threads = 0;
 };
@@ -137,7 +142,7 @@ struct RunArgs {
 // Parses `run`'s options; returns false if --help was asked for.
 bool parse_run_args(const std::vector<std::string> &args, RunArgs &out) {
     static const std::vector<std::string> kRequired = {"variant", "input", "weights", "padding", "output"};
-    static const std::vector<std::string> kOptional = {"threads"};
+    static const std::vector<std::string> kOptional = {"threads", "layout"};
     auto known = [&](const std::string &name) {
         for (const auto *list : {&kRequired, &kOptional})
             for (const std::string &n : *list)
@@ -175,6 +180,7 @@ bool parse_run_args(const std::vector<std::string> &args, RunArgs &out) {
     out.input = given["input"];
     out.weights = given["weights"];
     out.output = given["output"];
+    if (given.count("layout")) out.layout = given["layout"];  // checked by the API
     // Integers are checked here; their range (padding 0/1, threads >= 0) by the
     // API, whose messages say what is allowed.
     if (!parse_int(given["padding"], out.padding))
@@ -210,6 +216,7 @@ int run(const RunArgs &a) {
                              npy::display_path(reader->path()) + "; refusing to overwrite an input");
     wino::RunOptions options;
     options.threads = a.threads;
+    options.layout = a.layout;
     const std::vector<int64_t> out_shape =
         wino::validate_shapes(a.variant, input->shape(), weights->shape(), a.padding, options);
 

@@ -138,10 +138,14 @@ void bench_variant(benchmark::State &state, const Case &c) {
     try {
         wino::RunOptions options;
         options.threads = c.threads;
+        // A variant runs on tensors of its own layout (the same random values
+        // read in that order; auto: NCHW).
+        options.layout = c.variant == "auto" ? "nchw" : wino::variant(c.variant).layout;
         // auto chooses for this layer; its label says what.
-        auto prepared = wino::prepare_weights(c.variant, {d.weights.data(), s.weights()}, options, s.input(), s.padding);
-        wino::ConstTensor in{d.input.data(), s.input()};
-        wino::Tensor y{out.data(), s.output()};
+        auto prepared = wino::prepare_weights(c.variant, {d.weights.data(), s.weights()}, options,
+                                              s.input(options.layout), s.padding);
+        wino::ConstTensor in{d.input.data(), s.input(options.layout)};
+        wino::Tensor y{out.data(), s.output(options.layout)};
         // Once untimed: a GPU variant's first call loads its kernels, which the
         // driver compiles from PTX unless its cache has them (a repetition of
         // 244 ms against 0.04 was seen), and a CPU variant's first call
@@ -388,7 +392,7 @@ int main(int argc, char **argv) {
         nlohmann::json meta = {{"algorithm", v.algorithm}, {"schedule", v.schedule}, {"m", v.m},
                                {"parameters", v.parameters}, {"target", v.target},
                                {"device", v.device},         {"autoscheduled", v.autoscheduled},
-                               {"tuned", v.tuned}};
+                               {"tuned", v.tuned},           {"layout", v.layout}};
         benchmark::AddCustomContext("variant:" + v.name, meta.dump());
     }
     for (int t : threads) {

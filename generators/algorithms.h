@@ -7,6 +7,9 @@
 // Layouts (Halide dimension order is innermost first):
 //   input   (x, y, c, n)   = NCHW      weights (rx, ry, c, k) = KCRS
 //   output  (x, y, k, n)   = NKHW
+// or, with channels_last (a variant row's layout=nhwc), the same dimensions
+// stored channels innermost: input NHWC, output NHWK. The algorithm is the
+// same either way; only the buffers' strides differ.
 // Both convolutions run on weights prepared by their own pipeline, in blocks
 // of output channels (layout.h): packed W (ki, rx, ry, c, kb) for direct,
 // transformed U (ki, c, kb, u, v) for Winograd.
@@ -36,6 +39,16 @@ inline Halide::Internal::Dimension dim(Halide::Func &f, int i) { return f.output
 template <typename B>
 void pin_mins_to_zero(B &buffer) {
     for (int i = 0; i < buffer.dimensions(); i++) dim(buffer, i).set_min(0);
+}
+
+// A 4-D (x, y, channel, image) buffer stored channels innermost (NHWC):
+// the channel dimension has stride 1 and x loses Halide's default unit
+// stride. Otherwise (NCHW) Halide's default stands: x has stride 1.
+template <typename B>
+void constrain_layout(B &buffer, bool channels_last) {
+    if (!channels_last) return;
+    dim(buffer, 0).set_stride(Halide::Expr());
+    dim(buffer, 2).set_stride(1);
 }
 
 // The input seen through the padding: in(x, y, c, n) = input(x - p, y - p, c, n), 0 outside.
@@ -87,7 +100,7 @@ Halide::Func weights_zero_beyond_k(const B &w, const std::string &name) {
 // schedules that pad whole images (pad=image).
 template <typename In, typename Wt, typename Out>
 DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, const Halide::Expr &threads, Out &output,
-                              bool pad_image = false) {
+                              bool pad_image = false, bool channels_last = false) {
     using namespace Halide;
     DirectStages s;
     s.threads = threads;
@@ -104,6 +117,8 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
     detail::pin_mins_to_zero(input);
     detail::pin_mins_to_zero(W);
     detail::pin_mins_to_zero(output);
+    detail::constrain_layout(input, channels_last);
+    detail::constrain_layout(output, channels_last);
     W.dim(0).set_extent(kWeightKBlock);
     W.dim(1).set_extent(kTaps);
     W.dim(2).set_extent(kTaps);
@@ -116,7 +131,7 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
 // Winograd F(m x m, 3 x 3) on transformed weights U.
 template <typename In, typename Wt, typename Out>
 WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &padding, const Halide::Expr &threads,
-                                  Out &output) {
+                                  Out &output, bool channels_last = false) {
     using namespace Halide;
     const WinogradMatrices w = cook_toom(m, kTaps);
     WinogradStages s;
@@ -147,6 +162,8 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     detail::pin_mins_to_zero(input);
     detail::pin_mins_to_zero(U);
     detail::pin_mins_to_zero(output);
+    detail::constrain_layout(input, channels_last);
+    detail::constrain_layout(output, channels_last);
     U.dim(0).set_extent(kWeightKBlock);
     U.dim(3).set_extent(s.alpha);
     U.dim(4).set_extent(s.alpha);

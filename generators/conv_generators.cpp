@@ -33,8 +33,9 @@ struct ScheduleParamsMember {
     GeneratorParam<int> c_slice{"c_slice", 0};             // GPU multiply: input channels per step
     GeneratorParam<std::string> load{"load", ""};            // GPU staged: how the input transform reads
     GeneratorParam<std::string> pad{"pad", ""};              // direct: how the input is padded
+    GeneratorParam<std::string> layout{"layout", ""};        // the input's and output's layout: nchw or nhwc
     wino::ScheduleParams get() const {
-        return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load, pad};
+        return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load, pad, layout};
     }
 };
 
@@ -51,7 +52,8 @@ public:
 
     void generate() {
         wino::DirectStages s = wino::direct_algorithm(input, W, padding, threads, output,
-                                                      wino::pads_image(schedule_params.get()));
+                                                      wino::pads_image(schedule_params.get()),
+                                                      wino::channels_last(schedule_params.get()));
         estimate_conv_shapes(input, output, padding, threads);
         W.set_estimates({{0, wino::kWeightKBlock}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
         // GPU variants may read W as float4 (as U below).
@@ -88,7 +90,8 @@ public:
     Output<Buffer<float, 4>> output{"output"};
 
     void generate() {
-        wino::WinogradStages s = wino::winograd_algorithm(m, input, U, padding, threads, output);
+        wino::WinogradStages s = wino::winograd_algorithm(m, input, U, padding, threads, output,
+                                                              wino::channels_last(schedule_params.get()));
         estimate_conv_shapes(input, output, padding, threads);
         U.set_estimates({{0, wino::kWeightKBlock}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
         // GPU variants read U as float4: the device copy is cuMemAlloc'ed (256-byte aligned), its host

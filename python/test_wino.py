@@ -51,12 +51,21 @@ class WinoModule(unittest.TestCase):
 
     def test_every_cpu_variant_and_auto_match_float64(self):
         shapes = [(1, 3, 5, 7, 9, 1), (2, 17, 33, 13, 10, 0), (1, 16, 16, 12, 12, 1)]
-        for variant in ["auto"] + [v["name"] for v in wino.variants() if v["device"] == "cpu" and not v["autoscheduled"]]:
+        cpu = [v for v in wino.variants() if v["device"] == "cpu" and not v["autoscheduled"]]
+        # (variant, layout): auto in both; each variant in the layout it was compiled for.
+        runs = [("auto", "nchw"), ("auto", "nhwc")] + [(v["name"], v["layout"]) for v in cpu]
+        for variant, layout in runs:
             m = 0 if variant == "auto" else next(v["m"] for v in wino.variants() if v["name"] == variant)
             for n, c, k, h, w, p in shapes:
-                with self.subTest(variant=variant, shape=(n, c, k, h, w, p), seed=self.seed):
+                with self.subTest(variant=variant, layout=layout, shape=(n, c, k, h, w, p), seed=self.seed):
                     x, wt = self.data(n, c, k, h, w)
-                    y = wino.conv2d(x, wt, padding=p, variant=variant)
+                    if layout == "nhwc":  # channels innermost in, and the output back to NCHW to check it
+                        y = wino.conv2d(np.ascontiguousarray(x.transpose(0, 2, 3, 1)), wt, padding=p,
+                                        variant=variant, layout="nhwc")
+                        self.assertEqual(y.shape, (n, h + 2 * p - 2, w + 2 * p - 2, k))
+                        y = y.transpose(0, 3, 1, 2)
+                    else:
+                        y = wino.conv2d(x, wt, padding=p, variant=variant)
                     self.assertEqual(y.shape, (n, k, h + 2 * p - 2, w + 2 * p - 2))
                     self.assertEqual(y.dtype, np.float32)
                     self.assertLessEqual(scaled_error(y, reference(x, wt, p), x, wt),
@@ -88,6 +97,9 @@ class WinoModule(unittest.TestCase):
             (lambda: wino.conv2d(x[:, :, :1, :1], wt, padding=0), wino.ErrorCode.BadShape, "smaller than the 3x3"),
             (lambda: wino.conv2d(x, wt, threads=-1), wino.ErrorCode.InvalidArgument, "threads"),
             (lambda: wino.prepare_weights(wt, variant="auto"), wino.ErrorCode.InvalidArgument, "input shape"),
+            (lambda: wino.conv2d(x, wt, variant="auto", layout="chwn"), wino.ErrorCode.InvalidArgument, "layout"),
+            (lambda: wino.conv2d(x, wt, variant="direct", layout="nhwc"), wino.ErrorCode.LayoutMismatch,
+             "takes NCHW tensors"),
         ]
         for call, code, text in cases:
             with self.subTest(code=code):

@@ -18,17 +18,18 @@ std::vector<int64_t> shape_of(const py::array &a) {
     return std::vector<int64_t>(a.shape(), a.shape() + a.ndim());
 }
 
-wino::RunOptions options_of(int threads) {
+wino::RunOptions options_of(int threads, const std::string &layout) {
     wino::RunOptions options;
     options.threads = threads;
+    options.layout = layout;
     return options;
 }
 
 // The output array conv2d fills, once every check of the shapes has passed.
 FloatArray output_for(const std::string &variant, const FloatArray &x, const std::vector<int64_t> &weights_shape,
-                      int padding, int threads) {
+                      int padding, int threads, const std::string &layout) {
     const std::vector<int64_t> shape =
-        wino::validate_shapes(variant, shape_of(x), weights_shape, padding, options_of(threads));
+        wino::validate_shapes(variant, shape_of(x), weights_shape, padding, options_of(threads, layout));
     return FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()));
 }
 
@@ -51,7 +52,8 @@ PYBIND11_MODULE(wino, m) {
         .value("PreparedWeightsMismatch", wino::ErrorCode::PreparedWeightsMismatch)
         .value("Runtime", wino::ErrorCode::Runtime)
         .value("OutOfMemory", wino::ErrorCode::OutOfMemory)
-        .value("Unsupported", wino::ErrorCode::Unsupported);
+        .value("Unsupported", wino::ErrorCode::Unsupported)
+        .value("LayoutMismatch", wino::ErrorCode::LayoutMismatch);
 
     // wino.Error: .code (an ErrorCode) and .message; str() is the message.
     static py::exception<wino::Error> error(m, "Error");
@@ -80,6 +82,7 @@ PYBIND11_MODULE(wino, m) {
             d["targets"] = v.targets;
             d["autoscheduled"] = v.autoscheduled;
             d["tuned"] = v.tuned;
+            d["layout"] = v.layout;
             out.append(d);
         }
         return out;
@@ -95,40 +98,45 @@ PYBIND11_MODULE(wino, m) {
     m.def(
         "prepare_weights",
         [](const FloatArray &w, const std::string &variant, int threads, std::optional<std::vector<int64_t>> input_shape,
-           int padding) {
+           int padding, const std::string &layout) {
             py::gil_scoped_release release;
-            return wino::prepare_weights(variant, {w.data(), shape_of(w), size_t(w.size())}, options_of(threads),
+            return wino::prepare_weights(variant, {w.data(), shape_of(w), size_t(w.size())}, options_of(threads, layout),
                                          input_shape.value_or(std::vector<int64_t>{}), padding);
         },
         py::arg("w"), py::arg("variant") = "auto", py::arg("threads") = 0, py::arg("input_shape") = py::none(),
-        py::arg("padding") = 1,
-        "Prepares weights (K, C, 3, 3) once for `variant`. For 'auto', input_shape (N, C, H, W) names the layer it "
-        "chooses for.");
+        py::arg("padding") = 1, py::arg("layout") = "nchw",
+        "Prepares weights (K, C, 3, 3) once for `variant`. For 'auto', input_shape (N, C, H, W), or (N, H, W, C) at "
+        "layout 'nhwc', names the layer it chooses for.");
 
     m.def(
         "conv2d",
-        [](const FloatArray &x, const FloatArray &w, int padding, const std::string &variant, int threads) {
-            FloatArray y = output_for(variant, x, shape_of(w), padding, threads);
+        [](const FloatArray &x, const FloatArray &w, int padding, const std::string &variant, int threads,
+           const std::string &layout) {
+            FloatArray y = output_for(variant, x, shape_of(w), padding, threads, layout);
             const wino::ConstTensor in{x.data(), shape_of(x), size_t(x.size())};
             const wino::ConstTensor weights{w.data(), shape_of(w), size_t(w.size())};
             const wino::Tensor out{y.mutable_data(), shape_of(y), size_t(y.size())};
             py::gil_scoped_release release;
-            wino::conv2d(variant, in, weights, out, padding, options_of(threads));
+            wino::conv2d(variant, in, weights, out, padding, options_of(threads, layout));
             return y;
         },
         py::arg("x"), py::arg("w"), py::arg("padding") = 1, py::arg("variant") = "auto", py::arg("threads") = 0,
-        "y = conv3x3(x, w): x (N, C, H, W), w (K, C, 3, 3) float32; padding 0 or 1. Returns (N, K, H', W').");
+        py::arg("layout") = "nchw",
+        "y = conv3x3(x, w): x (N, C, H, W), w (K, C, 3, 3) float32; padding 0 or 1. Returns (N, K, H', W'). "
+        "layout='nhwc': x (N, H, W, C), returns (N, H', W', K), on a variant compiled for it.");
 
     m.def(
         "conv2d",
-        [](const FloatArray &x, const wino::PreparedWeights &w, int padding, const std::string &variant, int threads) {
-            FloatArray y = output_for(variant == "auto" ? w.variant() : variant, x, {w.K(), w.C(), 3, 3}, padding, threads);
+        [](const FloatArray &x, const wino::PreparedWeights &w, int padding, const std::string &variant, int threads,
+           const std::string &layout) {
+            FloatArray y = output_for(variant == "auto" ? w.variant() : variant, x, {w.K(), w.C(), 3, 3}, padding,
+                                      threads, layout);
             const wino::ConstTensor in{x.data(), shape_of(x), size_t(x.size())};
             const wino::Tensor out{y.mutable_data(), shape_of(y), size_t(y.size())};
             py::gil_scoped_release release;
-            wino::conv2d(variant, in, w, out, padding, options_of(threads));
+            wino::conv2d(variant, in, w, out, padding, options_of(threads, layout));
             return y;
         },
         py::arg("x"), py::arg("w"), py::arg("padding") = 1, py::arg("variant") = "auto", py::arg("threads") = 0,
-        "The same on prepared weights.");
+        py::arg("layout") = "nchw", "The same on prepared weights.");
 }

@@ -1,5 +1,6 @@
 #include "registry.h"
 
+#include "blocking.h"
 #include "cpu_features.h"
 #include "halide_hooks.h"
 
@@ -45,7 +46,8 @@ const std::vector<CompiledVariant> &compiled_variants() {
     t.push_back({{#name, algorithm, schedule, m, parameters, selected_target(targets, name##_metadata()),          \
                   device_of(target_of(name##_metadata())), autoscheduled, tuned,                                  \
                   compiled_targets(targets, name##_metadata())},                                                  \
-                 &name, WINO_PROFILED(name)});
+                 &name, WINO_PROFILED(name)});                                                                   \
+    t.back().info.layout = layout_name(parse_schedule_params(parameters));
 #include "wino_variants.inc"
         return t;
     }();

@@ -73,12 +73,14 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //  - the fused input's transposition to channels innermost: the schedule
 //    gathers each vector of input channels from C planes, one element at
 //    a time, for every pixel of the padded input (counted once: the rows
-//    and columns each band re-reads at its borders are left out);
+//    and columns each band re-reads at its borders are left out); from an
+//    NHWC input (layout=nhwc) each vector is one dense load;
 //  - stores: a vector of output channels is stored one element at a time
 //    (kElementOps each), and planes a multiple of 4 KiB apart fall into the
 //    same cache sets (counted 4x); a vector of pixels along a row
 //    (vectorize=x) is one store; store=rows places each element in a stack
-//    block first (counted once), never into lines of aliasing planes;
+//    block first (counted once), never into lines of aliasing planes; into
+//    an NHWC output a vector of channels is one dense store;
 //  - direct's padding (direct_padding_ops), in its input term: pad=bands
 //    loads the vectors at each band's edges lane by lane, pad=image copies
 //    dense vectors.
@@ -160,12 +162,14 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
     if (v.schedule == "fused") {
         const RegisterBlock b = register_block(machine, p);
         const int m = v.m, alpha = m + 2;
-        const double stores = fused_stores_rows(machine, p, m) ? row_stores : plane_stores;
+        const bool nhwc = channels_last(p);
+        const double stores = nhwc ? N * double(Ho) * Wo * up(s.K, machine.lanes) / L
+                              : fused_stores_rows(machine, p, m) ? row_stores : plane_stores;
         const long long tx = (Wo + m - 1) / m, ty = (Ho + m - 1) / m;
         const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L;
         const detail::TransformOps &ops = detail::transform_operations(m);
         const double tiles = N * double(tx) * ty;
-        const double gathers = kElementOps * N * up(s.C, b.lanes) * double(ty * m + 2) * double(tx * m + 2);
+        const double gathers = (nhwc ? 1 / L : kElementOps) * N * up(s.C, b.lanes) * double(ty * m + 2) * double(tx * m + 2);
         return CostTerms{multiply, tiles * ops.input * up(s.C, b.lanes) / L + gathers,
                          tiles * ops.output * up(s.K, b.k()) / L, stores};
     }
@@ -392,9 +396,9 @@ double dot(const std::vector<double> &a, const std::vector<double> &b) {
 
 bool can_run(const VariantInfo &v, const ConvShape &s) { return prepared_weights_fit(v.m, s); }
 
-// Whether `auto` may consider v under RunOptions::device.
+// Whether `auto` may consider v under RunOptions::device and ::layout.
 bool on_device(const VariantInfo &v, const RunOptions &options) {
-    return options.device == "any" || options.device == v.device;
+    return (options.device == "any" || options.device == v.device) && v.layout == options.layout;
 }
 
 // ---------------------------------------------------------------------------
@@ -565,9 +569,10 @@ private:
     std::map<std::string, bool> verdicts_;
 };
 
-std::string table_key(const ConvShape &s, int threads, const std::string &device) {
+std::string table_key(const ConvShape &s, int threads, const RunOptions &options) {
     const std::string target = variants().empty() ? "none" : variants().front().target;
-    return target + " " + s.str() + " threads:" + std::to_string(threads) + " device:" + device;
+    const std::string layout = options.layout == "nchw" ? "" : " layout:" + options.layout;
+    return target + " " + s.str() + " threads:" + std::to_string(threads) + " device:" + options.device + layout;
 }
 
 // The target the CPU variants run here.
@@ -653,7 +658,7 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
 Selection select_variant(const ConvShape &layer, const RunOptions &options) {
     const int threads = detail::resolve_threads(options.threads);
     Entry e;
-    if (TuningTable::instance().find(table_key(layer, threads, options.device), e)) {
+    if (TuningTable::instance().find(table_key(layer, threads, options), e)) {
         for (const VariantInfo &v : variants())
             if (v.name == e.variant && can_run(v, layer) && on_device(v, options)) return {v.name, "tuning table", e.ms};
     }
@@ -685,10 +690,14 @@ struct TimingData {
 // The fastest of a few calls of a variant on a layer (at least 3, about
 // 20 ms in all, after one to warm up: noise only slows a call down), ms;
 // nullopt if the variant refuses the layer (e.g. over a memory limit).
-std::optional<double> fastest_ms(const VariantInfo &v, const ConvShape &layer, TimingData &d, const RunOptions &options) {
+std::optional<double> fastest_ms(const VariantInfo &v, const ConvShape &layer, TimingData &d, RunOptions options) {
+    options.layout = v.layout;  // the same values, read in the variant's layout
     try {
         const PreparedWeights p = prepare_weights(v.name, {d.w.data(), layer.weights()}, options);
-        auto once = [&] { conv2d(v.name, {d.x.data(), layer.input()}, p, {d.y.data(), layer.output()}, layer.padding, options); };
+        auto once = [&] {
+            conv2d(v.name, {d.x.data(), layer.input(v.layout)}, p, {d.y.data(), layer.output(v.layout)}, layer.padding,
+                   options);
+        };
         once();
         double fastest = std::numeric_limits<double>::infinity(), spent = 0;
         for (int i = 0; i < 3 || (spent < 0.02 && i < 100); i++) {
@@ -726,7 +735,7 @@ Selection select_by_measuring(const ConvShape &layer, const RunOptions &options)
     }
     if (best.variant.empty())
         throw Error(ErrorCode::Unsupported, "auto: no compiled variant ran layer " + layer.str());
-    TuningTable::instance().record(table_key(layer, threads, options.device), {best.variant, best.ms});
+    TuningTable::instance().record(table_key(layer, threads, options), {best.variant, best.ms});
     return best;
 }
 

@@ -36,6 +36,7 @@ const char *to_string(ErrorCode code) {
     case ErrorCode::Runtime: return "runtime error";
     case ErrorCode::OutOfMemory: return "out of memory";
     case ErrorCode::Unsupported: return "unsupported";
+    case ErrorCode::LayoutMismatch: return "layout mismatch";
     }
     return "error";
 }
@@ -124,9 +125,19 @@ void check_padding(int padding) {
         fail(ErrorCode::InvalidArgument, "padding must be 0 or 1, got " + std::to_string(padding));
 }
 
+void check_layout_name(const std::string &layout) {
+    if (layout != "nchw" && layout != "nhwc")
+        fail(ErrorCode::InvalidArgument, "layout must be nchw or nhwc, got '" + layout + "'");
+}
+
+// How the messages name the input's and the output's dimension order.
+const char *input_order(const std::string &layout) { return layout == "nhwc" ? "NHWC" : "NCHW"; }
+const char *output_order(const std::string &layout) { return layout == "nhwc" ? "NHWK" : "NKHW"; }
+
 void check_options(const RunOptions &options) {
     if (options.device != "cpu" && options.device != "cuda" && options.device != "any")
         fail(ErrorCode::InvalidArgument, "device must be cpu, cuda or any, got '" + options.device + "'");
+    check_layout_name(options.layout);
     if (options.threads < 0)
         fail(ErrorCode::InvalidArgument, "threads must be >= 0 (0 = one per core), got " +
                                              std::to_string(options.threads));
@@ -159,9 +170,20 @@ bool overlaps(const void *a, size_t a_bytes, const void *b, size_t b_bytes) {
     return pa < pb + b_bytes && pb < pa + a_bytes;
 }
 
-// The input's shape against weights of K filters and C channels; returns the output shape.
-std::vector<int64_t> check_conv_shapes(const std::vector<int64_t> &input, int64_t K, int64_t C, int padding) {
-    check_shape(input, "input", "NCHW");
+// A variant runs only on the layout it was compiled for.
+void check_layout(const VariantInfo &v, const RunOptions &options) {
+    if (v.layout != options.layout)
+        fail(ErrorCode::LayoutMismatch, "variant " + v.name + " takes " + input_order(v.layout) + " tensors, but " +
+                                            "the call's layout is " + options.layout +
+                                            " (RunOptions::layout; wino run --layout)");
+}
+
+// The input's shape (in `layout`'s order) against weights of K filters and C
+// channels; returns the output shape, in the same order.
+std::vector<int64_t> check_conv_shapes(const std::vector<int64_t> &input_shape, int64_t K, int64_t C, int padding,
+                                       const std::string &layout) {
+    check_shape(input_shape, "input", input_order(layout));
+    const std::vector<int64_t> input = ConvShape::to_nchw(input_shape, layout);
     if (input[1] != C)
         fail(ErrorCode::ChannelMismatch, "input has C = " + std::to_string(input[1]) +
                                              " channels but the weights have C = " + std::to_string(C));
@@ -169,17 +191,18 @@ std::vector<int64_t> check_conv_shapes(const std::vector<int64_t> &input, int64_
     if (H + 2 * padding < kTaps || W + 2 * padding < kTaps)
         fail(ErrorCode::BadShape, "input " + std::to_string(H) + "x" + std::to_string(W) +
                                       " is smaller than the 3x3 kernel at padding " + std::to_string(padding));
-    const std::vector<int64_t> out = output_shape(input, K, padding);
-    check_shape(out, "output", "NKHW");
+    const std::vector<int64_t> out = ConvShape::in_layout(output_shape(input, K, padding), layout);
+    check_shape(out, "output", output_order(layout));
     return out;
 }
 
 // Checks input and output against each other for a convolution with K filters of C channels.
-void check_conv(const ConstTensor &input, int64_t K, int64_t C, const Tensor &output, int padding) {
+void check_conv(const ConstTensor &input, int64_t K, int64_t C, const Tensor &output, int padding,
+                const std::string &layout) {
     if (!input.data) fail(ErrorCode::NullBuffer, "input has a null data pointer");
-    const std::vector<int64_t> expected = check_conv_shapes(input.shape, K, C, padding);
-    check_tensor(input, "input", "NCHW");
-    check_tensor(output, "output", "NKHW");
+    const std::vector<int64_t> expected = check_conv_shapes(input.shape, K, C, padding, layout);
+    check_tensor(input, "input", input_order(layout));
+    check_tensor(output, "output", output_order(layout));
     if (output.shape != expected)
         fail(ErrorCode::OutputShapeMismatch, "output shape " + shape_str(output.shape) + " does not match " +
                                                  shape_str(expected) + " for input " + shape_str(input.shape) +
@@ -200,6 +223,16 @@ template <typename T>
 Halide::Runtime::Buffer<T> halide_view(T *data, const std::vector<int64_t> &shape) {
     std::vector<int> sizes(shape.rbegin(), shape.rend());
     return Halide::Runtime::Buffer<T>(data, sizes);
+}
+
+// A Halide view of a convolution's input or output, dense in `layout`'s
+// order: the pipelines index (x, y, channel, image) whatever the strides.
+template <typename T>
+Halide::Runtime::Buffer<T> conv_view(T *data, const std::vector<int64_t> &shape, const std::string &layout) {
+    if (layout != "nhwc") return halide_view(data, shape);
+    const int N = int(shape[0]), H = int(shape[1]), W = int(shape[2]), C = int(shape[3]);  // checked: < 2^31 elements
+    halide_dimension_t dims[4] = {{0, W, C}, {0, H, W * C}, {0, C, 1}, {0, N, H * W * C}};
+    return Halide::Runtime::Buffer<T>(data, 4, dims);
 }
 
 // A failed Halide call as the typed error that names its cause.
@@ -243,7 +276,10 @@ void call_pipeline(const std::string &what, const RunOptions &options, RunStats 
 
 }  // namespace
 
-std::vector<int64_t> output_shape(const std::vector<int64_t> &input_shape, int64_t K, int padding) {
+std::vector<int64_t> output_shape(const std::vector<int64_t> &input_shape, int64_t K, int padding,
+                                  const std::string &layout) {
+    check_layout_name(layout);
+    if (layout == "nhwc") return ConvShape::in_layout(output_shape(ConvShape::to_nchw(input_shape, layout), K, padding), layout);
     if (input_shape.size() != 4)
         fail(ErrorCode::WrongRank, "input must be 4-D NCHW, got shape " + shape_str(input_shape));
     check_padding(padding);
@@ -262,17 +298,19 @@ std::vector<int64_t> validate_shapes(const std::string &variant_name, const std:
     const VariantInfo &info = variant(variant_name);
     check_padding(padding);
     check_options(options);
+    if (variant_name != kAuto) check_layout(info, options);
     // auto picks only variants that can run the layer; direct (m = 0) needs the least.
     check_weights_shape(weights_shape, std::max(info.m, 0));
-    return check_conv_shapes(input_shape, weights_shape[0], weights_shape[1], padding);
+    return check_conv_shapes(input_shape, weights_shape[0], weights_shape[1], padding, options.layout);
 }
 
 namespace {
 
-// The layer "auto" chooses for: the checked shapes of the call.
-ConvShape layer_of(const std::vector<int64_t> &input_shape, const std::vector<int64_t> &weights_shape, int padding) {
-    return {int(input_shape[0]), int(input_shape[1]), int(weights_shape[0]), int(input_shape[2]), int(input_shape[3]),
-            padding};
+// The layer "auto" chooses for: the checked shapes of the call (the input in `layout`'s order).
+ConvShape layer_of(const std::vector<int64_t> &input_shape, const std::vector<int64_t> &weights_shape, int padding,
+                   const std::string &layout) {
+    const std::vector<int64_t> in = ConvShape::to_nchw(input_shape, layout);
+    return {int(in[0]), int(in[1]), int(weights_shape[0]), int(in[2]), int(in[3]), padding};
 }
 
 }  // namespace
@@ -282,10 +320,10 @@ PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor wei
     if (variant_name == kAuto) {
         if (input_shape.empty())
             fail(ErrorCode::InvalidArgument, "auto chooses a variant per layer: prepare_weights(\"auto\", ...) needs "
-                                             "the input shape (N, C, H, W) it will run on");
+                                             "the input shape (N, C, H, W) it will run on (N, H, W, C at layout nhwc)");
         if (!weights.data) fail(ErrorCode::NullBuffer, "weights has a null data pointer");
         validate_shapes(kAuto, input_shape, weights.shape, padding, options);
-        const Selection chosen = select_variant(layer_of(input_shape, weights.shape, padding), options);
+        const Selection chosen = select_variant(layer_of(input_shape, weights.shape, padding, options.layout), options);
         return prepare_weights(chosen.variant, weights, options);
     }
     const VariantInfo &info = variant(variant_name);
@@ -324,6 +362,7 @@ void check_prepared(const detail::CompiledVariant &v, const PreparedWeights &wei
                                                      algorithm_name(v.info.m));
     if (!weights.data())
         fail(ErrorCode::InvalidArgument, "prepared weights are empty (not made by prepare_weights)");
+    check_layout(v.info, options);
 }
 
 bool on_gpu(const VariantInfo &v) { return v.device == "cuda"; }
@@ -382,9 +421,9 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
                   const PreparedWeights &weights, const std::shared_ptr<detail::DeviceCopy> &device,
                   const Tensor &output, int padding, const RunOptions &options) {
     check_prepared(v, weights, padding, options);
-    check_conv(input, weights.K(), weights.C(), output, padding);
-    auto in = halide_view(input.data, input.shape);
-    auto out = halide_view(output.data, output.shape);
+    check_conv(input, weights.K(), weights.C(), output, padding, options.layout);
+    auto in = conv_view(input.data, input.shape, options.layout);
+    auto out = conv_view(output.data, output.shape, options.layout);
     const std::string what = "variant " + v.info.name;
     if (!on_gpu(v.info)) {
         auto w = halide_view(weights.data(), prepared_shape(v.info.m, weights.K(), weights.C()));
@@ -460,8 +499,8 @@ void conv2d_device(const std::string &variant_name, DeviceTensor input, const Pr
     check_prepared(v, weights, padding, options);
     if (!input.ptr) fail(ErrorCode::NullBuffer, "input has a null device pointer");
     if (!output.ptr) fail(ErrorCode::NullBuffer, "output has a null device pointer");
-    const std::vector<int64_t> expected = check_conv_shapes(input.shape, weights.K(), weights.C(), padding);
-    check_shape(output.shape, "output", "NKHW");
+    const std::vector<int64_t> expected = check_conv_shapes(input.shape, weights.K(), weights.C(), padding, options.layout);
+    check_shape(output.shape, "output", output_order(options.layout));
     if (output.shape != expected)
         fail(ErrorCode::OutputShapeMismatch, "output shape " + shape_str(output.shape) + " does not match " +
                                                  shape_str(expected) + " for input " + shape_str(input.shape));
@@ -543,7 +582,7 @@ GpuGraphTimer::GpuGraphTimer(const std::string &variant_name, ConstTensor input,
     if (calls < 1) fail(ErrorCode::InvalidArgument, "a graph needs at least 1 call, not " + std::to_string(calls));
     check_prepared(v, weights, padding, {});
     if (!input.data) fail(ErrorCode::NullBuffer, "input has a null data pointer");
-    const std::vector<int64_t> out_shape = check_conv_shapes(input.shape, weights.K(), weights.C(), padding);
+    const std::vector<int64_t> out_shape = check_conv_shapes(input.shape, weights.K(), weights.C(), padding, "nchw");
     check_tensor(input, "input", "NCHW");
 #if WINO_HAVE_CUDA
     require_gpu(v.info);
@@ -610,14 +649,15 @@ void conv2d(const std::string &variant_name, ConstTensor input, ConstTensor weig
         if (!input.data) fail(ErrorCode::NullBuffer, "input has a null data pointer");
         if (!weights.data) fail(ErrorCode::NullBuffer, "weights has a null data pointer");
         validate_shapes(kAuto, input.shape, weights.shape, padding, options);
-        const Selection chosen = select_variant(layer_of(input.shape, weights.shape, padding), options);
+        const Selection chosen = select_variant(layer_of(input.shape, weights.shape, padding, options.layout), options);
         return conv2d(chosen.variant, input, weights, output, padding, options);
     }
     const detail::CompiledVariant &v = detail::compiled_variant(variant_name);
     check_padding(padding);
     check_options(options);
+    check_layout(v.info, options);
     check_weights(weights, v.info.m);
-    check_conv(input, weights.shape[0], weights.shape[1], output, padding);
+    check_conv(input, weights.shape[0], weights.shape[1], output, padding, options.layout);
     if (overlaps(output.data, output.elements() * sizeof(float), weights.data, weights.elements() * sizeof(float)))
         fail(ErrorCode::Aliasing, "output memory overlaps the weights");
     conv2d(variant_name, input, prepare_weights(variant_name, weights, options), output, padding, options);
@@ -657,8 +697,10 @@ ConvProfile profile_conv(const std::string &variant_name, ConstTensor input, Con
     const detail::CompiledVariant &v = detail::compiled_variant(variant_name);
     if (!v.profiled) fail(ErrorCode::Unsupported, "profiled pipelines are not built (configure with WINO_PROFILE=ON)");
     if (runs < 1) fail(ErrorCode::InvalidArgument, "runs must be >= 1, got " + std::to_string(runs));
+    check_options(options);
+    check_layout(v.info, options);
     PreparedWeights prepared = prepare_weights(variant_name, weights, options);
-    check_conv(input, prepared.K(), prepared.C(), output, padding);
+    check_conv(input, prepared.K(), prepared.C(), output, padding, options.layout);
 
     // The profiler's statistics are process-wide: one profile at a time.
     static std::mutex mutex;

@@ -87,6 +87,14 @@ bool pads_image(const ScheduleParams &p) {
     throw std::invalid_argument("pad='" + p.pad + "': expected 'bands' or 'image'");
 }
 
+bool channels_last(const ScheduleParams &p) {
+    if (p.layout.empty() || p.layout == "nchw") return false;
+    if (p.layout == "nhwc") return true;
+    throw std::invalid_argument("layout='" + p.layout + "': expected 'nchw' or 'nhwc'");
+}
+
+std::string layout_name(const ScheduleParams &p) { return channels_last(p) ? "nhwc" : "nchw"; }
+
 RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p) {
     RegisterBlock b = register_block(machine, p);
     if (p.block.empty()) b.columns = b.columns * 2 / 3;  // a third of the registers for shared broadcasts
@@ -177,6 +185,7 @@ ScheduleParams parse_schedule_params(const std::string &row) {
         else if (key == "c_slice") p.c_slice = std::stoi(value);
         else if (key == "load") p.load = value;
         else if (key == "pad") p.pad = value;
+        else if (key == "layout") p.layout = value;
         else if (key != "features") throw std::invalid_argument("unknown schedule parameter '" + key + "'");
     }
     return p;

@@ -51,11 +51,19 @@ struct ScheduleParams {
                            // window) or "shared" (a block stages its input patch in shared memory)
     std::string pad;       // direct: "bands" (default: each band pads the rows it reads through the
                            // boundary condition) or "image" (each image zero-filled, then copied in)
+    std::string layout;    // the input's and output's layout: "nchw" (default: each channel a plane) or
+                           // "nhwc" (channels innermost: a pixel's channels are one dense vector)
 };
 
 // Whether the direct algorithm pads whole images by a copy (pad=image);
 // throws std::invalid_argument for an unknown value.
 bool pads_image(const ScheduleParams &p);
+// Whether the pipeline's input and output are channels-innermost (layout=nhwc)
+// rather than planar (nchw, the default); throws std::invalid_argument for an
+// unknown value.
+bool channels_last(const ScheduleParams &p);
+// The layout's name as the runtime reports it (VariantInfo::layout): "nchw" or "nhwc".
+std::string layout_name(const ScheduleParams &p);
 
 // The register block for `p` on this machine: columns "XxY" (as many channel
 // vectors as the registers allow, at most 2, unless p.k_vectors says) or the

@@ -24,6 +24,8 @@ using namespace Halide;
 //     wide planes and few input channels (a first layer, C = 3): every store
 //     is a dense row segment.
 void schedule_direct(const std::string &schedule, const ScheduleParams &p, DirectStages &s, const Target &target) {
+    if (channels_last(p))
+        throw std::invalid_argument("conv_direct: layout=nhwc is not scheduled (its padding vectorizes along x)");
     if (schedule == "gpu_direct") return schedule_gpu_direct(s, p, target);
     if (schedule != "direct") throw std::invalid_argument("conv_direct: unknown schedule '" + schedule + "'");
     if (!p.vectorize.empty() && p.vectorize != "k" && p.vectorize != "x")

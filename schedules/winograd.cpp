@@ -132,6 +132,12 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // stage took half the time).
     if (!p.store.empty() && p.store != "rows" && p.store != "channels")
         throw std::invalid_argument("store='" + p.store + "': expected rows or channels");
+    // Channels innermost (layout=nhwc), a vector of output channels is one
+    // dense store and the padded input's channel vectors dense loads: rows
+    // of pixels (store=rows) would scatter instead.
+    const bool nhwc = channels_last(p);
+    if (nhwc && p.store == "rows")
+        throw std::invalid_argument("conv_winograd: layout=nhwc stores vectors of channels; store=rows is for nchw");
     const bool rows = fused_stores_rows(machine_of(target), p, m);
     const int G = rows ? fused_row_group(machine_of(target), m) : 1;  // tiles per output group
 
@@ -285,9 +291,11 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         .bound_storage(tx, band_tx)
         .bound_storage(ty, band_ty);
     M_band.bound_storage(tx, band_tx).bound_storage(ty, band_ty);
+    // From NHWC, a pixel's channel vectors are adjacent: all of them per pixel.
     s.in.reorder_storage(in[2], in[0], in[1], in[3])
         .split(in[2], ico, icv, L, round_up)
-        .reorder(icv, in[0], in[1], ico, in[3])
+        .reorder(nhwc ? std::vector<VarOrRVar>{icv, ico, in[0], in[1], in[3]}
+                      : std::vector<VarOrRVar>{icv, in[0], in[1], ico, in[3]})
         .vectorize(icv);
     s.V.rows.bound_extent(c, L).reorder_storage(c, u, v, tx, ty, n).reorder(c, u, v).vectorize(c).unroll(u);
     if (parallel_all(p)) {
@@ -316,6 +324,8 @@ void schedule_winograd(const std::string &schedule, const ScheduleParams &p, Win
     if (!p.load.empty() && schedule != "gpu_staged")
         throw std::invalid_argument("conv_winograd: load is the GPU staged schedule's parameter");
     if (!p.pad.empty()) throw std::invalid_argument("conv_winograd: pad is the direct schedule's parameter");
+    if (channels_last(p) && schedule != "fused")
+        throw std::invalid_argument("conv_winograd: layout=nhwc is scheduled by the fused schedule only");
     if (schedule == "tensor") {
         if (!p.block.empty() || p.k_vectors || p.band_kb || !p.parallel.empty() || !p.vectorize.empty() ||
             !p.store.empty())

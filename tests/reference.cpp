@@ -127,4 +127,26 @@ double max_scaled_error(const std::vector<float> &y, const std::vector<double> &
     return worst;
 }
 
+std::vector<float> to_layout(const std::vector<float> &nchw, int N, int C, int H, int W, const std::string &layout) {
+    if (layout != "nhwc") return nchw;
+    std::vector<float> t(nchw.size());
+    for (size_t n = 0; n < size_t(N); n++)
+        for (size_t c = 0; c < size_t(C); c++)
+            for (size_t y = 0; y < size_t(H); y++)
+                for (size_t x = 0; x < size_t(W); x++)
+                    t[((n * H + y) * W + x) * C + c] = nchw[((n * C + c) * H + y) * W + x];
+    return t;
+}
+
+std::vector<float> from_layout(const std::vector<float> &t, int N, int C, int H, int W, const std::string &layout) {
+    if (layout != "nhwc") return t;
+    std::vector<float> nchw(t.size());
+    for (size_t n = 0; n < size_t(N); n++)
+        for (size_t c = 0; c < size_t(C); c++)
+            for (size_t y = 0; y < size_t(H); y++)
+                for (size_t x = 0; x < size_t(W); x++)
+                    nchw[((n * C + c) * H + y) * W + x] = t[((n * H + y) * W + x) * C + c];
+    return nchw;
+}
+
 }  // namespace wino::test

@@ -51,6 +51,12 @@ private:
 
 std::vector<float> nan_filled(size_t count);
 
+// A dense 4-D tensor of N x C x H x W values (C: channels) moved between NCHW
+// and a layout's order ("nchw": copied; "nhwc": channels innermost). NaNs move
+// with their elements, so a poisoned output stays poisoned where unwritten.
+std::vector<float> to_layout(const std::vector<float> &nchw, int N, int C, int H, int W, const std::string &layout);
+std::vector<float> from_layout(const std::vector<float> &t, int N, int C, int H, int W, const std::string &layout);
+
 // max_scaled_error for layers whose whole float64 reference is too slow: the
 // four corners of every output plane and `samples` random outputs (from
 // `seed`), against the reference computed at those points only; infinite if

@@ -40,12 +40,20 @@ using wino::test::ConvShape;
 // autoscheduled ones, which may refuse a layer smaller than the one they were
 // scheduled for (test_variants checks that they refuse cleanly or compute
 // right; HalideErrorsReturnToTheCallerInsteadOfAborting calls every variant),
-// and the GPU ones when there is no GPU (ApiGpu covers that case).
+// and the GPU ones when there is no GPU (ApiGpu covers that case). NCHW
+// only: these tests' tensors are NCHW (ApiLayout covers the NHWC variants).
 std::vector<std::string> variant_names() {
     std::vector<std::string> names;
     const bool gpu = wino::gpu_available();
     for (const auto &v : wino::variants())
-        if (!v.autoscheduled && (v.device == "cpu" || gpu)) names.push_back(v.name);
+        if (!v.autoscheduled && (v.device == "cpu" || gpu) && v.layout == "nchw") names.push_back(v.name);
+    return names;
+}
+
+std::vector<std::string> nhwc_variant_names() {
+    std::vector<std::string> names;
+    for (const auto &v : wino::variants())
+        if (v.layout == "nhwc") names.push_back(v.name);
     return names;
 }
 
@@ -349,7 +357,7 @@ TEST_F(ApiErrors, PreparedWeightsForAnotherTileSizeAreRejected) {
     for (const auto &v : wino::variants()) {
         SCOPED_TRACE(v.name);
         for (const auto &other : wino::variants()) {
-            if (other.m == v.m) continue;
+            if (other.m == v.m) continue;  // (checked before the layout: NHWC variants too)
             const wino::PreparedWeights p = wino::prepare_weights(other.name, wt());
             EXPECT_WINO_ERROR(wino::conv2d(v.name, in(), p, out(), 1), ErrorCode::PreparedWeightsMismatch,
                               "but variant " + v.name + " needs");
@@ -595,6 +603,7 @@ TEST(CostModel, GroupsWinTiesOnlyWhereBandsAreFewerThanThreads) {
     auto estimate = [](const std::string &name, const ConvShape &s, int threads) {
         wino::RunOptions options;
         options.threads = threads;
+        options.layout = wino::variant(name).layout;
         for (const wino::Estimate &e : wino::estimate_variants(s, options))
             if (e.variant == name) return e;
         ADD_FAILURE() << name << " has no estimate";
@@ -736,7 +745,8 @@ TEST(ApiErrorCodes, EveryCodeHasItsOwnName) {
                              ErrorCode::WrongRank,           ErrorCode::BadShape,        ErrorCode::BufferTooSmall,
                              ErrorCode::KernelNot3x3,        ErrorCode::ChannelMismatch, ErrorCode::OutputShapeMismatch,
                              ErrorCode::Aliasing,            ErrorCode::PreparedWeightsMismatch,
-                             ErrorCode::Runtime,             ErrorCode::OutOfMemory,     ErrorCode::Unsupported};
+                             ErrorCode::Runtime,             ErrorCode::OutOfMemory,     ErrorCode::Unsupported,
+                             ErrorCode::LayoutMismatch};
     for (ErrorCode c : all) names.insert(wino::to_string(c));
     EXPECT_EQ(names.size(), std::size(all));
     const wino::Error e(ErrorCode::Aliasing, "message");
@@ -1148,6 +1158,109 @@ TEST(ApiPreparedWeights, PreparedWeightsMatchFloat64) {
             EXPECT_LE(worst, 1e-6) << "largest difference from float64";  // |w| < 1, |G| <= 1: a few ulps
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Layouts. An NHWC variant takes (N, H, W, C) input and writes (N, H', W', K),
+// and gives the NCHW variants' result moved into that order (test_variants
+// holds each to the float64 reference); a call whose layout is not the
+// variant's is refused before anything runs, and auto picks in the caller's.
+
+class ApiLayout : public ::testing::Test {
+protected:
+    const ConvShape s{2, 5, 7, 9, 11, 1};
+    wino::test::Random rng;
+    std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W);
+    std::vector<float> w = rng.uniform(size_t(s.K) * s.C * 9);
+    std::vector<float> x_nhwc = wino::test::to_layout(x, s.N, s.C, s.H, s.W, "nhwc");
+    void SetUp() override {
+        RecordProperty("seed", std::to_string(rng.seed()));
+        if (nhwc_variant_names().empty()) GTEST_SKIP() << "no NHWC variant compiled";
+    }
+    static wino::RunOptions nhwc_options() {
+        wino::RunOptions o;
+        o.layout = "nhwc";
+        return o;
+    }
+};
+
+TEST_F(ApiLayout, NhwcVariantsGiveTheNchwResultInTheirOrder) {
+    std::vector<float> y(size_t(s.N) * s.K * s.out_h() * s.out_w());
+    wino::conv2d("wino_fused_f4", {x.data(), s.input()}, {w.data(), s.weights()}, {y.data(), s.output()}, 1);
+    const std::vector<double> scale = wino::test::error_scale(s, x, w);
+    for (const std::string &name : nhwc_variant_names()) {
+        SCOPED_TRACE(name);
+        std::vector<float> y_nhwc = wino::test::nan_filled(y.size());
+        wino::conv2d(name, {x_nhwc.data(), s.input("nhwc")}, {w.data(), s.weights()}, {y_nhwc.data(), s.output("nhwc")},
+                     1, nhwc_options());
+        const std::vector<float> back = wino::test::from_layout(y_nhwc, s.N, s.K, s.out_h(), s.out_w(), "nhwc");
+        std::vector<double> as_reference(y.begin(), y.end());
+        EXPECT_LE(wino::test::max_scaled_error(back, as_reference, scale), 2 * wino::test::tolerance(wino::variant(name).m));
+    }
+}
+
+TEST_F(ApiLayout, ACallInAnotherLayoutThanTheVariantsIsLayoutMismatch) {
+    std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+    const std::string nhwc = nhwc_variant_names().front();
+    EXPECT_EQ(wino::variant(nhwc).layout, "nhwc");
+    EXPECT_EQ(wino::variant("wino_fused_f4").layout, "nchw");
+    // The NHWC variant on a default (NCHW) call, by every entry point.
+    EXPECT_WINO_ERROR(wino::conv2d(nhwc, {x.data(), s.input()}, {w.data(), s.weights()}, {y.data(), s.output()}, 1),
+                      ErrorCode::LayoutMismatch, "variant " + nhwc + " takes NHWC tensors", "layout is nchw");
+    const wino::PreparedWeights p = wino::prepare_weights(nhwc, {w.data(), s.weights()});
+    EXPECT_WINO_ERROR(wino::conv2d(nhwc, {x.data(), s.input()}, p, {y.data(), s.output()}, 1),
+                      ErrorCode::LayoutMismatch, "takes NHWC tensors");
+    EXPECT_WINO_ERROR(wino::validate_shapes(nhwc, s.input(), s.weights(), 1), ErrorCode::LayoutMismatch, "NHWC");
+    // An NCHW variant on an NHWC call.
+    EXPECT_WINO_ERROR(wino::conv2d("wino_fused_f4", {x_nhwc.data(), s.input("nhwc")}, {w.data(), s.weights()},
+                                   {y.data(), s.output("nhwc")}, 1, nhwc_options()),
+                      ErrorCode::LayoutMismatch, "variant wino_fused_f4 takes NCHW tensors", "layout is nhwc");
+    // A layout nobody compiles.
+    wino::RunOptions chwn;
+    chwn.layout = "chwn";
+    EXPECT_WINO_ERROR(wino::conv2d("auto", {x.data(), s.input()}, {w.data(), s.weights()}, {y.data(), s.output()}, 1,
+                                   chwn),
+                      ErrorCode::InvalidArgument, "layout must be nchw or nhwc, got 'chwn'");
+    EXPECT_WINO_ERROR(wino::output_shape(s.input(), s.K, 1, "chwn"), ErrorCode::InvalidArgument, "layout");
+    EXPECT_TRUE(all_nan(y)) << "a refused call wrote into the output";
+}
+
+TEST_F(ApiLayout, ShapesAreCheckedAndNamedInTheCallersOrder) {
+    EXPECT_EQ(wino::output_shape(s.input("nhwc"), s.K, 1, "nhwc"), s.output("nhwc"));
+    EXPECT_EQ(wino::output_shape({1, 5, 6, 3}, 8, 0, "nhwc"), (std::vector<int64_t>{1, 3, 4, 8}));
+    EXPECT_EQ(wino::validate_shapes("auto", s.input("nhwc"), s.weights(), 1, nhwc_options()), s.output("nhwc"));
+    std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+    const std::string nhwc = nhwc_variant_names().front();
+    // The NCHW shape read as NHWC has C = 11 channels (its last dimension).
+    EXPECT_WINO_ERROR(wino::conv2d(nhwc, {x.data(), s.input()}, {w.data(), s.weights()}, {y.data(), s.output()}, 1,
+                                   nhwc_options()),
+                      ErrorCode::ChannelMismatch, "input has C = 11 channels but the weights have C = 5");
+    // An NCHW-ordered output for an NHWC call.
+    EXPECT_WINO_ERROR(wino::conv2d(nhwc, {x_nhwc.data(), s.input("nhwc")}, {w.data(), s.weights()},
+                                   {y.data(), s.output()}, 1, nhwc_options()),
+                      ErrorCode::OutputShapeMismatch, "output shape (2, 7, 9, 11) does not match (2, 9, 11, 7)");
+    EXPECT_WINO_ERROR(wino::conv2d(nhwc, {x_nhwc.data(), {2, 9, 11}}, {w.data(), s.weights()},
+                                   {y.data(), s.output("nhwc")}, 1, nhwc_options()),
+                      ErrorCode::WrongRank, "input must be 4-D NHWC");
+    EXPECT_TRUE(all_nan(y)) << "a refused call wrote into the output";
+}
+
+TEST_F(ApiLayout, AutoChoosesAmongTheCallersLayout) {
+    for (const ConvShape &layer : {s, ConvShape{1, 64, 64, 56, 56, 1}, ConvShape{1, 16, 16, 32, 32, 1}}) {
+        SCOPED_TRACE(layer.str());
+        EXPECT_EQ(wino::variant(wino::select_variant(layer, nhwc_options()).variant).layout, "nhwc");
+        EXPECT_EQ(wino::variant(wino::select_variant(layer).variant).layout, "nchw");
+        for (const wino::Estimate &e : wino::estimate_variants(layer, nhwc_options()))
+            EXPECT_EQ(wino::variant(e.variant).layout, "nhwc") << e.variant;
+    }
+    const wino::PreparedWeights p = wino::prepare_weights("auto", {w.data(), s.weights()}, nhwc_options(),
+                                                          s.input("nhwc"), 1);
+    EXPECT_EQ(wino::variant(p.variant()).layout, "nhwc");
+    std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+    wino::conv2d("auto", {x_nhwc.data(), s.input("nhwc")}, p, {y.data(), s.output("nhwc")}, 1, nhwc_options());
+    y = wino::test::from_layout(y, s.N, s.K, s.out_h(), s.out_w(), "nhwc");
+    EXPECT_LE(wino::test::max_scaled_error(y, wino::test::reference_conv(s, x, w), wino::test::error_scale(s, x, w)),
+              wino::test::tolerance(p.m()));
 }
 
 }  // namespace

@@ -82,29 +82,31 @@ protected:
     // Runs `variant` on random data through .npy files (the child's
     // environment extended by `env`); the run must succeed with `expected_err`
     // on stderr. Returns the max scaled error.
+    // With a `layout` other than nchw, the files hold that layout and the run is given --layout.
     double round_trip(const std::string &variant, const ConvShape &s, const std::vector<std::string> &env = {},
-                      const std::string &expected_err = "") {
+                      const std::string &expected_err = "", const std::string &layout = "nchw") {
         const std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W);
         const std::vector<float> w = rng.uniform(size_t(s.K) * s.C * 9);
-        write_bytes(dir / "x.npy", f32_npy(s.input(), x));
+        write_bytes(dir / "x.npy", f32_npy(s.input(layout), wino::test::to_layout(x, s.N, s.C, s.H, s.W, layout)));
         write_bytes(dir / "w.npy", f32_npy(s.weights(), w));
         ChildOptions options;
         options.env = env;
-        const Result r = run({"run", "--variant", variant, "--input", "x.npy", "--weights", "w.npy", "--padding",
-                              std::to_string(s.padding), "--output", "y.npy", "--threads", "2"},
-                             options);
+        std::vector<std::string> args{"run", "--variant", variant, "--input", "x.npy", "--weights", "w.npy", "--padding",
+                                      std::to_string(s.padding), "--output", "y.npy", "--threads", "2"};
+        if (layout != "nchw") args.insert(args.end(), {"--layout", layout});
+        const Result r = run(args, options);
         EXPECT_EQ(r.status, 0) << r.err;
         EXPECT_EQ(r.err, expected_err);
         EXPECT_EQ(r.out, "");
         const std::string y_bytes = read_bytes(dir / "y.npy");
         // The header is the one numpy writes (version 1.0, data 64-byte aligned).
-        const std::string expected_head = npy_file(dict_text("<f4", false, s.output()), "");
+        const std::string expected_head = npy_file(dict_text("<f4", false, s.output(layout)), "");
         EXPECT_EQ(y_bytes.substr(0, expected_head.size()), expected_head);
         const npy::Array y = npy::load((dir / "y.npy").string());
-        EXPECT_EQ(y.shape, s.output());
+        EXPECT_EQ(y.shape, s.output(layout));
         EXPECT_EQ(y_bytes.size(), expected_head.size() + y.data.size() * 4);
-        return wino::test::max_scaled_error(y.data, wino::test::reference_conv(s, x, w),
-                                            wino::test::error_scale(s, x, w));
+        return wino::test::max_scaled_error(wino::test::from_layout(y.data, s.N, s.K, s.out_h(), s.out_w(), layout),
+                                            wino::test::reference_conv(s, x, w), wino::test::error_scale(s, x, w));
     }
 };
 
@@ -113,6 +115,32 @@ TEST_F(CliRun, FusedF4RoundTripMatchesReference) {
         SCOPED_TRACE(s.str());
         EXPECT_LE(round_trip("wino_fused_f4", s), 2e-5);
     }
+}
+
+// An NHWC variant reads and writes NHWC files when told --layout nhwc (and
+// auto picks among the NHWC variants); without the flag it refuses the run
+// with one line naming the layouts, and writes nothing.
+TEST_F(CliRun, NhwcVariantRunsOnNhwcFilesWithTheLayoutFlag) {
+    std::string nhwc;
+    for (const auto &v : wino::variants())
+        if (v.layout == "nhwc" && v.device == "cpu" && v.m == 4) nhwc = v.name;
+    if (nhwc.empty()) GTEST_SKIP() << "no NHWC F(4,3) variant compiled";
+    for (const std::string &variant : {nhwc, std::string("auto")})
+        for (const ConvShape &s : {ConvShape{2, 3, 5, 9, 11, 1}, ConvShape{1, 4, 3, 7, 6, 0}}) {
+            SCOPED_TRACE(variant + " " + s.str());
+            EXPECT_LE(round_trip(variant, s, {}, "", "nhwc"), 2e-5);
+        }
+    const Result r = run({"run", "--variant", nhwc, "--input", "x.npy", "--weights", "w.npy", "--padding", "1",
+                          "--output", "fresh.npy"});
+    EXPECT_EQ(r.status, 1);
+    EXPECT_EQ(r.err, "wino: error: variant " + nhwc + " takes NHWC tensors, but the call's layout is nchw "
+                     "(RunOptions::layout; wino run --layout)\n");
+    EXPECT_FALSE(fs::exists(dir / "fresh.npy"));
+    const Result bad = run({"run", "--variant", "auto", "--input", "x.npy", "--weights", "w.npy", "--padding", "1",
+                            "--output", "fresh.npy", "--layout", "chwn"});
+    EXPECT_EQ(bad.status, 1);
+    EXPECT_EQ(bad.err, "wino: error: layout must be nchw or nhwc, got 'chwn'\n");
+    EXPECT_FALSE(fs::exists(dir / "fresh.npy"));
 }
 
 TEST_F(CliRun, DirectRoundTripMatchesReference) {

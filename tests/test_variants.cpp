@@ -145,6 +145,10 @@ TEST_P(VariantMatchesReference, OnRandomData) {
     const ConvShape &s = c.shape;
     wino::RunOptions options;
     options.threads = c.threads;
+    // A variant runs on its own layout's tensors (auto: NCHW); the data and
+    // the reference stay NCHW, moved into that layout and the output back.
+    const std::string layout = c.variant == "auto" ? "nchw" : wino::variant(c.variant).layout;
+    options.layout = layout;
     // auto is held to the bound of the variant it picks.
     const std::string runs = c.variant == "auto" ? wino::select_variant(s, options).variant : c.variant;
     const int m = wino::variant(runs).m;
@@ -156,10 +160,12 @@ TEST_P(VariantMatchesReference, OnRandomData) {
     std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W);
     std::vector<float> w = rng.uniform(size_t(s.K) * s.C * 9);
     std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+    const std::vector<float> x_in = wino::test::to_layout(x, s.N, s.C, s.H, s.W, layout);
 
     try {
-        wino::conv2d(c.variant, {x.data(), s.input()}, {w.data(), s.weights()}, {y.data(), s.output()}, s.padding,
-                     options);
+        wino::conv2d(c.variant, {x_in.data(), s.input(layout)}, {w.data(), s.weights()}, {y.data(), s.output(layout)},
+                     s.padding, options);
+        y = wino::test::from_layout(y, s.N, s.K, s.out_h(), s.out_w(), layout);
     } catch (const wino::Error &e) {
         // An autoscheduled variant may refuse a layer smaller than the one it
         // was scheduled for; it says so, and writes nothing.
@@ -205,7 +211,9 @@ TEST_P(TaskModel, MatchesTheTasksThePipelineReports) {
             wino::RunOptions options;
             options.threads = threads;
             options.stats = &stats;
-            wino::conv2d(v.name, {x.data(), s.input()}, prepared, {y.data(), s.output()}, s.padding, options);
+            options.layout = v.layout;  // the values do not matter here, only the shapes
+            wino::conv2d(v.name, {x.data(), s.input(v.layout)}, prepared, {y.data(), s.output(v.layout)}, s.padding,
+                         options);
             const long long model =
                 v.schedule == "fused"
                     ? wino::fused_tasks(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), threads)

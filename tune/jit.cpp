@@ -107,6 +107,9 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
     s_->target = target;
     s_->m = c.m;
     const ScheduleParams p = parse_schedule_params(c.row_parameters());
+    // Its data, check and timing are NCHW (wino_tune's buffers).
+    if (channels_last(p))
+        throw std::invalid_argument("wino_tune times NCHW pipelines: layout=nhwc candidates are not supported");
     const auto start = std::chrono::steady_clock::now();
     if (c.algorithm == "direct") {
         DirectStages st =

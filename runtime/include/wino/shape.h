@@ -19,6 +19,20 @@ struct ConvShape {
     std::vector<int64_t> input() const { return {N, C, H, W}; }
     std::vector<int64_t> weights() const { return {K, C, 3, 3}; }
     std::vector<int64_t> output() const { return {N, K, out_h(), out_w()}; }
+    // The same tensors' shapes in a layout's order: "nchw" as above, "nhwc"
+    // (N, H, W, C) and (N, H', W', K).
+    std::vector<int64_t> input(const std::string &layout) const { return in_layout(input(), layout); }
+    std::vector<int64_t> output(const std::string &layout) const { return in_layout(output(), layout); }
+    // A 4-D shape in NCHW order, put in `layout`'s order (nhwc: N, H, W, C).
+    static std::vector<int64_t> in_layout(const std::vector<int64_t> &nchw, const std::string &layout) {
+        if (layout != "nhwc" || nchw.size() != 4) return nchw;
+        return {nchw[0], nchw[2], nchw[3], nchw[1]};
+    }
+    // The inverse: a 4-D shape in `layout`'s order, in NCHW order.
+    static std::vector<int64_t> to_nchw(const std::vector<int64_t> &shape, const std::string &layout) {
+        if (layout != "nhwc" || shape.size() != 4) return shape;
+        return {shape[0], shape[3], shape[1], shape[2]};
+    }
     // Direct-equivalent work: 2 flops per multiply-add of a direct convolution.
     double flops() const { return 2.0 * N * K * C * double(out_h()) * out_w() * 9; }
     // "N1_C64_K64_56x56", "_p0" appended at padding 0: a name for benchmarks and tests.

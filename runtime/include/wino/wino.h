@@ -3,6 +3,9 @@
 //
 // Layouts are dense, C order: input NCHW, weights KCRS (K, C, 3, 3), output
 // NKHW with H' = H + 2·padding - 2 and W' = W + 2·padding - 2, padding 0 or 1.
+// Or, with RunOptions::layout = "nhwc", channels innermost: input NHWC and
+// output NH'W'K (weights stay KCRS); each variant runs on the one layout it
+// was compiled for (VariantInfo::layout).
 // Every misuse throws wino::Error with a code and a message naming the problem;
 // calls are thread-safe (different output buffers, any number of threads).
 #pragma once
@@ -34,6 +37,7 @@ enum class ErrorCode {
     Runtime,                // an error reported by the Halide runtime
     OutOfMemory,            // temporaries could not be allocated, or exceed RunOptions::memory_limit
     Unsupported,            // this build cannot run the call (e.g. no profiled pipelines compiled in)
+    LayoutMismatch,         // the variant was compiled for another tensor layout than RunOptions::layout
 };
 
 const char *to_string(ErrorCode code);
@@ -92,6 +96,9 @@ struct VariantInfo {
     // a portable build (AVX-512, AVX2, SSE4.1), of which the CPU runs the
     // first it can (WINO_CPU_LEVEL=avx2|sse41 holds it to a lower one).
     std::string targets;
+    // The layout of the input and output it takes (the table's layout=):
+    // "nchw", or "nhwc" (channels innermost). See RunOptions::layout.
+    std::string layout = "nchw";
 };
 
 // Every variant compiled in, in the order of the variant table.
@@ -121,6 +128,11 @@ struct RunOptions {
     // Where `auto` may choose: "cpu" (default), "cuda" (GPU variants only) or
     // "any". Explicitly named variants run where they were compiled for.
     std::string device = "cpu";
+    // The layout of the input and output tensors: "nchw" (input (N, C, H, W),
+    // output (N, K, H', W')) or "nhwc" (input (N, H, W, C), output (N, H', W',
+    // K)). A named variant compiled for another layout fails with
+    // LayoutMismatch; auto chooses among the variants of this layout.
+    std::string layout = "nchw";
     // conv2d_device only: a CUstream (cudaStream_t) in device 0's primary
     // context. The kernels go on it and the call returns without waiting for
     // them (stats then carry no compute_ms); the caller synchronizes, and may
@@ -220,11 +232,13 @@ struct Estimate {
 };
 std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions &options = {});
 
-// Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding.
-// Throws WrongRank, InvalidArgument (padding), or BadShape for a dimension
+// Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding;
+// at layout "nhwc", (N, H', W', K) for an input (N, H, W, C).
+// Throws WrongRank, InvalidArgument (padding, layout), or BadShape for a dimension
 // outside [0, 2^31 - 1] (so the arithmetic cannot overflow); an H' or W' < 1
 // is returned as computed.
-std::vector<int64_t> output_shape(const std::vector<int64_t> &input_shape, int64_t K, int padding);
+std::vector<int64_t> output_shape(const std::vector<int64_t> &input_shape, int64_t K, int padding,
+                                  const std::string &layout = "nchw");
 
 // Every check conv2d makes that depends on shapes alone, before any data
 // exists: ranks, dimensions, kernel size, channels, the padding, and the
