@@ -26,4 +26,15 @@ inline std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C) {
     return {alpha, alpha, blocks, C, kWeightKBlock};
 }
 
+// A convolution's input or output (N, C, H, W) as Halide indexes it, (x, y,
+// c, n) innermost first, stored dense in NCHW order or, channels_last, in NHWC
+// order (channels innermost): each dimension's extent and stride, in elements.
+struct TensorDims {
+    int64_t extent[4], stride[4];
+};
+inline TensorDims conv_tensor_dims(int64_t N, int64_t C, int64_t H, int64_t W, bool channels_last) {
+    if (channels_last) return {{W, H, C, N}, {C, W * C, 1, H * W * C}};
+    return {{W, H, C, N}, {1, W, W * H, W * H * C}};
+}
+
 }  // namespace wino

@@ -229,9 +229,10 @@ Halide::Runtime::Buffer<T> halide_view(T *data, const std::vector<int64_t> &shap
 // order: the pipelines index (x, y, channel, image) whatever the strides.
 template <typename T>
 Halide::Runtime::Buffer<T> conv_view(T *data, const std::vector<int64_t> &shape, const std::string &layout) {
-    if (layout != "nhwc") return halide_view(data, shape);
-    const int N = int(shape[0]), H = int(shape[1]), W = int(shape[2]), C = int(shape[3]);  // checked: < 2^31 elements
-    halide_dimension_t dims[4] = {{0, W, C}, {0, H, W * C}, {0, C, 1}, {0, N, H * W * C}};
+    const std::vector<int64_t> nchw = ConvShape::to_nchw(shape, layout);
+    const TensorDims d = conv_tensor_dims(nchw[0], nchw[1], nchw[2], nchw[3], layout == "nhwc");
+    halide_dimension_t dims[4];
+    for (int i = 0; i < 4; i++) dims[i] = {0, int32_t(d.extent[i]), int32_t(d.stride[i])};  // checked: < 2^31 elements
     return Halide::Runtime::Buffer<T>(data, 4, dims);
 }
 

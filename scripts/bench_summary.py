@@ -12,6 +12,10 @@ compiled variant's (1.00: auto picked the fastest), and the pick's own row
 over the fastest (the same, without the noise between auto's run and the
 row's). `tasks (best)`: the independent parallel tasks the fastest variant's
 call offered (RunStats::parallel_tasks, wino_bench's `tasks` counter).
+The best Winograd and direct columns, and auto, are on NCHW tensors; the
+variants compiled for NHWC (channels innermost) have columns of their own,
+set against oneDNN on its blocked layouts (each library in its own layout,
+reorders outside the timing).
 """
 import argparse
 import math
@@ -45,16 +49,16 @@ def main():
         run = bench.runs.get((v, layer, t))
         return run.counters.get("tasks") if run else None
 
-    def cpu(v):
-        return not bench.is_peer(v) and v != "auto" and bench.device(v) == "cpu"
+    def cpu(v, layout="nchw"):
+        return not bench.is_peer(v) and v != "auto" and bench.device(v) == "cpu" and bench.layout(v) == layout
 
     idle_us = float(bench.ctx.get("idle_us", 0) or 0)
     if idle_us > 0:
         print(f"CPU calls {idle_us:g} us apart (wino_bench --idle-us), not back to back.\n")
     print("| layer | threads | best Winograd | ms | best direct | ms | auto | chose | auto / best | its row / best"
           " | auto / best direct | oneDNN direct | oneDNN Winograd | best vs faster oneDNN"
-          " | best vs faster oneDNN, NCHW in/out | tasks (best) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          " | best vs faster oneDNN, NCHW in/out | tasks (best) | best NHWC | ms | NHWC vs faster oneDNN |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for layer, t in sorted((layer, t) for layer in bench.shapes for t in bench.threads
                            if any(not math.isnan(ms(v, layer, t)) for v in bench.variants)):
         w_ms, w = best(layer, t, lambda v: cpu(v) and bench.algorithm(v) == "winograd")
@@ -66,11 +70,13 @@ def main():
         # The same called on NCHW tensors (reorders in each call); nan where the run had no such rows.
         dn = min((x for x in (ms("onednn_direct_nchw", layer, t), ms("onednn_winograd_nchw", layer, t))
                   if not math.isnan(x)), default=nan)
+        h_ms, h = best(layer, t, lambda v: cpu(v, "nhwc"))
         overall = min(w_ms, d_ms)
         pick_ms = ms(a_label, layer, t)
         print(f"| {layer} | {t} | {w} | {w_ms:.4f} | {d} | {d_ms:.4f} | {a_ms:.4f} | {a_label} | "
               f"{a_ms / overall:.2f} | {pick_ms / overall:.2f} | {a_ms / d_ms:.2f} | {dd:.4f} | {dw:.4f} | "
-              f"{min(dd, dw) / overall:.2f} | {dn / overall:.2f} | {fmt_tasks(tasks(w if w_ms <= d_ms else d, layer, t))} |")
+              f"{min(dd, dw) / overall:.2f} | {dn / overall:.2f} | {fmt_tasks(tasks(w if w_ms <= d_ms else d, layer, t))} | "
+              f"{h} | {h_ms:.4f} | {min(dd, dw) / h_ms:.2f} |")
 
 
 if __name__ == "__main__":

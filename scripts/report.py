@@ -200,6 +200,10 @@ class Bench:
                 out[k] = val
         return out
 
+    def layout(self, v):
+        """The tensors' layout a variant takes: "nchw", or "nhwc" (older runs: nchw)."""
+        return self.meta.get(v, {}).get("layout", "nchw")
+
     def device(self, v):
         meta = self.meta.get(v)
         if meta is None:
@@ -237,7 +241,10 @@ class Bench:
         return "hand-written"
 
     def hand(self, v, device="cpu"):
-        return self.kind(v) == "hand-written" and self.device(v) == device
+        """Hand-written, on this device, on NCHW tensors: the report's comparisons (oneDNN's columns, tensor
+        against fused) are on the API's default layout; NHWC rows appear in the per-variant tables and in
+        scripts/bench_summary.py's columns of their own."""
+        return self.kind(v) == "hand-written" and self.device(v) == device and self.layout(v) == "nchw"
 
     def describe(self, v):
         """algorithm, m and parameters in a few words, from the metadata."""

@@ -25,7 +25,7 @@ std::string Candidate::row_name() const {
     // Parameters in the key's (sorted) order, each as a short word; the
     // values the space takes are identifier characters already.
     static const std::map<std::string, std::string> prefix{
-        {"block", ""}, {"k_vectors", "k"}, {"band_kb", "band"}, {"parallel", ""}, {"vectorize", "vec"}, {"store", ""}, {"c_slice", "c"}, {"load", "load"}, {"pad", "pad_"}};
+        {"block", ""}, {"k_vectors", "k"}, {"band_kb", "band"}, {"parallel", ""}, {"vectorize", "vec"}, {"store", ""}, {"c_slice", "c"}, {"load", "load"}, {"pad", "pad_"}, {"layout", ""}};
     const std::string f = "f" + std::to_string(m);
     std::string name = "tuned_" + (algorithm == "direct" ? "direct" : schedule == "fused" ? f : schedule + "_" + f);
     for (const auto &[k, v] : params) {
@@ -77,11 +77,20 @@ Buffer<float> view(float *data, const std::vector<int64_t> &shape) {
     return Buffer<float>(data, sizes);
 }
 
+// A convolution's input or output of NCHW extents, stored in the candidate's layout.
+Buffer<float> conv_view(float *data, const std::vector<int64_t> &nchw, bool channels_last) {
+    const TensorDims d = conv_tensor_dims(nchw[0], nchw[1], nchw[2], nchw[3], channels_last);
+    halide_dimension_t dims[4];
+    for (int i = 0; i < 4; i++) dims[i] = {0, int32_t(d.extent[i]), int32_t(d.stride[i])};
+    return Buffer<float>(data, 4, dims);
+}
+
 }  // namespace
 
 struct Compiled::State {
     Target target;
     int m = 0;
+    bool channels_last = false;  // layout=nhwc: input and output channels innermost
     // The convolution: (input, prepared weights, padding, threads) -> output.
     ImageParam input{Float(32), 4, "input"}, weights{Float(32), 5, "prepared"};
     Param<int> padding{"padding", 1, 0, 1}, threads{"threads", 1, 1, 1 << 16};
@@ -107,18 +116,18 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
     s_->target = target;
     s_->m = c.m;
     const ScheduleParams p = parse_schedule_params(c.row_parameters());
-    // Its data, check and timing are NCHW (wino_tune's buffers).
-    if (channels_last(p))
-        throw std::invalid_argument("wino_tune times NCHW pipelines: layout=nhwc candidates are not supported");
+    s_->channels_last = channels_last(p);
     const auto start = std::chrono::steady_clock::now();
     if (c.algorithm == "direct") {
         DirectStages st =
-            direct_algorithm(s_->input, s_->weights, s_->padding, s_->threads, s_->output, pads_image(p));
+            direct_algorithm(s_->input, s_->weights, s_->padding, s_->threads, s_->output, pads_image(p),
+                             s_->channels_last);
         schedule_direct(c.schedule, p, st, target);
         PackStages ps = pack_algorithm(s_->raw, s_->prepared);
         schedule_weight_packing(ps, target);
     } else if (c.algorithm == "winograd") {
-        WinogradStages st = winograd_algorithm(c.m, s_->input, s_->weights, s_->padding, s_->threads, s_->output);
+        WinogradStages st =
+            winograd_algorithm(c.m, s_->input, s_->weights, s_->padding, s_->threads, s_->output, s_->channels_last);
         schedule_winograd(c.schedule, p, st, target);
         FilterStages fs = filter_algorithm(c.m, s_->raw, s_->prepared);
         schedule_filter_transform(fs, target);
@@ -141,6 +150,8 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
 
 Compiled::~Compiled() = default;
 
+std::string Compiled::layout() const { return s_->channels_last ? "nhwc" : "nchw"; }
+
 Buffer<float> Compiled::prepare(const std::vector<float> &weights, const ConvShape &shape, int threads) {
     const std::vector<int64_t> dims = prepared_shape(s_->m, shape.K, shape.C);
     std::vector<int> sizes(dims.rbegin(), dims.rend());
@@ -153,9 +164,9 @@ Buffer<float> Compiled::prepare(const std::vector<float> &weights, const ConvSha
 
 void Compiled::run(const float *input, const Buffer<float> &prepared, const ConvShape &shape, int threads,
                    float *output) {
-    Buffer<float> out = view(output, shape.output());
+    Buffer<float> out = conv_view(output, shape.output(), s_->channels_last);
     ParamMap params;
-    params.set(s_->input, view(const_cast<float *>(input), shape.input()));
+    params.set(s_->input, conv_view(const_cast<float *>(input), shape.input(), s_->channels_last));
     params.set(s_->weights, prepared);
     params.set(s_->padding, shape.padding);
     params.set(s_->threads, threads);

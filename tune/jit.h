@@ -44,7 +44,10 @@ public:
 
     // Prepares KCRS weights (K, C, 3, 3) for this candidate's algorithm.
     Halide::Buffer<float> prepare(const std::vector<float> &weights, const ConvShape &shape, int threads);
-    // Runs the convolution; throws std::runtime_error with Halide's message on failure.
+    // The layout its input and output are stored in: "nchw", or "nhwc" (layout=nhwc).
+    std::string layout() const;
+    // Runs the convolution, on an input and an output stored in layout()'s
+    // order; throws std::runtime_error with Halide's message on failure.
     void run(const float *input, const Halide::Buffer<float> &prepared, const ConvShape &shape, int threads,
              float *output);
 

@@ -31,7 +31,7 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
     std::ostringstream out;
     out << c.algorithm << " " << c.schedule << " m=" << c.m << " band=" << band_bytes(p)
         << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p)
-        << " pad_image=" << pads_image(p);
+        << " pad_image=" << pads_image(p) << " layout=" << layout_name(p);
     if (c.algorithm == "direct" && p.vectorize == "x") {
         const RowBlock b = row_block(machine, p);
         out << " x-vector KU=" << b.KU << " YB=" << b.YB;
@@ -52,30 +52,39 @@ std::map<std::string, std::string> hand_variants() {
     return out;
 }
 
-std::vector<Candidate> seeds() {
+std::vector<Candidate> seeds(const std::string &layout) {
     std::vector<Candidate> out;
     std::set<std::string> seen;
     auto add = [&](const Candidate &c) {
         if (seen.insert(c.key()).second) out.push_back(c);
     };
-    for (int m : {4, 2, 6}) add({"winograd", "fused", m, {}});
-    add({"direct", "direct", 0, {}});
-    add({"direct", "direct", 0, {{"vectorize", "x"}}});
+    if (layout == "nhwc") {
+        // Only the fused schedule takes channels-innermost tensors.
+        for (int m : {4, 2, 6}) add({"winograd", "fused", m, {{"layout", "nhwc"}}});
+    } else {
+        for (int m : {4, 2, 6}) add({"winograd", "fused", m, {}});
+        add({"direct", "direct", 0, {}});
+        add({"direct", "direct", 0, {{"vectorize", "x"}}});
+    }
     for (const VariantInfo &v : variants())
-        if (v.schedule == "fused" || v.schedule == "direct")
+        if ((v.schedule == "fused" || v.schedule == "direct") && v.layout == layout)
             add({v.algorithm, v.schedule, v.m, schedule_parameters(v.parameters)});
     return out;
 }
 
 std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const Candidate &c) {
     const std::vector<std::string> bands{"", "128", "256", "1024", "2048"}, parallel{"", "bands"}, pad{"", "image"};
-    if (c.algorithm == "winograd")
-        return {{"m", {"2", "4", "6"}},
-                {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
-                {"k_vectors", {"", "1", "2"}},
-                {"band_kb", bands},
-                {"parallel", {"", "bands", "all", "groups"}},
-                {"store", {"", "channels", "rows"}}};
+    if (c.algorithm == "winograd") {
+        std::vector<std::pair<std::string, std::vector<std::string>>> dims{
+            {"m", {"2", "4", "6"}},
+            {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
+            {"k_vectors", {"", "1", "2"}},
+            {"band_kb", bands},
+            {"parallel", {"", "bands", "all", "groups"}}};
+        // Into an NHWC output a vector of channels is already a dense store: no rows.
+        if (!channels_last(parse_schedule_params(c.row_parameters()))) dims.push_back({"store", {"", "channels", "rows"}});
+        return dims;
+    }
     const auto it = c.params.find("vectorize");
     if (it != c.params.end() && it->second == "x")
         return {{"block", {"", "1x2", "1x3", "1x4", "1x6"}},

@@ -13,8 +13,9 @@ namespace wino::tune {
 
 // Where a search starts: each algorithm's default schedule (Winograd fused
 // for m = 2, 4, 6; direct with either vector dimension) and every
-// hand-written fused or direct variant compiled into this build.
-std::vector<Candidate> seeds();
+// hand-written fused or direct variant compiled into this build, for tensors
+// in `layout` ("nchw"; "nhwc": the fused schedule only, with layout=nhwc).
+std::vector<Candidate> seeds(const std::string &layout = "nchw");
 
 // What `c` runs on a target with `target`'s registers and vectors
 // (a Halide target string): its parameters resolved (the register block the

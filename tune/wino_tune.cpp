@@ -132,8 +132,10 @@ public:
     // A log may hold points measured elsewhere (a log copied from another
     // machine, or one grown on several): only this machine's points, and
     // those of logs that predate the field, are resumed from or chosen.
-    Tuner(Halide::Target target, int threads, double budget, double seconds_per_point, std::string log_path)
-        : target_(target), threads_(threads), budget_(budget), per_point_(seconds_per_point),
+    // `layout`: the tensors' layout whose points it ranks (a log may hold both).
+    Tuner(Halide::Target target, int threads, double budget, double seconds_per_point, std::string log_path,
+          std::string layout)
+        : target_(target), threads_(threads), layout_(std::move(layout)), budget_(budget), per_point_(seconds_per_point),
           log_path_(std::move(log_path)), machine_(wino::bench::machine_id(target.to_string())),
           start_(Clock::now()) {
         if (log_path_.empty()) return;
@@ -173,16 +175,17 @@ public:
         p.key = c.key();
         try {
             Compiled &compiled = compile(c, p.compile_s);
-            std::vector<float> y(size_t(problem.shape.N) * problem.shape.K * problem.shape.out_h() * problem.shape.out_w(),
-                                 NAN);
-            auto prepared = compiled.prepare(problem.w, problem.shape, threads_);
-            compiled.run(problem.x.data(), prepared, problem.shape, threads_, y.data());
-            p.error = wino::test::max_scaled_error(y, problem.reference, problem.scale);
+            const ConvShape &s = problem.shape;
+            std::vector<float> y(size_t(s.N) * s.K * s.out_h() * s.out_w(), NAN);
+            const std::vector<float> x = wino::test::to_layout(problem.x, s.N, s.C, s.H, s.W, compiled.layout());
+            auto prepared = compiled.prepare(problem.w, s, threads_);
+            compiled.run(x.data(), prepared, s, threads_, y.data());
+            p.error = wino::test::max_scaled_error(wino::test::from_layout(y, s.N, s.K, s.out_h(), s.out_w(), compiled.layout()),
+                                                   problem.reference, problem.scale);
             if (!(p.error <= wino::test::tolerance(c.m))) {
                 p.failure = "wrong result: scaled error " + std::to_string(p.error);
             } else {
-                p.ms = fastest_batch_ms(
-                    [&] { compiled.run(problem.x.data(), prepared, problem.shape, threads_, y.data()); }, per_point_);
+                p.ms = fastest_batch_ms([&] { compiled.run(x.data(), prepared, s, threads_, y.data()); }, per_point_);
             }
         } catch (const std::exception &e) {
             p.failure = e.what();
@@ -262,13 +265,16 @@ public:
     const Halide::Target &target() const { return target_; }
 
     // The correct points the log holds for (shape, threads) of `algorithm`
-    // ("direct" or "winograd"), fastest first.
+    // ("direct" or "winograd") in the tuner's layout, fastest first.
     std::vector<const Point *> logged(const ConvShape &shape, const std::string &algorithm) const {
         std::vector<const Point *> out;
-        for (const auto &[id, p] : done_)
-            if (std::get<0>(id) == shape.str() && std::get<1>(id) == threads_ && p.ok() &&
-                Candidate::from_key(p.key).algorithm == algorithm)
+        for (const auto &[id, p] : done_) {
+            if (std::get<0>(id) != shape.str() || std::get<1>(id) != threads_ || !p.ok()) continue;
+            const Candidate c = Candidate::from_key(p.key);
+            const auto layout = c.params.find("layout");
+            if (c.algorithm == algorithm && (layout == c.params.end() ? "nchw" : layout->second) == layout_)
                 out.push_back(&p);
+        }
         std::sort(out.begin(), out.end(), [](const Point *a, const Point *b) { return a->ms < b->ms; });
         return out;
     }
@@ -298,6 +304,7 @@ private:
 
     Halide::Target target_;
     int threads_;
+    std::string layout_;
     double budget_, per_point_;
     std::string log_path_;
     std::string machine_;
@@ -328,7 +335,7 @@ bool same_schedule(const Candidate &a, const Candidate &b, const Halide::Target 
     }
 }
 
-void search(Tuner &tuner, const Problem &problem, double budget) {
+void search(Tuner &tuner, const Problem &problem, double budget, const std::string &layout) {
     const Point *best = nullptr;
     int measured = 0;
     auto consider = [&](const Candidate &c) {
@@ -339,7 +346,7 @@ void search(Tuner &tuner, const Problem &problem, double budget) {
         progress(tuner, budget, problem.shape, measured, best, p);
         return p.ok();
     };
-    std::vector<Candidate> seeds = wino::tune::seeds();
+    std::vector<Candidate> seeds = wino::tune::seeds(layout);
     for (const Candidate &seed : seeds) consider(seed);
     for (const Candidate &seed : seeds) {
         if (tuner.out_of_time()) break;
@@ -409,9 +416,10 @@ void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, 
 
 // --explain: what auto's models predict for each variant on each layer, in
 // the order auto ranks them, and what auto picks; nothing is measured.
-int run_explain(const std::vector<ConvShape> &layers, int threads) {
+int run_explain(const std::vector<ConvShape> &layers, int threads, const std::string &layout) {
     wino::RunOptions options;
     options.threads = threads;
+    options.layout = layout;
     for (const ConvShape &layer : layers) {
         const std::vector<wino::Estimate> e = wino::estimate_variants(layer, options);
         const wino::Selection chosen = wino::select_variant(layer, options);
@@ -437,7 +445,7 @@ int main(int argc, char **argv) {
     std::vector<ConvShape> shapes;
     int threads = 1;
     double budget = 600, per_point = 0.3;
-    std::string log_path = "wino_tune.log", rows_path = WINO_TUNED_ROWS;
+    std::string log_path = "wino_tune.log", rows_path = WINO_TUNED_ROWS, layout = "nchw";
     std::vector<std::string> keys;
     int rounds = 3, confirm = 3;
     bool select = false, from_log = false, calibrate = false, explain = false;
@@ -447,6 +455,9 @@ int main(int argc, char **argv) {
     app.add_option("--seconds-per-point", per_point, "timing per measured point")->check(CLI::Range(0.01, 60.0));
     app.add_option("--log", log_path, "the log of measured points (JSON lines; resumed if it exists); '' for none");
     app.add_option("--rows", rows_path, "where the winners go as variant-table rows");
+    app.add_option("--layout", layout, "search schedules for tensors in this layout: nchw, or nhwc (channels innermost: "
+                   "the fused schedule with layout=nhwc)")
+        ->check(CLI::IsMember({"nchw", "nhwc"}));
     app.add_option("--candidate", keys,
                    "measure only these points, e.g. 'winograd fused m=4 block=7x1' (repeatable)");
     app.add_flag("--select", select,
@@ -476,11 +487,12 @@ int main(int argc, char **argv) {
         return c.fits.empty() ? 1 : 0;
     }
     if (shapes.empty()) shapes = wino::bench::default_shapes();
-    if (explain) return run_explain(shapes, threads);
+    if (explain) return run_explain(shapes, threads, layout);
 
     if (select) {
         wino::RunOptions options;
         options.threads = threads;
+        options.layout = layout;
         for (const ConvShape &s : shapes) {
             const wino::Selection chosen = wino::select_by_measuring(s, options);
             std::printf("%s, %d thread%s: %s (%.4f ms)\n", s.str().c_str(), threads, threads > 1 ? "s" : "",
@@ -493,7 +505,7 @@ int main(int argc, char **argv) {
     const Halide::Target target = Halide::get_host_target();
     std::fprintf(stderr, "wino_tune: target %s, %d thread%s, budget %.0f s, log %s\n", target.to_string().c_str(),
                  threads, threads > 1 ? "s" : "", budget, log_path.empty() ? "(none)" : log_path.c_str());
-    Tuner tuner(target, threads, budget, per_point, log_path);
+    Tuner tuner(target, threads, budget, per_point, log_path, layout);
     std::vector<std::pair<ConvShape, const Point *>> winners;
     for (size_t i = 0; i < shapes.size(); i++) {
         const ConvShape &s = shapes[i];
@@ -537,7 +549,7 @@ int main(int argc, char **argv) {
                                   threads > 1 ? "s" : "", best->ms, best->key.c_str());
             continue;
         }
-        search(tuner, problem, budget);
+        search(tuner, problem, budget, layout);
         // The winners: each algorithm's fastest, after its closest rivals are timed again.
         for (const std::string &algorithm : kAlgorithms) {
             const Point *best = tuner.confirm(problem, algorithm, confirm, rounds);
