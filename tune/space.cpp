@@ -31,6 +31,7 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
     std::ostringstream out;
     out << c.algorithm << " " << c.schedule << " m=" << c.m << " band=" << band_bytes(p)
         << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p)
+        << " parallel_groups=" << parallel_groups(p)
         << " pad_image=" << pads_image(p) << " layout=" << layout_name(p);
     if (c.algorithm == "direct" && p.vectorize == "x") {
         const RowBlock b = row_block(machine, p);
