@@ -64,6 +64,19 @@ const Peer &peer_of(const std::string &name) {
     throw std::invalid_argument("no oneDNN peer named '" + name + "'");
 }
 
+// auto, the selector, has a row per layout: it chooses among the variants
+// of the caller's layout (RunOptions::layout), on tensors of that layout.
+struct Selector {
+    const char *row, *layout;
+};
+const Selector kSelectors[] = {{"auto", "nchw"}, {"auto_nhwc", "nhwc"}};
+
+const Selector *selector_of(const std::string &row) {
+    for (const Selector &s : kSelectors)
+        if (row == s.row) return &s;
+    return nullptr;
+}
+
 // GPU variants: calls per CUDA graph and replays per repetition, as
 // bench/cudnn_peer.py times cuDNN (per_graph, replays); and single calls
 // timed after, for call_ms and the copies.
@@ -107,7 +120,7 @@ void set_shape_counters(benchmark::State &state, const Case &c) {
         state.counters[key] = value;
 }
 
-bool on_gpu(const std::string &variant) { return variant != "auto" && wino::variant(variant).device == "cuda"; }
+bool on_gpu(const std::string &row) { return !selector_of(row) && wino::variant(row).device == "cuda"; }
 
 // --idle-us: the caller sleeps this long between timed calls, the timer
 // paused, as an app does other work between layers. A pool whose workers
@@ -134,15 +147,17 @@ void bench_variant(benchmark::State &state, const Case &c) {
     std::vector<float> out = output_for(s);
     wino::RunStats stats;
     const bool gpu = on_gpu(c.variant);
+    const Selector *selector = selector_of(c.variant);
+    const std::string variant = selector ? "auto" : c.variant;
     double copy_in = 0, copy_out = 0, single_call_ms = 0;
     try {
         wino::RunOptions options;
         options.threads = c.threads;
         // A variant runs on tensors of its own layout (the same random values
-        // read in that order; auto: NCHW).
-        options.layout = c.variant == "auto" ? "nchw" : wino::variant(c.variant).layout;
+        // read in that order), a selector row on its row's.
+        options.layout = selector ? selector->layout : wino::variant(c.variant).layout;
         // auto chooses for this layer; its label says what.
-        auto prepared = wino::prepare_weights(c.variant, {d.weights.data(), s.weights()}, options,
+        auto prepared = wino::prepare_weights(variant, {d.weights.data(), s.weights()}, options,
                                               s.input(options.layout), s.padding);
         wino::ConstTensor in{d.input.data(), s.input(options.layout)};
         wino::Tensor y{out.data(), s.output(options.layout)};
@@ -150,7 +165,7 @@ void bench_variant(benchmark::State &state, const Case &c) {
         // driver compiles from PTX unless its cache has them (a repetition of
         // 244 ms against 0.04 was seen), and a CPU variant's first call
         // faults in its temporaries.
-        wino::conv2d(c.variant, in, prepared, y, s.padding, options);
+        wino::conv2d(variant, in, prepared, y, s.padding, options);
         if (gpu) {
             // Device time per call as cuDNN's is taken (bench/cudnn_peer.py):
             // calls back to back in one CUDA graph, replayed; no host work
@@ -171,11 +186,11 @@ void bench_variant(benchmark::State &state, const Case &c) {
             std::nth_element(call_ms.begin(), call_ms.begin() + kSingleCalls / 2, call_ms.end());
             single_call_ms = call_ms[kSingleCalls / 2];
         } else {
-            time_calls(state, [&] { wino::conv2d(c.variant, in, prepared, y, s.padding, options); });
+            time_calls(state, [&] { wino::conv2d(variant, in, prepared, y, s.padding, options); });
         }
         options.stats = &stats;  // once more, outside the timing, for its memory and parallelism
-        wino::conv2d(c.variant, in, prepared, y, s.padding, options);
-        if (c.variant == "auto") state.SetLabel(prepared.variant());
+        wino::conv2d(variant, in, prepared, y, s.padding, options);
+        if (selector) state.SetLabel(prepared.variant());
     } catch (const wino::Error &e) {
         state.SkipWithError(e.what());
         return;
@@ -327,7 +342,7 @@ int main(int argc, char **argv) {
     wino::bench::add_shape_option(app, shapes);
     app.add_option("--threads", threads, "a thread count, repeatable; default: 1 and all cores")
         ->check(CLI::Range(1, 1 << 16));
-    app.add_option("--variant", only, "run only these variants (repeatable); default: all");
+    app.add_option("--variant", only, "run only these variants, or auto (NCHW) and auto_nhwc (repeatable); default: all");
     app.add_flag("--no-peers", no_peers, "skip oneDNN");
     app.add_option("--idle-us", g_idle_us,
                    "sleep this long between timed CPU calls (timer paused), as an app between layers; "
@@ -345,7 +360,7 @@ int main(int argc, char **argv) {
     }
     for (const std::string &v : only) {
         try {
-            wino::variant(v);  // "auto" included
+            if (!selector_of(v)) wino::variant(v);  // auto's rows are no variants
         } catch (const wino::Error &e) {
             std::fprintf(stderr, "wino_bench: error: %s\n", e.what());
             return 2;
@@ -395,6 +410,8 @@ int main(int argc, char **argv) {
                                {"tuned", v.tuned},           {"layout", v.layout}};
         benchmark::AddCustomContext("variant:" + v.name, meta.dump());
     }
+    for (const Selector &sel : kSelectors)
+        benchmark::AddCustomContext("selector:" + std::string(sel.row), nlohmann::json{{"layout", sel.layout}}.dump());
     for (int t : threads) {
         auto peak = wino::bench::measure_fma_peak(t);
         g_peak[t] = peak.gflops;
@@ -409,7 +426,8 @@ int main(int argc, char **argv) {
     }
 
     // GPU variants only where a GPU is (elsewhere they would only say so);
-    // auto, the selector, after the compiled variants.
+    // auto, the selector, after the compiled variants: a row per layout that
+    // some CPU variant takes.
     std::vector<std::string> names;
     std::string no_gpu;
     const bool gpu = wino::gpu_available(&no_gpu);
@@ -417,7 +435,13 @@ int main(int argc, char **argv) {
     for (const auto &v : wino::variants())
         if ((only.empty() || std::find(only.begin(), only.end(), v.name) != only.end()) && (gpu || v.device == "cpu"))
             names.push_back(v.name);
-    if (only.empty() || std::find(only.begin(), only.end(), "auto") != only.end()) names.push_back("auto");
+    for (const Selector &sel : kSelectors) {
+        const bool compiled = std::any_of(wino::variants().begin(), wino::variants().end(), [&](const auto &v) {
+            return v.device == "cpu" && v.layout == sel.layout;
+        });
+        if (compiled && (only.empty() || std::find(only.begin(), only.end(), sel.row) != only.end()))
+            names.push_back(sel.row);
+    }
     size_t count = 0;
     auto add = [&](const Case &c, bool peer) {
         auto *b = benchmark::RegisterBenchmark(c.name().c_str(), [c, peer](benchmark::State &st) {

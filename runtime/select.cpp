@@ -83,7 +83,7 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    an NHWC output a vector of channels is one dense store;
 //  - direct's padding (direct_padding_ops), in its input term: pad=bands
 //    loads the vectors at each band's edges lane by lane, pad=image copies
-//    dense vectors.
+//    dense vectors; from NHWC every vector of a pixel's channels is dense.
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
 // The model ignores the thread count, except that pad=image competes only
@@ -156,8 +156,12 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         // store=rows computes whole vectors of pixels along x (its stack block).
         const RegisterBlock b = direct_block(machine, p);
         const bool rows = direct_stores_rows(machine, p);
-        return CostTerms{N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L,
-                         padding, 0, rows ? row_stores : plane_stores};
+        const double multiply =
+            N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L;
+        if (channels_last(p))  // dense vectors of channels in (the padded band) and out
+            return CostTerms{multiply, N * up(s.C, machine.lanes) / L * double(Ho + 2) * (Wo + 2), 0,
+                             N * double(Ho) * Wo * up(s.K, machine.lanes) / L};
+        return CostTerms{multiply, padding, 0, rows ? row_stores : plane_stores};
     }
     if (v.schedule == "fused") {
         const RegisterBlock b = register_block(machine, p);

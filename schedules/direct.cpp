@@ -23,9 +23,12 @@ using namespace Halide;
 //  x: a vector of pixels along a row x a few output channels x rows. Suits
 //     wide planes and few input channels (a first layer, C = 3): every store
 //     is a dense row segment.
+// With layout=nhwc (channels innermost) only k applies, and it needs no
+// store=rows: a vector of output channels is one dense store.
 void schedule_direct(const std::string &schedule, const ScheduleParams &p, DirectStages &s, const Target &target) {
-    if (channels_last(p))
-        throw std::invalid_argument("conv_direct: layout=nhwc is not scheduled (its padding vectorizes along x)");
+    const bool nhwc = channels_last(p);
+    if (nhwc && schedule != "direct")
+        throw std::invalid_argument("conv_direct: layout=nhwc is scheduled by the CPU direct schedule only");
     if (schedule == "gpu_direct") return schedule_gpu_direct(s, p, target);
     if (schedule != "direct") throw std::invalid_argument("conv_direct: unknown schedule '" + schedule + "'");
     if (!p.vectorize.empty() && p.vectorize != "k" && p.vectorize != "x")
@@ -36,6 +39,9 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         throw std::invalid_argument("conv_direct: parallel=" + p.parallel +
                                     " is the fused schedule's (its input transform); expected bands or channels");
     const bool along_x = p.vectorize == "x";
+    if (nhwc && (along_x || p.store == "rows" || pads_image(p)))
+        throw std::invalid_argument("conv_direct: layout=nhwc vectorizes output channels and pads bands: "
+                                    "vectorize=x, store=rows and pad=image are for nchw");
     const Machine machine = machine_of(target);
     // Neighbouring taps share input pixels, and LLVM keeps the shared
     // broadcasts in registers across the (small) tap loops: direct_block
@@ -155,9 +161,16 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
             .unroll(cu)
             .unroll(x)
             .unroll(y);
+        // Input channels outermost: each tap's weight block is read in
+        // memory order (W is (ki, rx, ry, c, kb)). From NHWC, input channels
+        // innermost instead: the broadcasts of consecutive channels are
+        // adjacent floats of one pixel, so a cache line serves 16 of them
+        // (with the taps innermost there, 7x1 and 8x1 blocks ran 1.4-2.7x
+        // slower: JIT, Zen 5, 1 thread, bench/results/zen5-2core/session19).
         s.conv.update()
             .split(k, cu, cv, L)
-            .reorder(cv, cu, x, y, rx, ry, rc, n)
+            .reorder(nhwc ? std::vector<VarOrRVar>{cv, cu, x, y, rc, rx, ry, n}
+                          : std::vector<VarOrRVar>{cv, cu, x, y, rx, ry, rc, n})
             .vectorize(cv)
             .unroll(cu)
             .unroll(x)
@@ -187,6 +200,17 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         // level there (bench/results/zen5-2core/session15).
         s.in.compute_at(out, n).vectorize(ix, L, TailStrategy::GuardWithIf);
         s.in.update().vectorize(rx_pad, L, TailStrategy::GuardWithIf);
+    } else if (nhwc) {
+        // From NHWC, a pixel's channels are dense: vectors of channels, all
+        // of a pixel's before the next pixel, stored the same way (the
+        // micro-kernel's broadcasts then walk memory in order).
+        const std::vector<Var> a = s.in.args();  // (x, y, c, n)
+        Var ico("ico"), icv("icv");
+        s.in.compute_at(out, bxo)
+            .reorder_storage(a[2], a[0], a[1], a[3])
+            .split(a[2], ico, icv, L, TailStrategy::RoundUp)
+            .reorder(icv, ico, a[0], a[1], a[3])
+            .vectorize(icv);
     } else {
         s.in.compute_at(out, bxo).vectorize(ix, padding_lanes(machine), TailStrategy::RoundUp);
     }

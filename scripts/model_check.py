@@ -8,6 +8,8 @@ the model's pick with what was measured in the same run:
   - pick / fastest: against the fastest variant the model covers;
   - pick / direct: against the fastest direct variant (issue 12: never more
     than 1.1x).
+Within one layout (--layout, default nchw): auto chooses among the variants
+of the caller's layout.
 Only variants both measured and compiled now take part, so old runs are
 judged on the variants they share with this build.
 
@@ -81,11 +83,12 @@ def shape_name(layer):
     return f"N{n}_C{c}_K{k}_{h}x{w}" + ("" if p == 1 else f"_p{p}")
 
 
-def model_costs(tune, layers, threads, table):
+def model_costs(tune, layers, threads, table, layout):
     """{layer: {variant: cost}} from wino_tune --explain, listed in auto's order: the analytic
     model's costs on an empty tuning table; with `table`, its calibration's predicted ms where it
-    has one (at this thread count), as auto would choose on that table."""
-    cmd = [tune, "--explain", "--threads", str(threads)]
+    has one (at this thread count), as auto would choose on that table. Only the variants of
+    `layout`, those auto chooses among for a call in that layout."""
+    cmd = [tune, "--explain", "--threads", str(threads), "--layout", layout]
     for layer in layers:
         cmd += ["--shape", layer]
     text = run_isolated(cmd, table)
@@ -112,6 +115,8 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="only the summary")
     ap.add_argument("--table", help="judge the model calibrated in this tuning table (wino_tune --calibrate) "
                     "instead of the analytic one; its own measured layers are not excluded")
+    ap.add_argument("--layout", default="nchw", choices=("nchw", "nhwc"),
+                    help="judge the picks among the variants of this layout (auto chooses within the caller's)")
     args = ap.parse_args()
 
     listing = run_isolated([os.path.join(args.bin, "wino"), "list", "--long"], None).splitlines()[1:]
@@ -121,7 +126,7 @@ def main():
         runs = measurements(path)
         for threads in sorted({t for _, t in runs}):
             layers = sorted({layer for layer, t in runs if t == threads})
-            costs = model_costs(os.path.join(args.bin, "wino_tune"), layers, threads, args.table)
+            costs = model_costs(os.path.join(args.bin, "wino_tune"), layers, threads, args.table, args.layout)
             for layer in layers:
                 measured = runs[(layer, threads)]
                 order = list(costs[layer])

@@ -132,12 +132,20 @@ class Bench:
         data = load(path)
         self.ctx = data.get("context", {})
         self.meta = {}
+        # auto's rows, each choosing among the variants of its layout (older runs: one, "auto", on NCHW).
+        self.selectors = {"auto": "nchw"}
         for k, v in self.ctx.items():
-            if k.startswith("variant:"):
+            for prefix, into in (("variant:", self.meta), ("selector:", None)):
+                if not k.startswith(prefix):
+                    continue
                 try:
-                    self.meta[k[len("variant:"):]] = json.loads(v)
+                    value = json.loads(v)
                 except (TypeError, ValueError):
-                    pass
+                    continue
+                if into is None:
+                    self.selectors[k[len(prefix):]] = value.get("layout", "nchw")
+                else:
+                    into[k[len(prefix):]] = value
         self.peaks = {int(k.rsplit("_", 1)[1]): float(v) for k, v in self.ctx.items()
                       if k.startswith("fma_peak_gflops_threads_")}
         self.runs = {}
@@ -201,7 +209,9 @@ class Bench:
         return out
 
     def layout(self, v):
-        """The tensors' layout a variant takes: "nchw", or "nhwc" (older runs: nchw)."""
+        """The tensors' layout a variant (or auto's row) takes: "nchw", or "nhwc" (older runs: nchw)."""
+        if v in self.selectors:
+            return self.selectors[v]
         return self.meta.get(v, {}).get("layout", "nchw")
 
     def device(self, v):
@@ -230,7 +240,7 @@ class Bench:
     def kind(self, v):
         if self.is_peer(v):
             return "peer"
-        if v == "auto":
+        if v in self.selectors:
             return "auto"
         if v not in self.meta:
             return "unknown"
@@ -250,8 +260,8 @@ class Bench:
         """algorithm, m and parameters in a few words, from the metadata."""
         if self.is_peer(v):
             return PEERS[v]
-        if v == "auto":
-            return "chooses per layer"
+        if v in self.selectors:
+            return "chooses per layer" + ("" if self.layout(v) == "nchw" else f" ({self.layout(v).upper()} tensors)")
         if v not in self.meta:
             return "?"
         text = "direct" if self.algorithm(v) == "direct" else f"F({self.m(v)},3) {self.formulation(v)}"
@@ -433,7 +443,7 @@ def every_variant(bench):
                 g = bench.gflops(v, s, t)
                 gpu = bench.device(v) != "cpu"
                 note = r.label if r.label else ""
-                if v == "auto" and r.label:
+                if bench.kind(v) == "auto" and r.label:
                     note = f"chose {r.label}"
                 if gpu:
                     note = (note + " " if note else "") + (f"GPU kernel time; copies in/out"
@@ -537,7 +547,7 @@ def exploration_tables(bench):
             for role, v, x, failed, vs in found:
                 r = bench.run(v, s, t) if v else None
                 note = ""
-                if v == "auto" and r and r.label:
+                if bench.kind(v) == "auto" and r and r.label:
                     note = f"chose {r.label}"
                 elif v in PEERS and r and r.label:
                     note = r.label
@@ -557,30 +567,36 @@ def exploration_tables(bench):
 
 def auto_summary(bench):
     """auto against issue 12's targets, from this run: within 1.1x of the fastest compiled CPU variant, and
-    never more than 1.1x slower than the fastest direct one."""
-    if "auto" not in bench.variants:
-        return []
-    cpu = bench.ran("cpu")
-    direct = [v for v in cpu if bench.algorithm(v) == "direct"]
-    vs_best, vs_direct = [], []
-    for s in bench.shapes:
-        for t in bench.threads:
-            a = bench.ms("auto", s, t)
-            _, best = bench.best(cpu, s, t)
-            _, best_direct = bench.best(direct, s, t)
-            if not math.isnan(a) and not math.isnan(best):
-                vs_best.append(a / best)
-            if not math.isnan(a) and not math.isnan(best_direct):
-                vs_direct.append(a / best_direct)
-    if not vs_best:
-        return []
-    gmean = math.exp(sum(map(math.log, vs_best)) / len(vs_best))
-    return [f"`auto` against the fastest compiled CPU variant of each cell: {gmean:.3f}x (geometric mean), within"
-            f" 1.1x on {sum(x <= 1.1 for x in vs_best)} of {len(vs_best)} cells, worst {max(vs_best):.2f}x; more"
-            f" than 1.1x slower than the fastest direct variant on {sum(x > 1.1 for x in vs_direct)} of"
-            f" {len(vs_direct)}. (auto chooses from the tuning table, else the cost model, calibrated where"
-            " `wino_tune --calibrate` ran on this machine; `scripts/model_check.py` judges the model alone on"
-            " recorded runs.)", ""]
+    never more than 1.1x slower than the fastest direct one; each of auto's rows against the variants of its
+    layout (those it chooses from)."""
+    lines = []
+    for row, layout in bench.selectors.items():
+        if row not in bench.variants:
+            continue
+        cpu = [v for v in bench.ran("cpu") if bench.layout(v) == layout]
+        direct = [v for v in cpu if bench.algorithm(v) == "direct"]
+        vs_best, vs_direct = [], []
+        for s in bench.shapes:
+            for t in bench.threads:
+                a = bench.ms(row, s, t)
+                _, best = bench.best(cpu, s, t)
+                _, best_direct = bench.best(direct, s, t)
+                if not math.isnan(a) and not math.isnan(best):
+                    vs_best.append(a / best)
+                if not math.isnan(a) and not math.isnan(best_direct):
+                    vs_direct.append(a / best_direct)
+        if not vs_best:
+            continue
+        gmean = math.exp(sum(map(math.log, vs_best)) / len(vs_best))
+        lines += [f"`{row}` ({layout.upper()} tensors) against the fastest compiled CPU variant of its layout in each"
+                  f" cell: {gmean:.3f}x (geometric mean), within 1.1x on {sum(x <= 1.1 for x in vs_best)} of"
+                  f" {len(vs_best)} cells, worst {max(vs_best):.2f}x; more than 1.1x slower than the fastest direct"
+                  f" variant of its layout on {sum(x > 1.1 for x in vs_direct)} of {len(vs_direct)}.", ""]
+    if lines:
+        lines[-1:] = ["(auto chooses from the tuning table, else the cost model, calibrated where `wino_tune"
+                      " --calibrate` ran on this machine; `scripts/model_check.py` judges the model alone on"
+                      " recorded runs.)", ""]
+    return lines
 
 
 def hand_counterpart(bench, v):

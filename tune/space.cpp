@@ -60,8 +60,9 @@ std::vector<Candidate> seeds(const std::string &layout) {
         if (seen.insert(c.key()).second) out.push_back(c);
     };
     if (layout == "nhwc") {
-        // Only the fused schedule takes channels-innermost tensors.
+        // Channels innermost: the fused schedule, and direct's channel-vector kernel.
         for (int m : {4, 2, 6}) add({"winograd", "fused", m, {{"layout", "nhwc"}}});
+        add({"direct", "direct", 0, {{"layout", "nhwc"}}});
     } else {
         for (int m : {4, 2, 6}) add({"winograd", "fused", m, {}});
         add({"direct", "direct", 0, {}});
@@ -93,12 +94,15 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
                 {"band_kb", bands},
                 {"parallel", parallel},
                 {"pad", pad}};
-    return {{"block", {"", "4x2", "2x4", "8x1", "7x1", "3x3", "6x2", "4x3", "2x2"}},
-            {"k_vectors", {"", "1", "2"}},
-            {"band_kb", bands},
-            {"parallel", parallel},
-            {"store", {"", "rows"}},
-            {"pad", pad}};
+    std::vector<std::pair<std::string, std::vector<std::string>>> dims{
+        {"block", {"", "4x2", "2x4", "8x1", "7x1", "3x3", "6x2", "4x3", "2x2"}},
+        {"k_vectors", {"", "1", "2"}},
+        {"band_kb", bands},
+        {"parallel", parallel}};
+    // From and into NHWC, vectors of channels are dense both ways: no rows, no padded copy.
+    if (!channels_last(parse_schedule_params(c.row_parameters())))
+        dims.insert(dims.end(), {{"store", {"", "rows"}}, {"pad", pad}});
+    return dims;
 }
 
 Candidate with_m(const Candidate &c, int m) {

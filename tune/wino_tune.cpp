@@ -456,7 +456,7 @@ int main(int argc, char **argv) {
     app.add_option("--log", log_path, "the log of measured points (JSON lines; resumed if it exists); '' for none");
     app.add_option("--rows", rows_path, "where the winners go as variant-table rows");
     app.add_option("--layout", layout, "search schedules for tensors in this layout: nchw, or nhwc (channels innermost: "
-                   "the fused schedule with layout=nhwc)")
+                   "the fused and direct schedules with layout=nhwc)")
         ->check(CLI::IsMember({"nchw", "nhwc"}));
     app.add_option("--candidate", keys,
                    "measure only these points, e.g. 'winograd fused m=4 block=7x1' (repeatable)");
