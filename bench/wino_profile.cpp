@@ -43,7 +43,10 @@ std::string phase_of(const std::string &func, int m) {
 double time_one_run(const std::string &variant, const std::vector<float> &x, const std::vector<float> &w,
                     std::vector<float> &y, const ConvShape &s, const wino::RunOptions &options) {
     auto prepared = wino::prepare_weights(variant, {w.data(), s.weights()}, options);
-    auto run = [&] { wino::conv2d(variant, {x.data(), s.input()}, prepared, {y.data(), s.output()}, s.padding, options); };
+    auto run = [&] {
+        wino::conv2d(variant, {x.data(), s.input(options.layout)}, prepared, {y.data(), s.output(options.layout)},
+                     s.padding, options);
+    };
     run();
     auto t0 = std::chrono::steady_clock::now();
     run();
@@ -93,10 +96,13 @@ int main(int argc, char **argv) {
         for (const std::string &variant : variants) {
             try {
                 const int m = wino::variant(variant).m;
+                // Each variant on tensors of its own layout (the same random values read in that order).
+                options.layout = wino::variant(variant).layout;
                 const double once = time_one_run(variant, x, w, y, s, options);
                 const int runs = std::max(10, int(seconds / std::max(once, 1e-6)));
-                wino::ConvProfile prof = wino::profile_conv(variant, {x.data(), s.input()}, {w.data(), s.weights()},
-                                                            {y.data(), s.output()}, s.padding, runs, options);
+                wino::ConvProfile prof =
+                    wino::profile_conv(variant, {x.data(), s.input(options.layout)}, {w.data(), s.weights()},
+                                       {y.data(), s.output(options.layout)}, s.padding, runs, options);
                 std::map<std::string, double> phases;
                 for (const auto &f : prof.conv.funcs) phases[phase_of(f.func, m)] += f.ms;
                 phases["weight prep"] = prof.prepare.ms;
