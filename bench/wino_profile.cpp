@@ -95,16 +95,16 @@ int main(int argc, char **argv) {
         std::printf("\n");
         for (const std::string &variant : variants) {
             try {
-                const int m = wino::variant(variant).m;
+                const wino::VariantInfo &info = wino::variant(variant);
                 // Each variant on tensors of its own layout (the same random values read in that order).
-                options.layout = wino::variant(variant).layout;
+                options.layout = info.layout;
                 const double once = time_one_run(variant, x, w, y, s, options);
                 const int runs = std::max(10, int(seconds / std::max(once, 1e-6)));
                 wino::ConvProfile prof =
                     wino::profile_conv(variant, {x.data(), s.input(options.layout)}, {w.data(), s.weights()},
                                        {y.data(), s.output(options.layout)}, s.padding, runs, options);
                 std::map<std::string, double> phases;
-                for (const auto &f : prof.conv.funcs) phases[phase_of(f.func, m)] += f.ms;
+                for (const auto &f : prof.conv.funcs) phases[phase_of(f.func, info.m)] += f.ms;
                 phases["weight prep"] = prof.prepare.ms;
                 std::printf("%-22s %8.4f", variant.c_str(), prof.conv.ms);
                 for (const auto &p : kPhases)

@@ -204,13 +204,8 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         // From NHWC, a pixel's channels are dense: vectors of channels, all
         // of a pixel's before the next pixel, stored the same way (the
         // micro-kernel's broadcasts then walk memory in order).
-        const std::vector<Var> a = s.in.args();  // (x, y, c, n)
-        Var ico("ico"), icv("icv");
-        s.in.compute_at(out, bxo)
-            .reorder_storage(a[2], a[0], a[1], a[3])
-            .split(a[2], ico, icv, L, TailStrategy::RoundUp)
-            .reorder(icv, ico, a[0], a[1], a[3])
-            .vectorize(icv);
+        s.in.compute_at(out, bxo);
+        schedule_channel_vector_padding(s.in, L, /*pixel_major=*/true);
     } else {
         s.in.compute_at(out, bxo).vectorize(ix, padding_lanes(machine), TailStrategy::RoundUp);
     }

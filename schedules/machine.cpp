@@ -14,6 +14,16 @@ Machine machine_of(const Halide::Target &target) {
     return m;
 }
 
+void schedule_channel_vector_padding(Halide::Func in, int lanes, bool pixel_major) {
+    const std::vector<Halide::Var> a = in.args();  // (x, y, c, n)
+    Halide::Var co("ico"), cv("icv");
+    in.reorder_storage(a[2], a[0], a[1], a[3])
+        .split(a[2], co, cv, lanes, Halide::TailStrategy::RoundUp)
+        .reorder(pixel_major ? std::vector<Halide::VarOrRVar>{cv, co, a[0], a[1], a[3]}
+                             : std::vector<Halide::VarOrRVar>{cv, a[0], a[1], co, a[3]})
+        .vectorize(cv);
+}
+
 BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, const Halide::Expr &n,
                      const Halide::Expr &unit_bytes, int block_x, int block_y, const Halide::Expr &budget_bytes,
                      const Halide::Expr &channel_tasks, const Halide::Expr &threads) {

@@ -28,6 +28,13 @@ BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, con
                      const Halide::Expr &unit_bytes, int block_x, int block_y, const Halide::Expr &budget_bytes,
                      const Halide::Expr &channel_tasks, const Halide::Expr &threads);
 
+// The zero-padded input of a CPU band (`in`, args (x, y, c, n)), stored and
+// computed channels innermost in vectors of `lanes` (RoundUp: channels past
+// C are the pad's zeros, read as the weights' zero rows). pixel_major: all of
+// a pixel's channel vectors before the next pixel, as NHWC tensors hold them;
+// otherwise one vector of channels across the band at a time (from NCHW).
+void schedule_channel_vector_padding(Halide::Func in, int lanes, bool pixel_major);
+
 // CUDA schedules (schedules/gpu.cpp), dispatched by schedule_direct and
 // schedule_winograd for the names gpu_direct, gpu_tensor, gpu_staged, gpu_fused.
 void schedule_gpu_direct(DirectStages &s, const ScheduleParams &p, const Halide::Target &target);

@@ -268,8 +268,6 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // (above) moves the padding and transform into each group of channel
     // blocks instead, so every task transforms what it reads.
     Var co("co"), cv("cv");
-    const std::vector<Var> in = s.in.args();  // (x, y, c, n)
-    Var ico("ico"), icv("icv");
     s.V.out.compute_at(out, groups ? kbg : bxo).reorder_storage(c, tx, ty, u, v, n).split(c, co, cv, L, round_up).vectorize(cv).unroll(v);
     // V and M_band hold alpha² planes of a band's tiles; a tile's transform
     // writes (V) or reads (M) one vector in each. When a band's tiles fill a
@@ -291,12 +289,7 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         .bound_storage(tx, band_tx)
         .bound_storage(ty, band_ty);
     M_band.bound_storage(tx, band_tx).bound_storage(ty, band_ty);
-    // From NHWC, a pixel's channel vectors are adjacent: all of them per pixel.
-    s.in.reorder_storage(in[2], in[0], in[1], in[3])
-        .split(in[2], ico, icv, L, round_up)
-        .reorder(nhwc ? std::vector<VarOrRVar>{icv, ico, in[0], in[1], in[3]}
-                      : std::vector<VarOrRVar>{icv, in[0], in[1], ico, in[3]})
-        .vectorize(icv);
+    schedule_channel_vector_padding(s.in, L, /*pixel_major=*/nhwc);
     s.V.rows.bound_extent(c, L).reorder_storage(c, u, v, tx, ty, n).reorder(c, u, v).vectorize(c).unroll(u);
     if (parallel_all(p)) {
         // One task per channel vector, or all of them in one: a split by a

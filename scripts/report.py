@@ -57,6 +57,14 @@ def load(path):
         return json.load(f)
 
 
+def json_or_none(text):
+    """A benchmark context value parsed as JSON, None if it is not JSON."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return None
+
+
 def fmt(v, spec, suffix=""):
     if v is None or (isinstance(v, float) and (math.isnan(v) or math.isinf(v))):
         return "-"
@@ -135,17 +143,14 @@ class Bench:
         # auto's rows, each choosing among the variants of its layout (older runs: one, "auto", on NCHW).
         self.selectors = {"auto": "nchw"}
         for k, v in self.ctx.items():
-            for prefix, into in (("variant:", self.meta), ("selector:", None)):
-                if not k.startswith(prefix):
-                    continue
-                try:
-                    value = json.loads(v)
-                except (TypeError, ValueError):
-                    continue
-                if into is None:
-                    self.selectors[k[len(prefix):]] = value.get("layout", "nchw")
-                else:
-                    into[k[len(prefix):]] = value
+            if k.startswith("variant:"):
+                value = json_or_none(v)
+                if value is not None:
+                    self.meta[k[len("variant:"):]] = value
+            elif k.startswith("selector:"):
+                value = json_or_none(v)
+                if value is not None:
+                    self.selectors[k[len("selector:"):]] = value.get("layout", "nchw")
         self.peaks = {int(k.rsplit("_", 1)[1]): float(v) for k, v in self.ctx.items()
                       if k.startswith("fma_peak_gflops_threads_")}
         self.runs = {}
