@@ -193,6 +193,13 @@ ScheduleParams parse_schedule_params(const std::string &row) {
 
 int padding_lanes(const Machine &machine) { return std::min(4, machine.lanes); }
 
+std::vector<int> channel_padding_widths(const Machine &machine) {
+    std::vector<int> widths;
+    for (int w = 4; w < machine.lanes; w *= 2) widths.push_back(w);
+    widths.push_back(machine.lanes);
+    return widths;
+}
+
 // One vector of pixels x KU output channels (unrolled, each weight a
 // broadcast) x YB rows (unrolled, each broadcast reused by every row). 3/4
 // of the registers hold accumulators, as for the channel-vectorized block:

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace wino {
 
@@ -175,6 +176,11 @@ RowBlock row_block(const Machine &machine, const ScheduleParams &p);
 // padded input in vectors of this many pixels (fewer than a full vector: see
 // schedules/direct.cpp).
 int padding_lanes(const Machine &machine);
+
+// The vector widths of the direct schedule's padded band from NHWC input
+// (layout=nhwc), narrowest first: a pixel's C channels go in the first that
+// holds them (4, 8, ... below the machine's lanes), else in vectors of lanes.
+std::vector<int> channel_padding_widths(const Machine &machine);
 
 // The bands a CPU schedule cuts a layer into (N images, C -> K channels, an
 // Ho x Wo output) when called on `threads` threads (band_shape in

@@ -14,14 +14,19 @@ Machine machine_of(const Halide::Target &target) {
     return m;
 }
 
-void schedule_channel_vector_padding(Halide::Func in, int lanes, bool pixel_major) {
-    const std::vector<Halide::Var> a = in.args();  // (x, y, c, n)
+void schedule_channel_vector_padding(Halide::Stage stage, const std::vector<Halide::Var> &a, int lanes,
+                                     bool pixel_major) {
     Halide::Var co("ico"), cv("icv");
-    in.reorder_storage(a[2], a[0], a[1], a[3])
-        .split(a[2], co, cv, lanes, Halide::TailStrategy::RoundUp)
+    stage.split(a[2], co, cv, lanes, Halide::TailStrategy::RoundUp)
         .reorder(pixel_major ? std::vector<Halide::VarOrRVar>{cv, co, a[0], a[1], a[3]}
                              : std::vector<Halide::VarOrRVar>{cv, a[0], a[1], co, a[3]})
         .vectorize(cv);
+}
+
+void schedule_channel_vector_padding(Halide::Func in, int lanes, bool pixel_major) {
+    const std::vector<Halide::Var> a = in.args();  // (x, y, c, n)
+    in.reorder_storage(a[2], a[0], a[1], a[3]);
+    schedule_channel_vector_padding(Halide::Stage(in), a, lanes, pixel_major);
 }
 
 BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, const Halide::Expr &n,

@@ -89,7 +89,13 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
     if (v.schedule == "direct") {
         // store=rows: the output block along x is a vector of pixels.
         const wino::RegisterBlock b = wino::direct_block(machine, p);
-        return block_grid(wino::direct_stores_rows(machine, p) ? machine.lanes : b.cols_x(), b.cols_y(), 1, b.k());
+        std::vector<ConvShape> grid =
+            block_grid(wino::direct_stores_rows(machine, p) ? machine.lanes : b.cols_x(), b.cols_y(), 1, b.k());
+        if (wino::channels_last(p))
+            // The padded band's vectors of input channels: each width, one less, one more.
+            for (int w : wino::channel_padding_widths(machine))
+                for (int C : {w - 1, w, w + 1}) grid.push_back({1, C, 5, 3, b.cols_x() + 1, 1});
+        return grid;
     }
     if (v.schedule == "gpu_direct") {
         // A block of threads: pixels along x x groups of `rows` rows, `channels` output channels each.
