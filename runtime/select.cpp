@@ -74,7 +74,9 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    gathers each vector of input channels from C planes, one element at
 //    a time, for every pixel of the padded input (counted once: the rows
 //    and columns each band re-reads at its borders are left out); from an
-//    NHWC input (layout=nhwc) each vector is one dense load;
+//    NHWC input (layout=nhwc) each vector is one dense load, but for a
+//    pixel's last one when C is not a multiple of its width: a gather
+//    (nhwc_padding_ops);
 //  - stores: a vector of output channels is stored one element at a time
 //    (kElementOps each), and planes a multiple of 4 KiB apart fall into the
 //    same cache sets (counted 4x); a vector of pixels along a row
@@ -83,7 +85,7 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    an NHWC output a vector of channels is one dense store;
 //  - direct's padding (direct_padding_ops), in its input term: pad=bands
 //    loads the vectors at each band's edges lane by lane, pad=image copies
-//    dense vectors; from NHWC every vector of a pixel's channels is dense.
+//    dense vectors; from NHWC, as the fused input (nhwc_padding_ops).
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
 // The model ignores the thread count, except that pad=image competes only
@@ -122,6 +124,17 @@ constexpr double kElementOps = 2;
 // two ran level once pad=bands loaded 4 lanes at a time (Zen 5, ten layers:
 // 0.99-1.04x; bench/results/zen5-2core/session15), so of two otherwise equal
 // rows at 1 thread the model's choice costs little either way.
+// Padding from NHWC (layout=nhwc): each pixel's C channels go in vectors of
+// `width` lanes, each a dense load, except one that reaches past C: its
+// channel index is clamped, so it is a gather, lane by lane (kElementOps
+// each). Direct holds few channels in a narrower vector
+// (channel_padding_widths), the fused schedule in vectors of its lanes
+// (its input transform reads whole vectors).
+double nhwc_padding_ops(double pixels, long long C, int width) {
+    const long long vectors = (C + width - 1) / width;
+    return pixels * (C % width ? vectors - 1 + width * kElementOps : double(vectors));
+}
+
 double direct_padding_ops(const Machine &machine, const ScheduleParams &p, const ConvShape &s) {
     const double N = s.N, C = s.C;
     const long long Ho = s.out_h(), Wo = s.out_w();
@@ -158,9 +171,12 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const bool rows = direct_stores_rows(machine, p);
         const double multiply =
             N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L;
-        if (channels_last(p))  // dense vectors of channels in (the padded band) and out
-            return CostTerms{multiply, N * up(s.C, machine.lanes) / L * double(Ho + 2) * (Wo + 2), 0,
+        if (channels_last(p)) {  // vectors of channels in (the padded band) and out
+            const std::vector<int> widths = channel_padding_widths(machine);
+            const int width = *std::find_if(widths.begin(), widths.end(), [&](int w) { return w >= s.C || w == widths.back(); });
+            return CostTerms{multiply, nhwc_padding_ops(N * double(Ho + 2) * (Wo + 2), s.C, width), 0,
                              N * double(Ho) * Wo * up(s.K, machine.lanes) / L};
+        }
         return CostTerms{multiply, padding, 0, rows ? row_stores : plane_stores};
     }
     if (v.schedule == "fused") {
@@ -173,7 +189,9 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L;
         const detail::TransformOps &ops = detail::transform_operations(m);
         const double tiles = N * double(tx) * ty;
-        const double gathers = (nhwc ? 1 / L : kElementOps) * N * up(s.C, b.lanes) * double(ty * m + 2) * double(tx * m + 2);
+        const double padded_pixels = N * double(ty * m + 2) * double(tx * m + 2);
+        const double gathers = nhwc ? nhwc_padding_ops(padded_pixels, s.C, b.lanes)
+                                    : kElementOps * up(s.C, b.lanes) * padded_pixels;
         return CostTerms{multiply, tiles * ops.input * up(s.C, b.lanes) / L + gathers,
                          tiles * ops.output * up(s.K, b.k()) / L, stores};
     }
