@@ -114,6 +114,17 @@ struct CostTerms {
 // over 36 on the Xeon host (ties broken by the table's order).
 constexpr double kElementOps = 2;
 
+// Padding from NHWC (layout=nhwc): each pixel's C channels go in vectors of
+// `width` lanes, each a dense load, except one that reaches past C: its
+// channel index is clamped, so it is a gather, lane by lane (kElementOps
+// each). Direct holds few channels in a narrower vector
+// (channel_padding_width), the fused schedule in vectors of its lanes
+// (its input transform reads whole vectors).
+double nhwc_padding_ops(double pixels, long long C, int width) {
+    const long long vectors = (C + width - 1) / width;
+    return pixels * (C % width ? vectors - 1 + width * kElementOps : double(vectors));
+}
+
 // Direct's padding, counted in its input term. pad=bands: every band pads
 // the rows it reads (its own plus 2) in vectors of padding_lanes() pixels,
 // and the two vectors that straddle the left and right edges load lane by
@@ -123,21 +134,13 @@ constexpr double kElementOps = 2;
 // width. By these counts pad=image is the cheaper; measured at 1 thread the
 // two ran level once pad=bands loaded 4 lanes at a time (Zen 5, ten layers:
 // 0.99-1.04x; bench/results/zen5-2core/session15), so of two otherwise equal
-// rows at 1 thread the model's choice costs little either way.
-// Padding from NHWC (layout=nhwc): each pixel's C channels go in vectors of
-// `width` lanes, each a dense load, except one that reaches past C: its
-// channel index is clamped, so it is a gather, lane by lane (kElementOps
-// each). Direct holds few channels in a narrower vector
-// (channel_padding_widths), the fused schedule in vectors of its lanes
-// (its input transform reads whole vectors).
-double nhwc_padding_ops(double pixels, long long C, int width) {
-    const long long vectors = (C + width - 1) / width;
-    return pixels * (C % width ? vectors - 1 + width * kElementOps : double(vectors));
-}
-
+// rows at 1 thread the model's choice costs little either way. From NHWC
+// (layout=nhwc, whole bands): nhwc_padding_ops, at direct's width.
 double direct_padding_ops(const Machine &machine, const ScheduleParams &p, const ConvShape &s) {
     const double N = s.N, C = s.C;
     const long long Ho = s.out_h(), Wo = s.out_w();
+    if (channels_last(p))
+        return nhwc_padding_ops(N * double(Ho + 2) * (Wo + 2), s.C, channel_padding_width(machine, s.C));
     if (pads_image(p)) {
         const double L = machine.lanes;
         return N * C * (std::ceil((Ho + 2) * double(Wo + 2) / L) + (Ho + 2) * std::ceil((Wo + 2) / L));
@@ -171,12 +174,8 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const bool rows = direct_stores_rows(machine, p);
         const double multiply =
             N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L;
-        if (channels_last(p)) {  // vectors of channels in (the padded band) and out
-            const std::vector<int> widths = channel_padding_widths(machine);
-            const int width = *std::find_if(widths.begin(), widths.end(), [&](int w) { return w >= s.C || w == widths.back(); });
-            return CostTerms{multiply, nhwc_padding_ops(N * double(Ho + 2) * (Wo + 2), s.C, width), 0,
-                             N * double(Ho) * Wo * up(s.K, machine.lanes) / L};
-        }
+        if (channels_last(p))  // vectors of channels in (the padded band) and out
+            return CostTerms{multiply, padding, 0, N * double(Ho) * Wo * up(s.K, machine.lanes) / L};
         return CostTerms{multiply, padding, 0, rows ? row_stores : plane_stores};
     }
     if (v.schedule == "fused") {

@@ -200,6 +200,12 @@ std::vector<int> channel_padding_widths(const Machine &machine) {
     return widths;
 }
 
+int channel_padding_width(const Machine &machine, long long C) {
+    for (int w : channel_padding_widths(machine))
+        if (C <= w) return w;
+    return machine.lanes;
+}
+
 // One vector of pixels x KU output channels (unrolled, each weight a
 // broadcast) x YB rows (unrolled, each broadcast reused by every row). 3/4
 // of the registers hold accumulators, as for the channel-vectorized block:

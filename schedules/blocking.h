@@ -181,6 +181,8 @@ int padding_lanes(const Machine &machine);
 // (layout=nhwc), narrowest first: a pixel's C channels go in the first that
 // holds them (4, 8, ... below the machine's lanes), else in vectors of lanes.
 std::vector<int> channel_padding_widths(const Machine &machine);
+// The one of them that holds a pixel of C channels.
+int channel_padding_width(const Machine &machine, long long C);
 
 // The bands a CPU schedule cuts a layer into (N images, C -> K channels, an
 // Ho x Wo output) when called on `threads` threads (band_shape in
