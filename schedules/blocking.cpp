@@ -87,6 +87,12 @@ bool pads_image(const ScheduleParams &p) {
     throw std::invalid_argument("pad='" + p.pad + "': expected 'bands' or 'image'");
 }
 
+bool skips_padded_taps(const ScheduleParams &p) {
+    if (p.taps.empty() || p.taps == "all") return false;
+    if (p.taps == "valid") return true;
+    throw std::invalid_argument("taps='" + p.taps + "': expected 'all' or 'valid'");
+}
+
 bool channels_last(const ScheduleParams &p) {
     if (p.layout.empty() || p.layout == "nchw") return false;
     if (p.layout == "nhwc") return true;
@@ -115,7 +121,7 @@ void check_gpu_params(const std::string &schedule, const ScheduleParams &p) {
     const bool multiply = schedule == "gpu_tensor" || schedule == "gpu_staged";
     const bool k_vectors = multiply || schedule == "gpu_direct", c_slice = multiply, store = schedule == "gpu_staged";
     if ((!k_vectors && p.k_vectors) || (!c_slice && p.c_slice) || (!store && (!p.store.empty() || !p.load.empty())) ||
-        p.band_kb || !p.parallel.empty() || !p.vectorize.empty() || !p.pad.empty())
+        p.band_kb || !p.parallel.empty() || !p.vectorize.empty() || !p.pad.empty() || !p.taps.empty())
         throw std::invalid_argument(schedule + ": takes only block" + (k_vectors ? ", k_vectors" : "") +
                                     (c_slice ? ", c_slice" : "") + (store ? ", store, load" : ""));
 }
@@ -186,6 +192,7 @@ ScheduleParams parse_schedule_params(const std::string &row) {
         else if (key == "load") p.load = value;
         else if (key == "pad") p.pad = value;
         else if (key == "layout") p.layout = value;
+        else if (key == "taps") p.taps = value;
         else if (key != "features") throw std::invalid_argument("unknown schedule parameter '" + key + "'");
     }
     return p;

@@ -54,11 +54,18 @@ struct ScheduleParams {
                            // boundary condition) or "image" (each image zero-filled, then copied in)
     std::string layout;    // the input's and output's layout: "nchw" (default: each channel a plane) or
                            // "nhwc" (channels innermost: a pixel's channels are one dense vector)
+    std::string taps;      // direct (vectorize=k): "all" (default: every output takes all 9 taps, those on
+                           // the zero padding included) or "valid" (edge outputs skip the padded taps)
 };
 
 // Whether the direct algorithm pads whole images by a copy (pad=image);
 // throws std::invalid_argument for an unknown value.
 bool pads_image(const ScheduleParams &p);
+
+// Whether the direct algorithm skips the taps that fall on the zero padding
+// (taps=valid); throws std::invalid_argument for an unknown value.
+bool skips_padded_taps(const ScheduleParams &p);
+
 // Whether the pipeline's input and output are channels-innermost (layout=nhwc)
 // rather than planar (nchw, the default); throws std::invalid_argument for an
 // unknown value.

@@ -39,6 +39,11 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         throw std::invalid_argument("conv_direct: parallel=" + p.parallel +
                                     " is the fused schedule's (its input transform); expected bands or channels");
     const bool along_x = p.vectorize == "x";
+    // taps=valid (generators/algorithms.h) tests the predicate per row of a
+    // vector of pixels: vectorize=x ran 2.7-6x slower with it (JIT, Zen 5,
+    // bench/results/zen5-2core/session21/valid_taps).
+    if (along_x && skips_padded_taps(p))
+        throw std::invalid_argument("conv_direct: taps=valid is for vectorize=k (a vector of output channels)");
     if (nhwc && (along_x || p.store == "rows" || pads_image(p)))
         throw std::invalid_argument("conv_direct: layout=nhwc vectorizes output channels and pads bands: "
                                     "vectorize=x, store=rows and pad=image are for nchw");

@@ -316,7 +316,8 @@ void schedule_winograd(const std::string &schedule, const ScheduleParams &p, Win
         throw std::invalid_argument("conv_winograd: c_slice is the GPU multiply's parameter (gpu_tensor, gpu_staged)");
     if (!p.load.empty() && schedule != "gpu_staged")
         throw std::invalid_argument("conv_winograd: load is the GPU staged schedule's parameter");
-    if (!p.pad.empty()) throw std::invalid_argument("conv_winograd: pad is the direct schedule's parameter");
+    if (!p.pad.empty() || !p.taps.empty())
+        throw std::invalid_argument("conv_winograd: pad and taps are the direct schedule's parameters");
     if (channels_last(p) && schedule != "fused")
         throw std::invalid_argument("conv_winograd: layout=nhwc is scheduled by the fused schedule only");
     if (schedule == "tensor") {

@@ -586,6 +586,46 @@ TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
+// taps=valid in auto's analytic model, each such row against its twin (the
+// same parameters but for taps): fewer multiply-adds on a small plane with
+// many channels (7x7, C = 512: 18% of the taps are padding), more work on a
+// first layer (C = 3, 224²: a predicate per pixel and tap against 3 channels).
+TEST(CostModel, ValidTapsPayOnSmallPlanesNotOnFewChannels) {
+    ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
+    auto words = [](const std::string &params) {
+        std::istringstream in(params);
+        std::multiset<std::string> out;
+        for (std::string w; in >> w;)
+            if (w.rfind("taps=", 0) != 0) out.insert(w);
+        return out;
+    };
+    auto model_cost = [](const wino::VariantInfo &v, const ConvShape &s) {
+        wino::RunOptions options;
+        options.layout = v.layout;  // estimates cover the variants of the options' layout
+        for (const wino::Estimate &e : wino::estimate_variants(s, options))
+            if (e.variant == v.name) return e.model_cost;
+        ADD_FAILURE() << v.name << " has no estimate";
+        return 0.0;
+    };
+    int pairs = 0;
+    for (const auto &valid : wino::variants()) {
+        if (valid.device != "cpu" || valid.parameters.find("taps=valid") == std::string::npos) continue;
+        for (const auto &all : wino::variants()) {
+            if (all.device != "cpu" || all.schedule != valid.schedule || all.name == valid.name ||
+                words(all.parameters) != words(valid.parameters))
+                continue;
+            SCOPED_TRACE(valid.name + " against " + all.name);
+            pairs++;
+            const ConvShape small{1, 512, 512, 7, 7, 1}, first{1, 3, 64, 224, 224, 1}, unpadded{1, 512, 512, 7, 7, 0};
+            EXPECT_LT(model_cost(valid, small), 0.9 * model_cost(all, small));
+            EXPECT_GT(model_cost(valid, first), model_cost(all, first));
+            EXPECT_GE(model_cost(valid, unpadded), model_cost(all, unpadded));  // no padded tap to skip  // no padded tap to skip
+        }
+    }
+    EXPECT_GT(pairs, 0) << "no taps=valid row with a taps=all twin in the table";
+    ::unsetenv("WINO_TUNING_TABLE");
+}
+
 // parallel=groups in auto's analytic model: the same work as its twin with
 // channel blocks in parallel (the row's parameters but for parallel=), so
 // the two tie on model_cost; the tie goes to groups where a band's channel

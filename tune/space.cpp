@@ -33,6 +33,7 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
         << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p)
         << " parallel_groups=" << parallel_groups(p)
         << " pad_image=" << pads_image(p) << " layout=" << layout_name(p);
+    if (c.algorithm == "direct") out << " valid_taps=" << skips_padded_taps(p);
     if (c.algorithm == "direct" && p.vectorize == "x") {
         const RowBlock b = row_block(machine, p);
         out << " x-vector KU=" << b.KU << " YB=" << b.YB;
@@ -98,7 +99,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
         {"block", {"", "4x2", "2x4", "8x1", "7x1", "3x3", "6x2", "4x3", "2x2"}},
         {"k_vectors", {"", "1", "2"}},
         {"band_kb", bands},
-        {"parallel", parallel}};
+        {"parallel", parallel},
+        {"taps", {"", "valid"}}};
     // From and into NHWC, vectors of channels are dense both ways: no rows, no padded copy.
     if (!channels_last(parse_schedule_params(c.row_parameters())))
         dims.insert(dims.end(), {{"store", {"", "rows"}}, {"pad", pad}});
