@@ -97,24 +97,27 @@ Halide::Func weights_zero_beyond_k(const B &w, const std::string &name) {
 // Direct 3x3 convolution on packed weights W. `output` is the pipeline's
 // output (an Output<Buffer> or a Func); `threads` only sizes parallel tasks.
 // `pad_image`: the padded input made by a copy (padded_input_by_copy), for
-// schedules that pad whole images (pad=image). `valid_taps` (taps=valid):
-// each output sums only the taps that fall inside the input, as oneDNN's
-// direct kernels do; the others read the zero padding, so the result is the
-// same, with 1 - (3H'-2)(3W'-2)/(9H'W') fewer multiply-adds (18% at 7x7, 9%
-// at 14x14). The predicate bounds the tap loops where Halide can solve it
-// for them, and is tested per pixel elsewhere.
+// schedules that pad whole images (pad=image). `skip_padded_rows`
+// (taps=rows): an output in the first or last row sums only the rows of taps
+// that fall inside the input, as oneDNN's direct kernels skip padded taps;
+// the skipped row reads the zero padding, so the result is the same, with
+// 2·padding / 3H' fewer multiply-adds (9.5% at 7x7, 4.8% at 14x14). Halide
+// bounds the row taps' loop by the predicate where a block's pixels share a
+// row; elsewhere it tests it per row. (The columns' taps too, tested per
+// pixel inside the channel loop, ran faster or slower from one process to
+// the next, up to 1.5x slower at C = 3: bench/results/zen5-2core/session21.)
 template <typename In, typename Wt, typename Out>
 DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, const Halide::Expr &threads, Out &output,
-                              bool pad_image = false, bool channels_last = false, bool valid_taps = false) {
+                              bool pad_image = false, bool channels_last = false, bool skip_padded_rows = false) {
     using namespace Halide;
     DirectStages s;
     s.threads = threads;
     s.in = pad_image ? detail::padded_input_by_copy(input, padding) : detail::padded_input(input, padding);
     s.r = RDom(0, kTaps, 0, kTaps, 0, input.dim(2).extent(), "r");
     const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
-    if (valid_taps) {
-        const Expr ix = s.x + rx - padding, iy = s.y + ry - padding;  // the input pixel a tap reads
-        s.r.where(iy >= 0 && iy < input.dim(1).extent() && ix >= 0 && ix < input.dim(0).extent());
+    if (skip_padded_rows) {
+        const Expr iy = s.y + ry - padding;  // the input row a tap reads
+        s.r.where(iy >= 0 && iy < input.dim(1).extent());
     }
     const Expr ki = s.k % kWeightKBlock, kb = s.k / kWeightKBlock;
     s.conv = Func("conv");

@@ -34,7 +34,7 @@ struct ScheduleParamsMember {
     GeneratorParam<std::string> load{"load", ""};            // GPU staged: how the input transform reads
     GeneratorParam<std::string> pad{"pad", ""};              // direct: how the input is padded
     GeneratorParam<std::string> layout{"layout", ""};        // the input's and output's layout: nchw or nhwc
-    GeneratorParam<std::string> taps{"taps", ""};            // direct: all taps, or only those inside the input
+    GeneratorParam<std::string> taps{"taps", ""};            // direct: all taps, or skip the padded rows of taps
     wino::ScheduleParams get() const {
         return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load, pad, layout, taps};
     }
@@ -55,7 +55,7 @@ public:
         wino::DirectStages s = wino::direct_algorithm(input, W, padding, threads, output,
                                                       wino::pads_image(schedule_params.get()),
                                                       wino::channels_last(schedule_params.get()),
-                                                      wino::skips_padded_taps(schedule_params.get()));
+                                                      wino::skips_padded_rows(schedule_params.get()));
         estimate_conv_shapes(input, output, padding, threads);
         W.set_estimates({{0, wino::kWeightKBlock}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
         // GPU variants may read W as float4 (as U below).

@@ -83,8 +83,8 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    (vectorize=x) is one store; store=rows places each element in a stack
 //    block first (counted once), never into lines of aliasing planes; into
 //    an NHWC output a vector of channels is one dense store;
-//  - direct with taps=valid: only the taps inside the input are multiplied
-//    (direct_tap_share), plus its predicate's cost (direct_predicate_ops);
+//  - direct with taps=rows: the first and last rows' outputs skip the row of
+//    taps on the padding (direct_tap_share);
 //  - direct's padding (direct_padding_ops), in its input term: pad=bands
 //    loads the vectors at each band's edges lane by lane, pad=image copies
 //    dense vectors; from NHWC, as the fused input (nhwc_padding_ops).
@@ -154,24 +154,13 @@ double direct_padding_ops(const Machine &machine, const ScheduleParams &p, const
     return rows * ((vectors_per_row - straddling) + straddling * PL * kElementOps);
 }
 
-// The share of direct's multiply-adds that taps=valid keeps: per axis, the
-// two edge outputs take 3 - padding taps, the others 3.
+// The share of direct's multiply-adds that taps=rows keeps: the first and
+// last output rows take 3 - padding rows of taps, the others 3. (Its
+// predicate bounds the row taps' loop per block: no cost of its own.)
 double direct_tap_share(const ScheduleParams &p, const ConvShape &s) {
-    if (!skips_padded_taps(p)) return 1.0;
-    const double Ho = double(s.out_h()), Wo = double(s.out_w()), pad = s.padding;
-    return (3 * Ho - 2 * pad) * (3 * Wo - 2 * pad) / (9 * Ho * Wo);
-}
-
-// What taps=valid's predicate costs: per output pixel and tap, a few scalar
-// operations and a branch, which a long channel loop hides. Fitted on the Zen
-// 5 at 1 thread (JIT, 8x1 NHWC block at 112², K = 32-64): 0.31 ms more at C =
-// 3 on 0.21, 0.04 at C = 4, 0.026 at C = 8, 0.01 at C = 12, none at C = 32
-// (bench/results/zen5-2core/session21/valid_taps): about 12 / C vector
-// operations per pixel and tap.
-constexpr double kTapPredicateOps = 12;
-double direct_predicate_ops(const ScheduleParams &p, const ConvShape &s) {
-    if (!skips_padded_taps(p)) return 0.0;
-    return double(s.N) * s.out_h() * s.out_w() * 9 * kTapPredicateOps / s.C;
+    if (!skips_padded_rows(p)) return 1.0;
+    const double Ho = double(s.out_h());
+    return (3 * Ho - 2 * s.padding) / (3 * Ho);
 }
 
 std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s) {
@@ -196,8 +185,7 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const bool rows = direct_stores_rows(machine, p);
         const double multiply =
             N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L *
-                direct_tap_share(p, s) +
-            direct_predicate_ops(p, s);
+                direct_tap_share(p, s);
         if (channels_last(p))  // vectors of channels in (the padded band) and out
             return CostTerms{multiply, padding, 0, N * double(Ho) * Wo * up(s.K, machine.lanes) / L};
         return CostTerms{multiply, padding, 0, rows ? row_stores : plane_stores};

@@ -87,10 +87,10 @@ bool pads_image(const ScheduleParams &p) {
     throw std::invalid_argument("pad='" + p.pad + "': expected 'bands' or 'image'");
 }
 
-bool skips_padded_taps(const ScheduleParams &p) {
+bool skips_padded_rows(const ScheduleParams &p) {
     if (p.taps.empty() || p.taps == "all") return false;
-    if (p.taps == "valid") return true;
-    throw std::invalid_argument("taps='" + p.taps + "': expected 'all' or 'valid'");
+    if (p.taps == "rows") return true;
+    throw std::invalid_argument("taps='" + p.taps + "': expected 'all' or 'rows'");
 }
 
 bool channels_last(const ScheduleParams &p) {

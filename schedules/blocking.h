@@ -54,17 +54,18 @@ struct ScheduleParams {
                            // boundary condition) or "image" (each image zero-filled, then copied in)
     std::string layout;    // the input's and output's layout: "nchw" (default: each channel a plane) or
                            // "nhwc" (channels innermost: a pixel's channels are one dense vector)
-    std::string taps;      // direct (vectorize=k): "all" (default: every output takes all 9 taps, those on
-                           // the zero padding included) or "valid" (edge outputs skip the padded taps)
+    std::string taps;      // direct (vectorize=k, blocks of one row): "all" (default: every output takes all 9
+                           // taps, those on the zero padding included) or "rows" (outputs in the first and
+                           // last rows skip the row of taps on the padding)
 };
 
 // Whether the direct algorithm pads whole images by a copy (pad=image);
 // throws std::invalid_argument for an unknown value.
 bool pads_image(const ScheduleParams &p);
 
-// Whether the direct algorithm skips the taps that fall on the zero padding
-// (taps=valid); throws std::invalid_argument for an unknown value.
-bool skips_padded_taps(const ScheduleParams &p);
+// Whether the direct algorithm skips the rows of taps that fall on the zero
+// padding (taps=rows); throws std::invalid_argument for an unknown value.
+bool skips_padded_rows(const ScheduleParams &p);
 
 // Whether the pipeline's input and output are channels-innermost (layout=nhwc)
 // rather than planar (nchw, the default); throws std::invalid_argument for an

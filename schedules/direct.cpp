@@ -39,11 +39,6 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         throw std::invalid_argument("conv_direct: parallel=" + p.parallel +
                                     " is the fused schedule's (its input transform); expected bands or channels");
     const bool along_x = p.vectorize == "x";
-    // taps=valid (generators/algorithms.h) tests the predicate per row of a
-    // vector of pixels: vectorize=x ran 2.7-6x slower with it (JIT, Zen 5,
-    // bench/results/zen5-2core/session21/valid_taps).
-    if (along_x && skips_padded_taps(p))
-        throw std::invalid_argument("conv_direct: taps=valid is for vectorize=k (a vector of output channels)");
     if (nhwc && (along_x || p.store == "rows" || pads_image(p)))
         throw std::invalid_argument("conv_direct: layout=nhwc vectorizes output channels and pads bands: "
                                     "vectorize=x, store=rows and pad=image are for nchw");
@@ -56,6 +51,13 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     const int L = machine.lanes;
     // Register block: KB channels x XB x YB pixels.
     const int KB = along_x ? row.KU : blk.k(), XB = along_x ? L : blk.cols_x(), YB = along_x ? row.YB : blk.cols_y();
+    // taps=rows (generators/algorithms.h): a block of one row bounds its
+    // row taps' loop by the predicate; with more rows Halide tests it per
+    // row inside the channel loop (vectorize=x, 3 rows: 2.7x slower at 56²,
+    // JIT, Zen 5, bench/results/zen5-2core/session21/padded_taps).
+    if (skips_padded_rows(p) && YB != 1)
+        throw std::invalid_argument("conv_direct: taps=rows needs a register block of one row (block=Xx1), got " +
+                                    std::to_string(YB) + " rows");
     // store=rows (vectorize=k): the register blocks of a vector's worth of
     // pixels along a row (XG = L pixels, L / XB blocks) go to a stack block
     // first, pixels innermost, and each of its rows is one vector store.

@@ -586,11 +586,11 @@ TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
-// taps=valid in auto's analytic model, each such row against its twin (the
-// same parameters but for taps): fewer multiply-adds on a small plane with
-// many channels (7x7, C = 512: 18% of the taps are padding), more work on a
-// first layer (C = 3, 224²: a predicate per pixel and tap against 3 channels).
-TEST(CostModel, ValidTapsPayOnSmallPlanesNotOnFewChannels) {
+// taps=rows in auto's analytic model, each such row against its twin (the
+// same parameters but for taps): fewer multiply-adds on a small plane (7x7:
+// 2 of 21 rows of taps are padding), nearly the same on a large one, the
+// same without padding.
+TEST(CostModel, SkippedTapRowsPayOnSmallPlanes) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
     auto words = [](const std::string &params) {
         std::istringstream in(params);
@@ -609,7 +609,7 @@ TEST(CostModel, ValidTapsPayOnSmallPlanesNotOnFewChannels) {
     };
     int pairs = 0;
     for (const auto &valid : wino::variants()) {
-        if (valid.device != "cpu" || valid.parameters.find("taps=valid") == std::string::npos) continue;
+        if (valid.device != "cpu" || valid.parameters.find("taps=rows") == std::string::npos) continue;
         for (const auto &all : wino::variants()) {
             if (all.device != "cpu" || all.schedule != valid.schedule || all.name == valid.name ||
                 words(all.parameters) != words(valid.parameters))
@@ -617,12 +617,13 @@ TEST(CostModel, ValidTapsPayOnSmallPlanesNotOnFewChannels) {
             SCOPED_TRACE(valid.name + " against " + all.name);
             pairs++;
             const ConvShape small{1, 512, 512, 7, 7, 1}, first{1, 3, 64, 224, 224, 1}, unpadded{1, 512, 512, 7, 7, 0};
-            EXPECT_LT(model_cost(valid, small), 0.9 * model_cost(all, small));
-            EXPECT_GT(model_cost(valid, first), model_cost(all, first));
-            EXPECT_GE(model_cost(valid, unpadded), model_cost(all, unpadded));  // no padded tap to skip  // no padded tap to skip
+            EXPECT_LT(model_cost(valid, small), 0.95 * model_cost(all, small));
+            EXPECT_LT(model_cost(valid, first), model_cost(all, first));
+            EXPECT_GT(model_cost(valid, first), 0.99 * model_cost(all, first));
+            EXPECT_EQ(model_cost(valid, unpadded), model_cost(all, unpadded));  // no padded tap to skip  // no padded tap to skip
         }
     }
-    EXPECT_GT(pairs, 0) << "no taps=valid row with a taps=all twin in the table";
+    EXPECT_GT(pairs, 0) << "no taps=rows row with a taps=all twin in the table";
     ::unsetenv("WINO_TUNING_TABLE");
 }
 

@@ -313,21 +313,21 @@ TEST(ScheduleParams, PadValues) {
     EXPECT_THROW(wino::gpu_k_vectors("gpu_staged", parse("pad=image")), std::invalid_argument);
 }
 
-// Which taps direct multiplies: all (default) or only those inside the input;
-// anything else is an error that names the value, as is taps on a GPU
-// schedule.
+// Which taps direct multiplies: all (default), or all but the rows of taps
+// on the padding; anything else is an error that names the value, as is taps
+// on a GPU schedule.
 TEST(ScheduleParams, TapsValues) {
     auto parse = [](const char *row) { return wino::parse_schedule_params(row); };
-    EXPECT_FALSE(wino::skips_padded_taps(parse("")));
-    EXPECT_FALSE(wino::skips_padded_taps(parse("taps=all")));
-    EXPECT_TRUE(wino::skips_padded_taps(parse("block=7x1 taps=valid")));
+    EXPECT_FALSE(wino::skips_padded_rows(parse("")));
+    EXPECT_FALSE(wino::skips_padded_rows(parse("taps=all")));
+    EXPECT_TRUE(wino::skips_padded_rows(parse("block=7x1 taps=rows")));
     try {
-        wino::skips_padded_taps(parse("taps=inside"));
+        wino::skips_padded_rows(parse("taps=inside"));
         FAIL() << "taps=inside accepted";
     } catch (const std::invalid_argument &e) {
         EXPECT_NE(std::string(e.what()).find("'inside'"), std::string::npos) << e.what();
     }
-    EXPECT_THROW(wino::gpu_direct_block(parse("taps=valid")), std::invalid_argument);
+    EXPECT_THROW(wino::gpu_direct_block(parse("taps=rows")), std::invalid_argument);
 }
 
 // The GPU schedules' register blocks: tiles per thread (Tx1, 1..8, defaults

@@ -33,7 +33,7 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
         << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p)
         << " parallel_groups=" << parallel_groups(p)
         << " pad_image=" << pads_image(p) << " layout=" << layout_name(p);
-    if (c.algorithm == "direct") out << " valid_taps=" << skips_padded_taps(p);
+    if (c.algorithm == "direct") out << " skip_padded_rows=" << skips_padded_rows(p);
     if (c.algorithm == "direct" && p.vectorize == "x") {
         const RowBlock b = row_block(machine, p);
         out << " x-vector KU=" << b.KU << " YB=" << b.YB;
@@ -100,7 +100,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
         {"k_vectors", {"", "1", "2"}},
         {"band_kb", bands},
         {"parallel", parallel},
-        {"taps", {"", "valid"}}};
+        {"taps", {"", "rows"}}};
     // From and into NHWC, vectors of channels are dense both ways: no rows, no padded copy.
     if (!channels_last(parse_schedule_params(c.row_parameters())))
         dims.insert(dims.end(), {{"store", {"", "rows"}}, {"pad", pad}});
