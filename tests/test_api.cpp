@@ -544,6 +544,32 @@ TEST(CostModel, TransformOperationsFollowTheMatricesNonzeros) {
     EXPECT_GT(f6.output / 64, f4.output / 36);
 }
 
+namespace {
+
+// A row's schedule parameters as key=value words, without those of `key`:
+// two rows whose words are equal are twins but for `key`.
+std::multiset<std::string> parameters_but(const std::string &params, const std::string &key) {
+    std::istringstream in(params);
+    std::multiset<std::string> out;
+    for (std::string w; in >> w;)
+        if (w.rfind(key + "=", 0) != 0) out.insert(w);
+    return out;
+}
+
+// auto's estimate of a variant on a layer at `threads`, among the variants
+// of its layout (estimate_variants covers one layout).
+wino::Estimate model_estimate(const std::string &name, const ConvShape &s, int threads) {
+    wino::RunOptions options;
+    options.threads = threads;
+    options.layout = wino::variant(name).layout;
+    for (const wino::Estimate &e : wino::estimate_variants(s, options))
+        if (e.variant == name) return e;
+    ADD_FAILURE() << name << " has no estimate";
+    return wino::Estimate{};
+}
+
+}  // namespace
+
 // Direct's padding in the analytic model: pad=image (a dense copy per image)
 // counts fewer operations than the same row padding per band (edge vectors
 // loaded lane by lane), but pads each image on one thread, so it competes
@@ -551,27 +577,18 @@ TEST(CostModel, TransformOperationsFollowTheMatricesNonzeros) {
 // against the row whose parameters are the same but for it.
 TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    auto words = [](const std::string &params, bool drop_pad) {
-        std::istringstream in(params);
-        std::multiset<std::string> out;
-        for (std::string w; in >> w;)
-            if (!(drop_pad && w.rfind("pad=", 0) == 0)) out.insert(w);
-        return out;
-    };
     auto model_cost = [](const std::string &name, const ConvShape &s, int threads) {
-        wino::RunOptions options;
-        options.threads = threads;
-        for (const wino::Estimate &e : wino::estimate_variants(s, options))
-            if (e.variant == name) return e.model_cost;
-        ADD_FAILURE() << name << " has no estimate";
-        return 0.0;
+        return model_estimate(name, s, threads).model_cost;
+    };
+    auto pads_image = [](const wino::VariantInfo &v) {
+        return wino::pads_image(wino::parse_schedule_params(v.parameters));
     };
     int pairs = 0;
     for (const auto &image : wino::variants()) {
-        if (image.device != "cpu" || !words(image.parameters, false).count("pad=image")) continue;
+        if (image.device != "cpu" || !pads_image(image)) continue;
         for (const auto &bands : wino::variants()) {
-            if (bands.device != "cpu" || bands.schedule != image.schedule || bands.name == image.name ||
-                words(bands.parameters, false) != words(image.parameters, true))
+            if (bands.device != "cpu" || bands.schedule != image.schedule || pads_image(bands) ||
+                parameters_but(bands.parameters, "pad") != parameters_but(image.parameters, "pad"))
                 continue;
             SCOPED_TRACE(image.name + " against " + bands.name);
             pairs++;
@@ -592,35 +609,26 @@ TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
 // same without padding.
 TEST(CostModel, SkippedTapRowsPayOnSmallPlanes) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    auto words = [](const std::string &params) {
-        std::istringstream in(params);
-        std::multiset<std::string> out;
-        for (std::string w; in >> w;)
-            if (w.rfind("taps=", 0) != 0) out.insert(w);
-        return out;
-    };
     auto model_cost = [](const wino::VariantInfo &v, const ConvShape &s) {
-        wino::RunOptions options;
-        options.layout = v.layout;  // estimates cover the variants of the options' layout
-        for (const wino::Estimate &e : wino::estimate_variants(s, options))
-            if (e.variant == v.name) return e.model_cost;
-        ADD_FAILURE() << v.name << " has no estimate";
-        return 0.0;
+        return model_estimate(v.name, s, 1).model_cost;
+    };
+    auto skips_rows = [](const wino::VariantInfo &v) {
+        return wino::skips_padded_rows(wino::parse_schedule_params(v.parameters));
     };
     int pairs = 0;
-    for (const auto &valid : wino::variants()) {
-        if (valid.device != "cpu" || valid.parameters.find("taps=rows") == std::string::npos) continue;
+    for (const auto &rows : wino::variants()) {
+        if (rows.device != "cpu" || !skips_rows(rows)) continue;
         for (const auto &all : wino::variants()) {
-            if (all.device != "cpu" || all.schedule != valid.schedule || all.name == valid.name ||
-                words(all.parameters) != words(valid.parameters))
+            if (all.device != "cpu" || all.schedule != rows.schedule || skips_rows(all) ||
+                parameters_but(all.parameters, "taps") != parameters_but(rows.parameters, "taps"))
                 continue;
-            SCOPED_TRACE(valid.name + " against " + all.name);
+            SCOPED_TRACE(rows.name + " against " + all.name);
             pairs++;
             const ConvShape small{1, 512, 512, 7, 7, 1}, first{1, 3, 64, 224, 224, 1}, unpadded{1, 512, 512, 7, 7, 0};
-            EXPECT_LT(model_cost(valid, small), 0.95 * model_cost(all, small));
-            EXPECT_LT(model_cost(valid, first), model_cost(all, first));
-            EXPECT_GT(model_cost(valid, first), 0.99 * model_cost(all, first));
-            EXPECT_EQ(model_cost(valid, unpadded), model_cost(all, unpadded));  // no padded tap to skip  // no padded tap to skip
+            EXPECT_LT(model_cost(rows, small), 0.95 * model_cost(all, small));
+            EXPECT_LT(model_cost(rows, first), model_cost(all, first));
+            EXPECT_GT(model_cost(rows, first), 0.99 * model_cost(all, first));
+            EXPECT_EQ(model_cost(rows, unpadded), model_cost(all, unpadded));  // no padded tap to skip
         }
     }
     EXPECT_GT(pairs, 0) << "no taps=rows row with a taps=all twin in the table";
@@ -634,22 +642,7 @@ TEST(CostModel, SkippedTapRowsPayOnSmallPlanes) {
 // than threads), and to neither at one thread.
 TEST(CostModel, GroupsWinTiesOnlyWhereBandsAreFewerThanThreads) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    auto words = [](const std::string &params) {
-        std::istringstream in(params);
-        std::multiset<std::string> out;
-        for (std::string w; in >> w;)
-            if (w.rfind("parallel=", 0) != 0) out.insert(w);
-        return out;
-    };
-    auto estimate = [](const std::string &name, const ConvShape &s, int threads) {
-        wino::RunOptions options;
-        options.threads = threads;
-        options.layout = wino::variant(name).layout;
-        for (const wino::Estimate &e : wino::estimate_variants(s, options))
-            if (e.variant == name) return e;
-        ADD_FAILURE() << name << " has no estimate";
-        return wino::Estimate{};
-    };
+    const auto estimate = model_estimate;
     int pairs = 0, fewer_bands = 0;
     for (const auto &groups : wino::variants()) {
         if (groups.device != "cpu" || groups.schedule != "fused" ||
@@ -658,7 +651,7 @@ TEST(CostModel, GroupsWinTiesOnlyWhereBandsAreFewerThanThreads) {
         for (const auto &channels : wino::variants()) {
             const wino::ScheduleParams p = wino::parse_schedule_params(channels.parameters);
             if (channels.device != "cpu" || channels.schedule != "fused" || channels.m != groups.m ||
-                p.parallel != "" || words(channels.parameters) != words(groups.parameters))
+                p.parallel != "" || parameters_but(channels.parameters, "parallel") != parameters_but(groups.parameters, "parallel"))
                 continue;
             SCOPED_TRACE(groups.name + " against " + channels.name);
             pairs++;
