@@ -3,11 +3,19 @@
 # the bundles scripts/gpu_bundle.sh made that the call carries, and puts their
 # binaries in reach: $bin, and their libraries on LD_LIBRARY_PATH.
 mkdir -p /tmp/wino
+unpacked=0
 for archive in gpu-bundle/wino-gpu.tar.gz gpu-bundle/wino-gpu-only.tar.gz gpu-bundle/wino-bench.tar.gz; do
-    if [ -f "$archive" ]; then tar -xzf "$archive" -C /tmp/wino; fi
+    if [ -f "$archive" ]; then tar -xzf "$archive" -C /tmp/wino && unpacked=$((unpacked + 1)); fi
 done
 for archive in gpu-bundle/wino-bench.tar.xz gpu-bundle/wino-tune.tar.xz; do
-    if [ -f "$archive" ]; then tar -xJf "$archive" -C /tmp/wino; fi
+    if [ -f "$archive" ]; then tar -xJf "$archive" -C /tmp/wino && unpacked=$((unpacked + 1)); fi
 done
+# gpu-bundle/ is git-ignored: a device call carries it only when asked to
+# (the run tool's carry: ["gpu-bundle"]); without it every command below
+# would fail to start, one quiet line in a log at a time.
+if [ "$unpacked" = 0 ]; then
+    echo "gpu_env.sh: no bundle in $(pwd)/gpu-bundle (build one with scripts/gpu_bundle.sh and carry gpu-bundle)" >&2
+    exit 2
+fi
 export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/wino/bin
