@@ -1229,7 +1229,11 @@ TEST_F(ApiLayout, NhwcVariantsGiveTheNchwResultInTheirOrder) {
                      1, nhwc_options());
         const std::vector<float> back = wino::test::from_layout(y_nhwc, s.N, s.K, s.out_h(), s.out_w(), "nhwc");
         std::vector<double> as_reference(y.begin(), y.end());
-        EXPECT_LE(wino::test::max_scaled_error(back, as_reference, scale), 2 * wino::test::tolerance(wino::variant(name).m));
+        // Both results are within their own tolerance of the exact one, so
+        // within the sum of the two of each other (the F(4,3) baseline's 1e-5
+        // dominates: twice direct's 6e-7 failed on some draws at SSE4.1).
+        EXPECT_LE(wino::test::max_scaled_error(back, as_reference, scale),
+                  wino::test::tolerance(wino::variant(name).m) + wino::test::tolerance(wino::variant("wino_fused_f4").m));
     }
 }
 
