@@ -568,6 +568,23 @@ wino::Estimate model_estimate(const std::string &name, const ConvShape &s, int t
     return wino::Estimate{};
 }
 
+// Each CPU row whose parameters `take` something (pad=image, taps=rows),
+// paired with its twin: a CPU row of the same schedule and m whose parameters
+// are the same but for `key`, and do not take it.
+std::vector<std::pair<const wino::VariantInfo *, const wino::VariantInfo *>> twins_but(
+    const std::string &key, bool (*take)(const wino::ScheduleParams &)) {
+    auto takes = [&](const wino::VariantInfo &v) { return take(wino::parse_schedule_params(v.parameters)); };
+    std::vector<std::pair<const wino::VariantInfo *, const wino::VariantInfo *>> pairs;
+    for (const auto &row : wino::variants()) {
+        if (row.device != "cpu" || !takes(row)) continue;
+        for (const auto &twin : wino::variants())
+            if (twin.device == "cpu" && twin.schedule == row.schedule && twin.m == row.m && !takes(twin) &&
+                parameters_but(twin.parameters, key) == parameters_but(row.parameters, key))
+                pairs.emplace_back(&row, &twin);
+    }
+    return pairs;
+}
+
 }  // namespace
 
 // Direct's padding in the analytic model: pad=image (a dense copy per image)
@@ -577,29 +594,19 @@ wino::Estimate model_estimate(const std::string &name, const ConvShape &s, int t
 // against the row whose parameters are the same but for it.
 TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    auto model_cost = [](const std::string &name, const ConvShape &s, int threads) {
-        return model_estimate(name, s, threads).model_cost;
+    auto model_cost = [](const wino::VariantInfo *v, const ConvShape &s, int threads) {
+        return model_estimate(v->name, s, threads).model_cost;
     };
-    auto pads_image = [](const wino::VariantInfo &v) {
-        return wino::pads_image(wino::parse_schedule_params(v.parameters));
-    };
-    int pairs = 0;
-    for (const auto &image : wino::variants()) {
-        if (image.device != "cpu" || !pads_image(image)) continue;
-        for (const auto &bands : wino::variants()) {
-            if (bands.device != "cpu" || bands.schedule != image.schedule || pads_image(bands) ||
-                parameters_but(bands.parameters, "pad") != parameters_but(image.parameters, "pad"))
-                continue;
-            SCOPED_TRACE(image.name + " against " + bands.name);
-            pairs++;
-            const ConvShape one{1, 16, 16, 32, 32, 1}, two{2, 16, 16, 32, 32, 1};
-            EXPECT_LT(model_cost(image.name, one, 1), model_cost(bands.name, one, 1));
-            EXPECT_TRUE(std::isinf(model_cost(image.name, one, 2)));
-            EXPECT_TRUE(std::isfinite(model_cost(bands.name, one, 2)));
-            EXPECT_LT(model_cost(image.name, two, 2), model_cost(bands.name, two, 2));
-        }
+    const auto pairs = twins_but("pad", wino::pads_image);
+    for (const auto &[image, bands] : pairs) {
+        SCOPED_TRACE(image->name + " against " + bands->name);
+        const ConvShape one{1, 16, 16, 32, 32, 1}, two{2, 16, 16, 32, 32, 1};
+        EXPECT_LT(model_cost(image, one, 1), model_cost(bands, one, 1));
+        EXPECT_TRUE(std::isinf(model_cost(image, one, 2)));
+        EXPECT_TRUE(std::isfinite(model_cost(bands, one, 2)));
+        EXPECT_LT(model_cost(image, two, 2), model_cost(bands, two, 2));
     }
-    EXPECT_GT(pairs, 0) << "no pad=image row with a pad=bands twin in the table";
+    EXPECT_FALSE(pairs.empty()) << "no pad=image row with a pad=bands twin in the table";
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
@@ -609,29 +616,19 @@ TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
 // same without padding.
 TEST(CostModel, SkippedTapRowsPayOnSmallPlanes) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    auto model_cost = [](const wino::VariantInfo &v, const ConvShape &s) {
-        return model_estimate(v.name, s, 1).model_cost;
+    auto model_cost = [](const wino::VariantInfo *v, const ConvShape &s) {
+        return model_estimate(v->name, s, 1).model_cost;
     };
-    auto skips_rows = [](const wino::VariantInfo &v) {
-        return wino::skips_padded_rows(wino::parse_schedule_params(v.parameters));
-    };
-    int pairs = 0;
-    for (const auto &rows : wino::variants()) {
-        if (rows.device != "cpu" || !skips_rows(rows)) continue;
-        for (const auto &all : wino::variants()) {
-            if (all.device != "cpu" || all.schedule != rows.schedule || skips_rows(all) ||
-                parameters_but(all.parameters, "taps") != parameters_but(rows.parameters, "taps"))
-                continue;
-            SCOPED_TRACE(rows.name + " against " + all.name);
-            pairs++;
-            const ConvShape small{1, 512, 512, 7, 7, 1}, first{1, 3, 64, 224, 224, 1}, unpadded{1, 512, 512, 7, 7, 0};
-            EXPECT_LT(model_cost(rows, small), 0.95 * model_cost(all, small));
-            EXPECT_LT(model_cost(rows, first), model_cost(all, first));
-            EXPECT_GT(model_cost(rows, first), 0.99 * model_cost(all, first));
-            EXPECT_EQ(model_cost(rows, unpadded), model_cost(all, unpadded));  // no padded tap to skip
-        }
+    const auto pairs = twins_but("taps", wino::skips_padded_rows);
+    for (const auto &[rows, all] : pairs) {
+        SCOPED_TRACE(rows->name + " against " + all->name);
+        const ConvShape small{1, 512, 512, 7, 7, 1}, first{1, 3, 64, 224, 224, 1}, unpadded{1, 512, 512, 7, 7, 0};
+        EXPECT_LT(model_cost(rows, small), 0.95 * model_cost(all, small));
+        EXPECT_LT(model_cost(rows, first), model_cost(all, first));
+        EXPECT_GT(model_cost(rows, first), 0.99 * model_cost(all, first));
+        EXPECT_EQ(model_cost(rows, unpadded), model_cost(all, unpadded));  // no padded tap to skip
     }
-    EXPECT_GT(pairs, 0) << "no taps=rows row with a taps=all twin in the table";
+    EXPECT_FALSE(pairs.empty()) << "no taps=rows row with a taps=all twin in the table";
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
@@ -642,7 +639,6 @@ TEST(CostModel, SkippedTapRowsPayOnSmallPlanes) {
 // than threads), and to neither at one thread.
 TEST(CostModel, GroupsWinTiesOnlyWhereBandsAreFewerThanThreads) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    const auto estimate = model_estimate;
     int pairs = 0, fewer_bands = 0;
     for (const auto &groups : wino::variants()) {
         if (groups.device != "cpu" || groups.schedule != "fused" ||
@@ -656,10 +652,10 @@ TEST(CostModel, GroupsWinTiesOnlyWhereBandsAreFewerThanThreads) {
             SCOPED_TRACE(groups.name + " against " + channels.name);
             pairs++;
             const ConvShape layer{1, 256, 256, 14, 14, 1};  // few bands: 16 to 49 tiles, U of 4-9 MB
-            const wino::Estimate g1 = estimate(groups.name, layer, 1), c1 = estimate(channels.name, layer, 1);
+            const wino::Estimate g1 = model_estimate(groups.name, layer, 1), c1 = model_estimate(channels.name, layer, 1);
             EXPECT_EQ(g1.model_cost, c1.model_cost);
             EXPECT_EQ(g1.busiest_cost, c1.busiest_cost);
-            const wino::Estimate g2 = estimate(groups.name, layer, 2), c2 = estimate(channels.name, layer, 2);
+            const wino::Estimate g2 = model_estimate(groups.name, layer, 2), c2 = model_estimate(channels.name, layer, 2);
             EXPECT_EQ(g2.model_cost, c2.model_cost);
             const long long bands = wino::fused_bands(wino::machine_of_target_string(channels.target), p, channels.m,
                                                       layer.N, layer.C, layer.K, layer.out_h(), layer.out_w(), 2);
