@@ -119,7 +119,10 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
         const Expr iy = s.y + ry - padding;  // the input row a tap reads
         s.r.where(iy >= 0 && iy < input.dim(1).extent());
     }
-    const Expr ki = s.k % kWeightKBlock, kb = s.k / kWeightKBlock;
+    // kb clamped to the packed blocks: a register block of channels that does
+    // not divide kWeightKBlock (3 vectors: 48) reaches past the packing for
+    // its last block's lanes beyond K, which are computed and never stored.
+    const Expr ki = s.k % kWeightKBlock, kb = min(s.k / kWeightKBlock, W.dim(4).extent() - 1);
     s.conv = Func("conv");
     s.conv(s.x, s.y, s.k, s.n) = 0.0f;
     s.conv(s.x, s.y, s.k, s.n) += W(ki, rx, ry, rc, kb) * s.in(s.x + rx, s.y + ry, rc, s.n);

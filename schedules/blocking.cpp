@@ -41,9 +41,8 @@ RegisterBlock register_block(const Machine &machine) {
 RegisterBlock register_block(const Machine &machine, const ScheduleParams &p) {
     RegisterBlock b = register_block(machine);
     const int budget = machine.registers * 3 / 4;  // accumulators, as in the default block
-    if (p.k_vectors < 0 || p.k_vectors * b.lanes > kWeightKBlock || (p.k_vectors && kWeightKBlock % (p.k_vectors * b.lanes)))
-        throw std::invalid_argument("k_vectors=" + std::to_string(p.k_vectors) + ": a block of channel vectors must divide " +
-                                    std::to_string(kWeightKBlock) + " channels");
+    if (p.k_vectors < 0 || p.k_vectors > 4)
+        throw std::invalid_argument("k_vectors=" + std::to_string(p.k_vectors) + ": 1 to 4 vectors of output channels");
     if (p.block.empty() || p.block == "auto") {
         if (p.k_vectors) {
             b.k_vectors = p.k_vectors;
@@ -57,10 +56,12 @@ RegisterBlock register_block(const Machine &machine, const ScheduleParams &p) {
         throw std::invalid_argument("register block '" + p.block + "': expected columns XxY, e.g. 7x2");
     // A block of more columns than the accumulator budget loses rows (then
     // columns) on this target; the channel vectors fill what remains, at most
-    // 2 (a block must divide kWeightKBlock), unless k_vectors says.
+    // 2 and dividing kWeightKBlock, unless k_vectors says (3 vectors: 48
+    // channels, a block that fits K = 40 or 48 where two blocks of 32
+    // computed 64; only direct takes blocks that do not divide the weights'.)
     while (x * y > budget) (y > 1 ? y : x)--;
     b.k_vectors = p.k_vectors ? p.k_vectors : std::max(1, std::min(2, budget / (x * y)));
-    while (kWeightKBlock % b.k() != 0) b.k_vectors--;
+    while (!p.k_vectors && kWeightKBlock % b.k() != 0) b.k_vectors--;
     b.columns = x * y;
     b.y = y;
     return b;
@@ -263,8 +264,13 @@ Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long u
     return {x, y};
 }
 
-long long channel_tasks(const ScheduleParams &p, long long K) {
-    return parallel_channels(p) ? ceil_div(K, kWeightKBlock) : 1;
+// Output channels per register block of the direct schedule.
+int direct_channels(const Machine &machine, const ScheduleParams &p) {
+    return p.vectorize == "x" ? row_block(machine, p).KU : direct_block(machine, p).k();
+}
+
+long long channel_tasks(const ScheduleParams &p, long long K, int KB) {
+    return parallel_channels(p) ? channel_blocks<long long>(K, KB) : 1;
 }
 
 }  // namespace
@@ -277,14 +283,15 @@ long long direct_bands(const Machine &machine, const ScheduleParams &p, long lon
     const RowBlock row = along_x ? row_block(machine, p) : RowBlock{};
     const int XB = along_x ? machine.lanes : blk.cols_x(), YB = along_x ? row.YB : blk.cols_y();
     const int XG = !along_x && direct_stores_rows(machine, p) ? machine.lanes : XB;
-    const Bands b = band_shape_of(Wo, Ho, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p), channel_tasks(p, K), threads);
+    const Bands b = band_shape_of(Wo, Ho, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
+                                  channel_tasks(p, K, direct_channels(machine, p)), threads);
     return ceil_div(ceil_div(Wo, XG), std::max(1LL, b.x / XG)) * ceil_div(ceil_div(Ho, YB), std::max(1LL, b.y / YB)) *
            N;
 }
 
 long long direct_tasks(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
                        long long Ho, long long Wo, int threads) {
-    return direct_bands(machine, p, N, C, K, Ho, Wo, threads) * channel_tasks(p, K);
+    return direct_bands(machine, p, N, C, K, Ho, Wo, threads) * channel_tasks(p, K, direct_channels(machine, p));
 }
 
 // As schedule_fused (schedules/winograd.cpp) splits its output.
@@ -295,7 +302,7 @@ long long fused_bands(const Machine &machine, const ScheduleParams &p, int m, lo
     const long long tiles_x = ceil_div(Wo, m), tiles_y = ceil_div(Ho, m);
     const long long C_stored = ceil_div(C, L) * L;
     const long long budget = std::max<long long>(band_bytes(p), alpha * alpha * 4 * C * K / 8);
-    const long long tasks = parallel_groups(p) ? 2 * group_units(machine, p, K) : channel_tasks(p, K);
+    const long long tasks = parallel_groups(p) ? 2 * group_units(machine, p, K) : channel_tasks(p, K, blk.k());
     const Bands b = band_shape_of(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, blk.cols_x(), blk.cols_y(), budget,
                                   tasks, threads);
     return ceil_div(tiles_x, b.x) * ceil_div(tiles_y, b.y) * N;
@@ -316,7 +323,7 @@ long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, lo
     const long long bands = fused_bands(machine, p, m, N, C, K, Ho, Wo, threads);
     if (parallel_groups(p)) return bands * channel_groups(bands, group_units(machine, p, K), threads);
     const long long inputs = parallel_all(p) && bands < threads ? ceil_div(C, machine.lanes) : 1;
-    return bands * std::max(channel_tasks(p, K), inputs);
+    return bands * std::max(channel_tasks(p, K, register_block(machine, p).k()), inputs);
 }
 
 }  // namespace wino

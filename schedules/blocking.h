@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "layout.h"
+
 namespace wino {
 
 // What a schedule sizes itself by.
@@ -71,12 +73,23 @@ bool skips_padded_rows(const ScheduleParams &p);
 // rather than planar (nchw, the default); throws std::invalid_argument for an
 // unknown value.
 bool channels_last(const ScheduleParams &p);
+// The loop over blocks of output channels that runs in parallel
+// (parallel=channels) has this many iterations for K channels in register
+// blocks of KB: the weights' blocks of kWeightKBlock when KB divides them,
+// else the register blocks themselves. For ints and Halide Exprs alike.
+template <typename I>
+I channel_blocks(const I &K, int KB) {
+    const int per = kWeightKBlock % KB == 0 ? kWeightKBlock / KB : 1;  // register blocks per parallel block
+    return ((K + KB - 1) / KB + per - 1) / per;
+}
+
 // The layout's name as the runtime reports it (VariantInfo::layout): "nchw" or "nhwc".
 std::string layout_name(const ScheduleParams &p);
 
 // The register block for `p` on this machine: columns "XxY" (as many channel
-// vectors as the registers allow, at most 2, unless p.k_vectors says) or the
-// target's default. Throws std::invalid_argument for a malformed spec.
+// vectors as the registers allow, at most 2 and dividing kWeightKBlock,
+// unless p.k_vectors says: 1 to 4) or the target's default. Throws
+// std::invalid_argument for a malformed spec.
 RegisterBlock register_block(const Machine &machine, const ScheduleParams &p);
 
 // Bytes of working set per band (band_kb, or the default).

@@ -85,9 +85,8 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     const Expr C = s.r.z.extent(), K = out.output_buffer().dim(2).extent();
     const Expr W = out.output_buffer().dim(0).extent(), H = out.output_buffer().dim(1).extent();
     const Expr N = out.output_buffer().dim(3).extent();
-    const Expr kblocks = (K + kWeightKBlock - 1) / kWeightKBlock;
     const BandShape bands = band_shape(W, H, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
-                                       select(parallel_channels(p), kblocks, 1), s.threads);
+                                       select(parallel_channels(p), channel_blocks(K, KB), 1), s.threads);
 
     // Output: one register block per (xo, ko). GuardWithIf: any H', W', K
     // works; only blocks at the edges are partial. k is split into register
@@ -95,11 +94,15 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     // guard on ko depends on nothing inside it, so Halide tests it around the
     // whole block, and a channel tail (K = 16, 40) skips the blocks past K
     // instead of computing them and dropping their stores (it computed a
-    // whole weight block: twice the work at K = 16).
+    // whole weight block: twice the work at K = 16). A register block that
+    // does not divide the weights' blocks (k_vectors=3: 48 channels, one
+    // block for K = 40 where two of 32 computed 64) is its own channel block:
+    // its weight indices do not fold, and its last block's lanes past the
+    // packed weights read a clamped block (generators/algorithms.h).
     // Bands are whole register blocks: split the block loops, not the pixels,
     // so that no guard lands inside the unrolled block.
     out.split(k, ko, ki, KB, TailStrategy::GuardWithIf)
-        .split(ko, kb, ko, kWeightKBlock / KB, TailStrategy::GuardWithIf)
+        .split(ko, kb, ko, kWeightKBlock % KB == 0 ? kWeightKBlock / KB : 1, TailStrategy::GuardWithIf)
         .split(x, xo, xi, XG, TailStrategy::GuardWithIf)
         .split(y, yo, yi, YB, TailStrategy::GuardWithIf)
         .split(xo, bxo, xo, max(1, bands.x / XG), TailStrategy::GuardWithIf)

@@ -88,6 +88,10 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         throw std::invalid_argument("conv_winograd: the fused schedule vectorizes output channels (vectorize=k) only");
     const RegisterBlock blk = register_block(machine_of(target), p);
     const int L = blk.lanes, KB = blk.k(), TBx = blk.cols_x(), TBy = blk.cols_y();
+    if (kWeightKBlock % KB != 0)
+        throw std::invalid_argument("conv_winograd: the fused schedule's block of " + std::to_string(KB) +
+                                    " output channels (k_vectors=" + std::to_string(blk.k_vectors) +
+                                    ") must divide U's blocks of " + std::to_string(kWeightKBlock));
     const int m = s.m, alpha = s.alpha;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
     const TailStrategy guard = TailStrategy::GuardWithIf, round_up = TailStrategy::RoundUp;

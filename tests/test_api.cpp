@@ -632,6 +632,26 @@ TEST(CostModel, SkippedTapRowsPayOnSmallPlanes) {
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
+// k_vectors=3 in auto's analytic model, each such row against its twin (the
+// same parameters but for k_vectors): one block of 48 channels computes
+// fewer than two of 32 where K = 33..48, and more where K is a multiple of 32.
+TEST(CostModel, ThreeChannelVectorsPayOnChannelTails) {
+    ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
+    auto model_cost = [](const wino::VariantInfo *v, const ConvShape &s) {
+        return model_estimate(v->name, s, 1).model_cost;
+    };
+    const auto pairs = twins_but("k_vectors", [](const wino::ScheduleParams &p) { return p.k_vectors == 3; });
+    for (const auto &[three, twin] : pairs) {
+        SCOPED_TRACE(three->name + " against " + twin->name);
+        const ConvShape tail{1, 24, 40, 19, 23, 1}, k48{1, 64, 48, 28, 28, 1}, k32{1, 24, 32, 19, 23, 1};
+        EXPECT_LT(model_cost(three, tail), 0.85 * model_cost(twin, tail));
+        EXPECT_LT(model_cost(three, k48), 0.85 * model_cost(twin, k48));
+        EXPECT_GT(model_cost(three, k32), 1.2 * model_cost(twin, k32));
+    }
+    EXPECT_FALSE(pairs.empty()) << "no k_vectors=3 row with a twin in the table";
+    ::unsetenv("WINO_TUNING_TABLE");
+}
+
 // parallel=groups in auto's analytic model: the same work as its twin with
 // channel blocks in parallel (the row's parameters but for parallel=), so
 // the two tie on model_cost; the tie goes to groups where a band's channel

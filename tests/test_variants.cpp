@@ -277,6 +277,35 @@ TEST(ScheduleParams, ChannelGroups) {
     EXPECT_EQ(wino::channel_groups(40, 2, 16), 1);
 }
 
+// Vectors of output channels per register block: 1 to 4 when asked (3: 48
+// channels, direct's block for K = 33..48), else as many as the registers
+// allow that divide the weights' blocks; anything else is an error that says
+// what is allowed. The parallel loop over channels then has one iteration
+// per weight block, or per register block where those do not divide it.
+TEST(ScheduleParams, ChannelVectors) {
+    auto parse = [](const char *row) { return wino::parse_schedule_params(row); };
+    const wino::Machine avx512{16, 32}, avx2{8, 16};
+    EXPECT_EQ(wino::register_block(avx512, parse("block=8x1")).k(), 32);
+    EXPECT_EQ(wino::register_block(avx512, parse("block=8x1 k_vectors=3")).k(), 48);
+    EXPECT_EQ(wino::register_block(avx512, parse("block=8x1 k_vectors=1")).k(), 16);
+    EXPECT_EQ(wino::register_block(avx2, parse("block=4x1 k_vectors=3")).k(), 24);
+    EXPECT_EQ(wino::register_block(avx512, parse("k_vectors=4")).k(), 64);
+    for (const char *bad : {"k_vectors=5", "block=8x1 k_vectors=-1"}) {
+        try {
+            wino::register_block(avx512, parse(bad));
+            FAIL() << bad << " accepted";
+        } catch (const std::invalid_argument &e) {
+            EXPECT_NE(std::string(e.what()).find("1 to 4 vectors"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_EQ(wino::channel_blocks<long long>(40, 32), 2);   // blocks of 32: the weights'
+    EXPECT_EQ(wino::channel_blocks<long long>(40, 16), 2);   // two register blocks per weight block
+    EXPECT_EQ(wino::channel_blocks<long long>(40, 48), 1);   // 48 does not divide 32: its own blocks
+    EXPECT_EQ(wino::channel_blocks<long long>(100, 48), 3);
+    EXPECT_EQ(wino::channel_blocks<long long>(96, 48), 2);
+    EXPECT_EQ(wino::channel_blocks<long long>(1, 64), 1);
+}
+
 // The fused schedule's store=rows at every m: a group of tiles whose pixels
 // fill whole vectors (F(6,3) was once stored per channel here, silently, as
 // 16 lanes hold no whole 6-pixel tiles).

@@ -97,7 +97,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
                 {"pad", pad}};
     std::vector<std::pair<std::string, std::vector<std::string>>> dims{
         {"block", {"", "4x2", "2x4", "8x1", "7x1", "3x3", "6x2", "4x3", "2x2"}},
-        {"k_vectors", {"", "1", "2"}},
+        {"k_vectors", {"", "1", "2", "3"}},
         {"band_kb", bands},
         {"parallel", parallel},
         {"taps", {"", "rows"}}};
