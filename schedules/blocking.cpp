@@ -54,12 +54,13 @@ RegisterBlock register_block(const Machine &machine, const ScheduleParams &p) {
     int x = 0, y = 0;
     if (std::sscanf(p.block.c_str(), "%dx%d%c", &x, &y, &tail) != 2 || x < 1 || y < 1)
         throw std::invalid_argument("register block '" + p.block + "': expected columns XxY, e.g. 7x2");
-    // A block of more columns than the accumulator budget loses rows (then
-    // columns) on this target; the channel vectors fill what remains, at most
-    // 2 and dividing kWeightKBlock, unless k_vectors says (3 vectors: 48
-    // channels, a block that fits K = 40 or 48 where two blocks of 32
-    // computed 64; only direct takes blocks that do not divide the weights'.)
-    while (x * y > budget) (y > 1 ? y : x)--;
+    // A block of more accumulators than the budget loses rows (then columns)
+    // on this target; the channel vectors fill what remains, at most 2 and
+    // dividing kWeightKBlock, unless k_vectors says (3 vectors: 48 channels,
+    // a block that fits K = 40 or 48 where two blocks of 32 computed 64; only
+    // direct takes blocks that do not divide the weights'). So 8x1 with 3
+    // vectors keeps its 24 accumulators on AVX-512 and is 4x1 on AVX2.
+    while (x * y * std::max(1, p.k_vectors) > budget && x * y > 1) (y > 1 ? y : x)--;
     b.k_vectors = p.k_vectors ? p.k_vectors : std::max(1, std::min(2, budget / (x * y)));
     while (!p.k_vectors && kWeightKBlock % b.k() != 0) b.k_vectors--;
     b.columns = x * y;

@@ -289,6 +289,13 @@ TEST(ScheduleParams, ChannelVectors) {
     EXPECT_EQ(wino::register_block(avx512, parse("block=8x1 k_vectors=3")).k(), 48);
     EXPECT_EQ(wino::register_block(avx512, parse("block=8x1 k_vectors=1")).k(), 16);
     EXPECT_EQ(wino::register_block(avx2, parse("block=4x1 k_vectors=3")).k(), 24);
+    // Columns give way to asked-for vectors within the accumulator budget
+    // (3/4 of the registers: 24 on AVX-512, 12 on AVX2).
+    EXPECT_EQ(wino::register_block(avx512, parse("block=8x1 k_vectors=3")).columns, 8);
+    EXPECT_EQ(wino::register_block(avx2, parse("block=8x1 k_vectors=3")).columns, 4);
+    EXPECT_EQ(wino::register_block(avx2, parse("block=4x3 k_vectors=2")).cols_y(), 1);
+    EXPECT_EQ(wino::register_block(avx512, parse("block=4x3 k_vectors=2")).cols_y(), 3);
+    EXPECT_EQ(wino::register_block(avx512, parse("block=2x2 k_vectors=4")).columns, 4);
     EXPECT_EQ(wino::register_block(avx512, parse("k_vectors=4")).k(), 64);
     for (const char *bad : {"k_vectors=5", "block=8x1 k_vectors=-1"}) {
         try {
