@@ -260,9 +260,11 @@ Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long u
     const long long cap = std::clamp(budget_bytes / std::max(unit_bytes, 1LL), block, 1LL << 24);
     const long long bands = std::max(1LL, (2 * threads - 1 + channel_tasks - 1) / std::max(channel_tasks, 1LL));
     const long long columns = std::min(cap, std::max(block, n * cols_x * cols_y / bands));
-    const long long x = std::max(1LL, std::min(ceil_div(cols_x, block_x), columns / block)) * block_x;
-    const long long y = std::clamp(columns / x / block_y, 1LL, ceil_div(cols_y, block_y)) * block_y;
-    return {x, y};
+    const long long blocks_x = ceil_div(cols_x, block_x), blocks_y = ceil_div(cols_y, block_y);
+    const long long x = std::max(1LL, std::min(blocks_x, columns / block));
+    const long long y = std::clamp(columns / (x * block_x) / block_y, 1LL, blocks_y);
+    const auto evenly = [](long long n, long long size) { return ceil_div(n, ceil_div(n, size)); };
+    return {evenly(blocks_x, x) * block_x, evenly(blocks_y, y) * block_y};
 }
 
 // Output channels per register block of the direct schedule.

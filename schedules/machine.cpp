@@ -29,6 +29,16 @@ void schedule_channel_vector_padding(Halide::Func in, int lanes, bool pixel_majo
     schedule_channel_vector_padding(Halide::Stage(in), a, lanes, pixel_major);
 }
 
+namespace {
+
+// The size of each of ceil(n / size) parts of n, as equal as can be.
+Halide::Expr evenly(const Halide::Expr &n, const Halide::Expr &size) {
+    const Halide::Expr parts = (n + size - 1) / size;
+    return (n + parts - 1) / parts;
+}
+
+}  // namespace
+
 BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, const Halide::Expr &n,
                      const Halide::Expr &unit_bytes, int block_x, int block_y, const Halide::Expr &budget_bytes,
                      const Halide::Expr &channel_tasks, const Halide::Expr &threads) {
@@ -45,10 +55,16 @@ BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, con
     const Expr all = cast<int64_t>(n) * cols_x * cols_y;
     const Expr columns = min(cap, cast<int>(max(cast<int64_t>(block), all / bands)));
     // Whole rows if they fit, else a chunk of a row (whole blocks); then as
-    // many rows as the columns allow.
-    const Expr x = max(1, min((cols_x + block_x - 1) / block_x, columns / block)) * block_x;
-    const Expr y = clamp(columns / x / block_y, 1, (cols_y + block_y - 1) / block_y) * block_y;
-    return {x, y};
+    // many rows as the columns allow. In register blocks:
+    const Expr blocks_x = (cols_x + block_x - 1) / block_x, blocks_y = (cols_y + block_y - 1) / block_y;
+    const Expr x = max(1, min(blocks_x, columns / block));
+    const Expr y = clamp(columns / (x * block_x) / block_y, 1, blocks_y);
+    // Then the same number of bands, as equal as whole blocks make them
+    // (19 rows in 4 bands: 5, 5, 5, 4, not 6, 6, 6, 1): the threads' shares
+    // of bands are more even. The clamp is a no-op Halide needs: without a
+    // bound it could prove, it compiled the fused schedule to leave outputs
+    // unwritten.
+    return {clamp(evenly(blocks_x, x), 1, x) * block_x, clamp(evenly(blocks_y, y), 1, y) * block_y};
 }
 
 }  // namespace wino

@@ -23,7 +23,9 @@ struct BandShape {
 // each, as large as `budget_bytes` allows (whole rows first, then chunks of
 // rows), in multiples of the register block (block_x, block_y); then smaller,
 // if needed, so that bands x channel_tasks offer each of `threads` threads two
-// tasks. Extents never exceed the image's (rounded up to the block).
+// tasks; then, as many bands, as equal as whole blocks make them. Extents
+// never exceed the image's (rounded up to the block). band_shape_of
+// (schedules/blocking.cpp) is the same on known extents, for auto's model.
 BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, const Halide::Expr &n,
                      const Halide::Expr &unit_bytes, int block_x, int block_y, const Halide::Expr &budget_bytes,
                      const Halide::Expr &channel_tasks, const Halide::Expr &threads);
