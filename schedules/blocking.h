@@ -77,9 +77,11 @@ bool channels_last(const ScheduleParams &p);
 // (parallel=channels) has this many iterations for K channels in register
 // blocks of KB: the weights' blocks of kWeightKBlock when KB divides them,
 // else the register blocks themselves. For ints and Halide Exprs alike.
+// Register blocks of KB channels per such parallel block.
+inline int register_blocks_per_channel_block(int KB) { return kWeightKBlock % KB == 0 ? kWeightKBlock / KB : 1; }
 template <typename I>
 I channel_blocks(const I &K, int KB) {
-    const int per = kWeightKBlock % KB == 0 ? kWeightKBlock / KB : 1;  // register blocks per parallel block
+    const int per = register_blocks_per_channel_block(KB);
     return ((K + KB - 1) / KB + per - 1) / per;
 }
 

@@ -102,7 +102,7 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     // Bands are whole register blocks: split the block loops, not the pixels,
     // so that no guard lands inside the unrolled block.
     out.split(k, ko, ki, KB, TailStrategy::GuardWithIf)
-        .split(ko, kb, ko, kWeightKBlock % KB == 0 ? kWeightKBlock / KB : 1, TailStrategy::GuardWithIf)
+        .split(ko, kb, ko, register_blocks_per_channel_block(KB), TailStrategy::GuardWithIf)
         .split(x, xo, xi, XG, TailStrategy::GuardWithIf)
         .split(y, yo, yi, YB, TailStrategy::GuardWithIf)
         .split(xo, bxo, xo, max(1, bands.x / XG), TailStrategy::GuardWithIf)

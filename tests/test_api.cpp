@@ -568,6 +568,11 @@ wino::Estimate model_estimate(const std::string &name, const ConvShape &s, int t
     return wino::Estimate{};
 }
 
+// auto's analytic cost of a row on a layer at `threads`.
+double model_cost(const wino::VariantInfo *v, const ConvShape &s, int threads = 1) {
+    return model_estimate(v->name, s, threads).model_cost;
+}
+
 // Each CPU row whose parameters `take` something (pad=image, taps=rows),
 // paired with its twin: a CPU row of the same schedule and m whose parameters
 // are the same but for `key`, and do not take it.
@@ -594,9 +599,6 @@ std::vector<std::pair<const wino::VariantInfo *, const wino::VariantInfo *>> twi
 // against the row whose parameters are the same but for it.
 TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    auto model_cost = [](const wino::VariantInfo *v, const ConvShape &s, int threads) {
-        return model_estimate(v->name, s, threads).model_cost;
-    };
     const auto pairs = twins_but("pad", wino::pads_image);
     for (const auto &[image, bands] : pairs) {
         SCOPED_TRACE(image->name + " against " + bands->name);
@@ -616,9 +618,6 @@ TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
 // same without padding.
 TEST(CostModel, SkippedTapRowsPayOnSmallPlanes) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    auto model_cost = [](const wino::VariantInfo *v, const ConvShape &s) {
-        return model_estimate(v->name, s, 1).model_cost;
-    };
     const auto pairs = twins_but("taps", wino::skips_padded_rows);
     for (const auto &[rows, all] : pairs) {
         SCOPED_TRACE(rows->name + " against " + all->name);
@@ -640,9 +639,6 @@ TEST(CostModel, SkippedTapRowsPayOnSmallPlanes) {
 // number of the twin's: nothing to compare there.
 TEST(CostModel, ThreeChannelVectorsPayOnChannelTails) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    auto model_cost = [](const wino::VariantInfo *v, const ConvShape &s) {
-        return model_estimate(v->name, s, 1).model_cost;
-    };
     const auto pairs = twins_but("k_vectors", [](const wino::ScheduleParams &p) { return p.k_vectors == 3; });
     for (const auto &[three, twin] : pairs) {
         SCOPED_TRACE(three->name + " against " + twin->name + " on " + three->target);
