@@ -1,7 +1,11 @@
 #include "blocking.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -249,13 +253,11 @@ namespace {
 
 long long ceil_div(long long a, long long b) { return (a + b - 1) / b; }
 
-struct Bands {
-    long long x, y;
-};
-
-// band_shape (schedules/machine.cpp) on known extents.
-Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long unit_bytes, int block_x, int block_y,
-                    long long budget_bytes, long long channel_tasks, long long threads) {
+// The size rule: a band as large as the budget allows, smaller if the
+// threads need more tasks, then as many bands as equal as whole blocks make
+// them (see band_shape_of in blocking.h).
+Bands sized_bands(long long cols_x, long long cols_y, long long n, long long unit_bytes, int block_x, int block_y,
+                  long long budget_bytes, long long channel_tasks, long long threads) {
     const long long block = block_x * block_y;
     const long long cap = std::clamp(budget_bytes / std::max(unit_bytes, 1LL), block, 1LL << 24);
     const long long bands = std::max(1LL, (2 * threads - 1 + channel_tasks - 1) / std::max(channel_tasks, 1LL));
@@ -266,6 +268,103 @@ Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long u
     const auto evenly = [](long long n, long long size) { return ceil_div(n, ceil_div(n, size)); };
     return {evenly(blocks_x, x) * block_x, evenly(blocks_y, y) * block_y};
 }
+
+// What a band costs beyond its columns, in columns: it reads all the
+// weights it multiplies by once (a direct band 9 C K floats, a fused band
+// alpha² C K: the multiply-adds of one column), from L2 or L3 at a quarter to
+// an eighth of the rate the FMA units take them, and pads its input.
+constexpr double kBandOverhead = 4;
+
+// The time the busiest of `threads` threads spends on the bands of shape b,
+// in columns computed (partial register blocks count whole) plus each band's
+// overhead: bands handed
+// out largest first, each to the least loaded thread. A band is one task
+// when there are at least as many bands as threads (its channel blocks then
+// run on the thread that transformed its input: measured, a band's channel
+// blocks did not even out unequal bands), else channel_tasks tasks.
+double band_makespan(long long cols_x, long long cols_y, long long n, int block_x, int block_y, Bands b,
+                     long long channel_tasks, long long threads) {
+    const auto computed = [](long long cols, long long block) { return ceil_div(cols, block) * block; };
+    const long long px = ceil_div(cols_x, b.x), py = ceil_div(cols_y, b.y);
+    const long long last_x = cols_x - (px - 1) * b.x, last_y = cols_y - (py - 1) * b.y;
+    struct Kind {
+        double work;
+        long long count;
+    };
+    std::vector<Kind> kinds;
+    for (auto [wx, cx] : {std::pair{b.x, px - 1}, std::pair{last_x, 1LL}})
+        for (auto [wy, cy] : {std::pair{b.y, py - 1}, std::pair{last_y, 1LL}})
+            if (cx * cy > 0)
+                kinds.push_back({double(computed(wx, block_x) * computed(wy, block_y) + kBandOverhead), cx * cy * n});
+    const long long bands = px * py * n;
+    if (bands < threads && channel_tasks > 1)
+        for (Kind &k : kinds) k = {k.work / channel_tasks, k.count * channel_tasks};
+    std::sort(kinds.begin(), kinds.end(), [](const Kind &a, const Kind &b) { return a.work > b.work; });
+    // Equal tasks go round the threads, least loaded first.
+    std::vector<double> load(std::min<long long>(threads, 1 << 12), 0.0);
+    for (const Kind &k : kinds) {
+        const long long rounds = k.count / static_cast<long long>(load.size());
+        const long long rest = k.count % static_cast<long long>(load.size());
+        std::sort(load.begin(), load.end());
+        for (size_t t = 0; t < load.size(); t++)
+            load[t] += k.work * (rounds + (static_cast<long long>(t) < rest ? 1 : 0));
+    }
+    return *std::max_element(load.begin(), load.end());
+}
+
+}  // namespace
+
+// The size rule's band, or a smaller one that shares the work among the
+// threads more evenly: of every band of whole register blocks, each side
+// one of the sizes that cut its rows (or columns) evenly, no larger than the
+// size rule's, the one whose busiest thread computes least, if that saves
+// more than 3% (a band more reads the weights once more); of those within 3%
+// of it, the fewest bands, then the widest. 1x64x56² F(4,3) 7x1 at 2 threads: bands of 4, 4, 4
+// and 2 rows (8 rows on one thread, 6 on the other) become four bands of
+// 7 x 7 tiles.
+Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long unit_bytes, int block_x, int block_y,
+                    long long budget_bytes, long long channel_tasks, long long threads) {
+    cols_x = std::max(cols_x, 1LL), cols_y = std::max(cols_y, 1LL), n = std::max(n, 1LL);
+    block_x = std::max(block_x, 1), block_y = std::max(block_y, 1), threads = std::max(threads, 1LL);
+    const Bands sized = sized_bands(cols_x, cols_y, n, unit_bytes, block_x, block_y, budget_bytes, channel_tasks, threads);
+    if (threads == 1) return sized;  // one thread: nothing to balance
+    const long long blocks_x = ceil_div(cols_x, block_x), blocks_y = ceil_div(cols_y, block_y);
+    // Sizes, in blocks, that cut `blocks` into equal parts (but the last).
+    const auto even_sizes = [](long long blocks, long long most) {
+        std::vector<long long> sizes;
+        for (long long parts = 1; parts <= blocks; parts++) {
+            const long long size = ceil_div(blocks, parts);
+            if (size <= most && (sizes.empty() || sizes.back() != size)) sizes.push_back(size);
+        }
+        return sizes;
+    };
+    const long long most = (sized.x / block_x) * (sized.y / block_y);  // blocks in the size rule's band
+    struct Option {
+        Bands b;
+        double time;
+        long long bands;
+    };
+    std::vector<Option> options;
+    for (long long bx : even_sizes(blocks_x, most))
+        for (long long by : even_sizes(blocks_y, most / bx)) {
+            const Bands b{bx * block_x, by * block_y};
+            options.push_back({b, band_makespan(cols_x, cols_y, n, block_x, block_y, b, channel_tasks, threads),
+                               ceil_div(cols_x, b.x) * ceil_div(cols_y, b.y)});
+        }
+    double fastest = band_makespan(cols_x, cols_y, n, block_x, block_y, sized, channel_tasks, threads);
+    const double sized_time = fastest;
+    for (const Option &o : options) fastest = std::min(fastest, o.time);
+    if (fastest > 0.97 * sized_time) return sized;
+    // Within 3% of the fastest: the fewest bands, then the widest.
+    const Option *best = nullptr;
+    for (const Option &o : options)
+        if (o.time <= 1.03 * fastest &&
+            (!best || o.bands < best->bands || (o.bands == best->bands && o.b.x > best->b.x)))
+            best = &o;
+    return best->b;
+}
+
+namespace {
 
 // Output channels per register block of the direct schedule.
 int direct_channels(const Machine &machine, const ScheduleParams &p) {
@@ -330,3 +429,30 @@ long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, lo
 }
 
 }  // namespace wino
+
+extern "C" int32_t wino_band_extent(int32_t axis, int32_t cols_x, int32_t cols_y, int32_t n, int64_t unit_bytes,
+                                    int32_t block_x, int32_t block_y, int64_t budget_bytes, int32_t channel_tasks,
+                                    int32_t threads) {
+    // A pipeline asks a dozen times per call (the bounds of each stage), and
+    // the search takes up to ~50 us on a large image at 16 threads: answers
+    // are kept, the last one per thread and every one in a table.
+    using Key = std::array<int64_t, 9>;
+    const Key key{cols_x, cols_y, n, unit_bytes, block_x, block_y, budget_bytes, channel_tasks, threads};
+    thread_local Key last{};
+    thread_local wino::Bands shape{0, 0};
+    if (shape.x == 0 || key != last) {
+        static std::mutex mutex;
+        static std::map<Key, wino::Bands> known;
+        std::lock_guard<std::mutex> lock(mutex);
+        auto it = known.find(key);
+        if (it == known.end()) {
+            if (known.size() >= 4096) known.clear();  // a bound, not expected to be reached
+            it = known.emplace(key, wino::band_shape_of(cols_x, cols_y, n, unit_bytes, block_x, block_y,
+                                                        budget_bytes, channel_tasks, threads))
+                     .first;
+        }
+        shape = it->second;
+        last = key;
+    }
+    return static_cast<int32_t>(axis == 0 ? shape.x : shape.y);
+}

@@ -4,6 +4,7 @@
 // without Halide.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -207,6 +208,22 @@ std::vector<int> channel_padding_widths(const Machine &machine);
 // The one of them that holds a pixel of C channels.
 int channel_padding_width(const Machine &machine, long long C);
 
+// A band of columns (pixels or Winograd tiles) per image, the unit of work a
+// parallel task takes (its padded or transformed input is computed once,
+// then reused by every channel block), for n images of cols_x x cols_y
+// columns of unit_bytes of working set each, in register blocks of block_x x
+// block_y. The size rule: as large as budget_bytes allows (whole rows first,
+// then chunks of rows), smaller if needed so that bands x channel_tasks give
+// each of `threads` threads two tasks, then as many bands as equal as whole
+// blocks make them. With threads, a smaller band if it evens out the
+// threads' shares (blocking.cpp). Extents never exceed the image's (rounded
+// up to the block). The schedules ask for it at run time (wino_band_extent).
+struct Bands {
+    long long x, y;  // columns per band in x and in y
+};
+Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long unit_bytes, int block_x, int block_y,
+                    long long budget_bytes, long long channel_tasks, long long threads);
+
 // The bands a CPU schedule cuts a layer into (N images, C -> K channels, an
 // Ho x Wo output) when called on `threads` threads (band_shape in
 // schedules/machine.cpp, the same integer arithmetic, here without Halide),
@@ -225,3 +242,12 @@ long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, lo
                       long long Ho, long long Wo, int threads);
 
 }  // namespace wino
+
+// band_shape_of's x (axis 0) or y (axis 1), for compiled pipelines: the
+// schedules call it by this name (schedules/machine.cpp), so the band is
+// chosen when the call's shape and thread count are known, by the same code
+// as auto's cost model.
+extern "C" int32_t wino_band_extent(int32_t axis, int32_t cols_x, int32_t cols_y, int32_t n, int64_t unit_bytes,
+                                    int32_t block_x, int32_t block_y, int64_t budget_bytes, int32_t channel_tasks,
+                                    int32_t threads);
+

@@ -79,7 +79,9 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     // Bands of output pixels, whole rows when the padded input they read
     // (C channels per pixel) fits the budget, else chunks of rows: the input
     // is padded once per band and reused by every channel block, and the
-    // band's memory does not grow with the image. Bands of all images run in
+    // band's memory does not grow with the image; with threads, smaller
+    // bands (2-D too) where they even out the threads' shares (band_shape_of,
+    // chosen at run time for the call's shape). Bands of all images run in
     // parallel; channel blocks inside a band too (parallel=channels), which
     // gives small images with many channels (7x7, C=512) tasks for many cores.
     const Expr C = s.r.z.extent(), K = out.output_buffer().dim(2).extent();

@@ -29,42 +29,27 @@ void schedule_channel_vector_padding(Halide::Func in, int lanes, bool pixel_majo
     schedule_channel_vector_padding(Halide::Stage(in), a, lanes, pixel_major);
 }
 
-namespace {
-
-// The size of each of ceil(n / size) parts of n, as equal as can be.
-Halide::Expr evenly(const Halide::Expr &n, const Halide::Expr &size) {
-    const Halide::Expr parts = (n + size - 1) / size;
-    return (n + parts - 1) / parts;
-}
-
-}  // namespace
-
 BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, const Halide::Expr &n,
                      const Halide::Expr &unit_bytes, int block_x, int block_y, const Halide::Expr &budget_bytes,
                      const Halide::Expr &channel_tasks, const Halide::Expr &threads) {
     using namespace Halide;
-    // Kept shallow on purpose: these expressions end up in the bounds of
-    // every stage computed per band, and a deep select/min/max tree there
-    // made Halide's simplifier take minutes per pipeline.
-    const int block = block_x * block_y;
-    // Columns the budget holds (int64: budget / bytes per column), at least one register block.
-    const Expr cap = cast<int>(clamp(cast<int64_t>(budget_bytes) / max(cast<int64_t>(unit_bytes), 1), block, 1 << 24));
-    // Columns per band so that bands x channel_tasks give every thread about
-    // two tasks (2T - 1: a single thread gets one band).
-    const Expr bands = max(1, (2 * threads - 1 + channel_tasks - 1) / max(channel_tasks, 1));
-    const Expr all = cast<int64_t>(n) * cols_x * cols_y;
-    const Expr columns = min(cap, cast<int>(max(cast<int64_t>(block), all / bands)));
-    // Whole rows if they fit, else a chunk of a row (whole blocks); then as
-    // many rows as the columns allow. In register blocks:
-    const Expr blocks_x = (cols_x + block_x - 1) / block_x, blocks_y = (cols_y + block_y - 1) / block_y;
-    const Expr x = max(1, min(blocks_x, columns / block));
-    const Expr y = clamp(columns / (x * block_x) / block_y, 1, blocks_y);
-    // Then the same number of bands, as equal as whole blocks make them
-    // (19 rows in 4 bands: 5, 5, 5, 4, not 6, 6, 6, 1): the threads' shares
-    // of bands are more even. The clamp is a no-op Halide needs: without a
-    // bound it could prove, it compiled the fused schedule to leave outputs
-    // unwritten.
-    return {clamp(evenly(blocks_x, x), 1, x) * block_x, clamp(evenly(blocks_y, y), 1, y) * block_y};
+    // Chosen at run time by band_shape_of (blocking.cpp), the code auto's
+    // cost model runs too: it searches band shapes for the call's threads,
+    // which an expression here could not without a tree of selects in the
+    // bounds of every stage computed per band.
+    const auto extent = [&](int axis) {
+        return Internal::Call::make(Int(32), "wino_band_extent",
+                                    {axis, cast<int32_t>(cols_x), cast<int32_t>(cols_y), cast<int32_t>(n),
+                                     cast<int64_t>(unit_bytes), block_x, block_y, cast<int64_t>(budget_bytes),
+                                     cast<int32_t>(channel_tasks), cast<int32_t>(threads)},
+                                    Internal::Call::PureExtern);
+    };
+    // Bounds Halide can prove (the call's are unknown to it), and never a
+    // split by zero: one block to the whole image, in whole blocks.
+    const auto bounded = [](const Expr &e, const Expr &cols, int block) {
+        return clamp(e, block, max(block, (cols + block - 1) / block * block));
+    };
+    return {bounded(extent(0), cols_x, block_x), bounded(extent(1), cols_y, block_y)};
 }
 
 }  // namespace wino

@@ -19,13 +19,8 @@ Machine machine_of(const Halide::Target &target);
 struct BandShape {
     Halide::Expr x, y;  // columns (pixels or tiles) per band in x and in y
 };
-// A band of columns (x, y) (per image, n images) of unit_bytes of working set
-// each, as large as `budget_bytes` allows (whole rows first, then chunks of
-// rows), in multiples of the register block (block_x, block_y); then smaller,
-// if needed, so that bands x channel_tasks offer each of `threads` threads two
-// tasks; then, as many bands, as equal as whole blocks make them. Extents
-// never exceed the image's (rounded up to the block). band_shape_of
-// (schedules/blocking.cpp) is the same on known extents, for auto's model.
+// band_shape_of (blocking.h) for the call's extents, asked at run time
+// (wino_band_extent): the compiled pipeline calls the runtime's C++.
 BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, const Halide::Expr &n,
                      const Halide::Expr &unit_bytes, int block_x, int block_y, const Halide::Expr &budget_bytes,
                      const Halide::Expr &channel_tasks, const Halide::Expr &threads);

@@ -103,7 +103,9 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // larger (C=K=256 at 14x14: one band reading U once beat two bands reading
     // it twice): whole tile rows when they fit, else chunks of a row, so V
     // never grows with the image. Then smaller bands if the call's threads
-    // need more tasks.
+    // need more tasks, or share them more evenly (band_shape_of, chosen at
+    // run time for the call's shape: 1x64x56² at 2 threads, 7x1 blocks, four
+    // bands of 7 x 7 tiles, not 14 x 4, 4, 4, 2).
     Func out = s.output;
     const Expr C = s.rc.x.extent(), K = out.output_buffer().dim(2).extent();
     const Expr N = out.output_buffer().dim(3).extent();

@@ -14,7 +14,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -275,6 +277,57 @@ TEST(ScheduleParams, ChannelGroups) {
     EXPECT_EQ(wino::channel_groups(8, 2, 16), 2);
     EXPECT_EQ(wino::channel_groups(16, 2, 16), 1);  // bands enough
     EXPECT_EQ(wino::channel_groups(40, 2, 16), 1);
+}
+
+// Bands: as large as the budget allows at one thread; with threads, a
+// smaller band where it evens out the threads' shares. 1x64x56² F(4,3) in
+// 7x1 blocks (14 x 14 tiles of 36 x 64 floats, 512 KB): four rows of tiles
+// per band (4, 4, 4, 2 rows), and at 2 threads four bands of 7 x 7 tiles.
+TEST(BandShape, BalancesTheThreadsShares) {
+    const long long unit = 36 * 4 * 64, budget = 512 * 1024;
+    const wino::Bands one = wino::band_shape_of(14, 14, 1, unit, 7, 1, budget, 2, 1);
+    EXPECT_EQ(one.x, 14);
+    EXPECT_EQ(one.y, 4);
+    const wino::Bands two = wino::band_shape_of(14, 14, 1, unit, 7, 1, budget, 2, 2);
+    EXPECT_EQ(two.x, 7);
+    EXPECT_EQ(two.y, 7);
+    // Eight images: 32 bands of 4 rows share out as evenly as 7 x 7 would.
+    const wino::Bands eight = wino::band_shape_of(14, 14, 8, unit, 7, 1, budget, 2, 2);
+    EXPECT_EQ(eight.x, 14);
+    EXPECT_EQ(eight.y, 4);
+}
+
+// On any layer and thread count: whole register blocks, inside the image
+// (rounded up to blocks), within the budget (or one block), never larger
+// than at one thread (balance only cuts bands smaller), and what a compiled
+// pipeline asks for at run time (wino_band_extent) is the same band.
+TEST(BandShape, WholeBlocksWithinTheBudget) {
+    std::mt19937 rng(12345);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    for (int i = 0; i < 3000; i++) {
+        const long long cols_x = pick(1, 80), cols_y = pick(1, 80), n = pick(1, 9);
+        const int block_x = pick(1, 8), block_y = pick(1, 3);
+        const long long unit = 4LL * pick(1, 4096), budget = 1024LL * pick(16, 2048);
+        const long long tasks = pick(1, 16), threads = pick(1, 32);
+        const wino::Bands b = wino::band_shape_of(cols_x, cols_y, n, unit, block_x, block_y, budget, tasks, threads);
+        const std::string at = std::to_string(cols_x) + "x" + std::to_string(cols_y) + " n=" + std::to_string(n) +
+                               " block " + std::to_string(block_x) + "x" + std::to_string(block_y) +
+                               " unit " + std::to_string(unit) + " budget " + std::to_string(budget) + " tasks " +
+                               std::to_string(tasks) + " threads " + std::to_string(threads);
+        EXPECT_EQ(b.x % block_x, 0) << at;
+        EXPECT_EQ(b.y % block_y, 0) << at;
+        EXPECT_GE(b.x, block_x) << at;
+        EXPECT_GE(b.y, block_y) << at;
+        EXPECT_LE(b.x, (cols_x + block_x - 1) / block_x * block_x) << at;
+        EXPECT_LE(b.y, (cols_y + block_y - 1) / block_y * block_y) << at;
+        EXPECT_LE(b.x * b.y * unit, std::max<long long>(budget, block_x * block_y * unit)) << at;
+        const wino::Bands alone = wino::band_shape_of(cols_x, cols_y, n, unit, block_x, block_y, budget, tasks, 1);
+        EXPECT_LE(b.x * b.y, alone.x * alone.y) << at;
+        for (int axis : {0, 1})
+            EXPECT_EQ(wino_band_extent(axis, cols_x, cols_y, n, unit, block_x, block_y, budget, tasks, threads),
+                      axis == 0 ? b.x : b.y)
+                << at;
+    }
 }
 
 // Vectors of output channels per register block: 1 to 4 when asked (3: 48

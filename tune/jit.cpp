@@ -135,6 +135,9 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
         throw std::invalid_argument("unknown algorithm '" + c.algorithm + "'");
     }
     s_->conv = Pipeline(s_->output);
+    // The band a CPU schedule computes by is chosen at run time by the
+    // runtime's C++ (schedules/machine.cpp), which JIT code finds here.
+    s_->conv.set_jit_externs({{"wino_band_extent", JITExtern(wino_band_extent)}});
     s_->prep = Pipeline(s_->prepared);
     // WINO_TUNE_STMT=dir: the lowered loop nest of every candidate, for reading.
     if (const char *dir = std::getenv("WINO_TUNE_STMT")) {
