@@ -128,6 +128,16 @@ public:
         CallContext *call = t_call;
         const int threads = call ? call->threads : 1;
         const long long width = record_width(size);
+        if (threads == 1 || size == 1) {
+            // One thread, or one iteration (a loop over one image or one
+            // band): the caller runs the iterations in order, without TBB's
+            // tasks (they cost a small call a fifth of its time). A loop
+            // nested in one of these enters the arena itself.
+            TaskScope scope(call, width);
+            for (int i = min; i < min + size; i++)
+                if (int r = task(uc, i, closure)) return r;
+            return 0;
+        }
         std::atomic<int> result{0};
         auto body = [&] {
             tbb::parallel_for(min, min + size, [&](int i) {
@@ -150,6 +160,10 @@ public:
     }
 
 private:
+    // The spin setting is read (and a bad value reported) on the first loop,
+    // whether or not a loop of this process ever gets to spin.
+    Pool() { spin_microseconds(); }
+
     struct Arena {
         explicit Arena(int threads) : arena(threads), workers(threads - 1) {}
         tbb::task_arena arena;
