@@ -1,5 +1,7 @@
 #include "registry.h"
 
+#include <unordered_map>
+
 #include "blocking.h"
 #include "cpu_features.h"
 #include "halide_hooks.h"
@@ -55,8 +57,13 @@ const std::vector<CompiledVariant> &compiled_variants() {
 }
 
 const CompiledVariant &compiled_variant(const std::string &name) {
-    for (const CompiledVariant &v : compiled_variants())
-        if (v.info.name == name) return v;
+    // Every call looks its variant up: by a hash of the name, not a scan.
+    static const std::unordered_map<std::string, const CompiledVariant *> by_name = [] {
+        std::unordered_map<std::string, const CompiledVariant *> m;
+        for (const CompiledVariant &v : compiled_variants()) m.emplace(v.info.name, &v);
+        return m;
+    }();
+    if (auto it = by_name.find(name); it != by_name.end()) return *it->second;
     std::string known;
     for (const CompiledVariant &v : compiled_variants()) known += (known.empty() ? "" : ", ") + v.info.name;
     throw Error(ErrorCode::UnknownVariant, "unknown variant '" + name + "' (compiled in: " + known + ")");

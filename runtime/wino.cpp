@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <sstream>
+#include <type_traits>
 
 #include "HalideBuffer.h"
 #include "cuda_driver.h"
@@ -260,9 +261,11 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 }
 
 // Runs a compiled pipeline under the call's thread count and memory limit;
-// a failure becomes the typed error check_result names.
-template <typename Fn, typename... Args>
-void call_pipeline(const std::string &what, const RunOptions &options, RunStats *stats, Fn fn, Args... args) {
+// a failure becomes the typed error check_result names. `what` names the
+// pipeline in that error: a string, or a function that makes one (only on
+// failure: a call of a small layer takes under a microsecond).
+template <typename What, typename Fn, typename... Args>
+void call_pipeline(const What &what, const RunOptions &options, RunStats *stats, Fn fn, Args... args) {
     detail::CallScope scope(options.threads, options.memory_limit);
     const auto start = std::chrono::steady_clock::now();
     const int result = fn(args...);
@@ -272,7 +275,9 @@ void call_pipeline(const std::string &what, const RunOptions &options, RunStats 
         stats->parallel_tasks = scope.context().widest.load();
         stats->compute_ms = ms_since(start);
     }
-    check_result(what, options, scope, result);
+    if (result == 0) return;
+    if constexpr (std::is_invocable_v<What>) check_result(what(), options, scope, result);
+    else check_result(what, options, scope, result);
 }
 
 }  // namespace
@@ -425,13 +430,13 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
     check_conv(input, weights.K(), weights.C(), output, padding, options.layout);
     auto in = conv_view(input.data, input.shape, options.layout);
     auto out = conv_view(output.data, output.shape, options.layout);
-    const std::string what = "variant " + v.info.name;
     if (!on_gpu(v.info)) {
         auto w = halide_view(weights.data(), prepared_shape(v.info.m, weights.K(), weights.C()));
-        call_pipeline(what, options, options.stats, fn, in.raw_buffer(), w.raw_buffer(), padding,
-                      detail::resolve_threads(options.threads), out.raw_buffer());
+        call_pipeline([&] { return "variant " + v.info.name; }, options, options.stats, fn, in.raw_buffer(),
+                      w.raw_buffer(), padding, detail::resolve_threads(options.threads), out.raw_buffer());
         return;
     }
+    const std::string what = "variant " + v.info.name;
     if (options.cuda_stream)
         fail(ErrorCode::InvalidArgument, "RunOptions::cuda_stream is for conv2d_device: conv2d copies through host "
                                          "memory and waits for the copies");

@@ -440,7 +440,9 @@ extern "C" int32_t wino_band_extent(int32_t axis, int32_t cols_x, int32_t cols_y
     const Key key{cols_x, cols_y, n, unit_bytes, block_x, block_y, budget_bytes, channel_tasks, threads};
     thread_local Key last{};
     thread_local wino::Bands shape{0, 0};
-    if (shape.x == 0 || key != last) {
+    bool same = shape.x != 0;
+    for (size_t i = 0; i < key.size(); i++) same &= key[i] == last[i];  // inline: no memcmp call
+    if (!same) {
         static std::mutex mutex;
         static std::map<Key, wino::Bands> known;
         std::lock_guard<std::mutex> lock(mutex);
