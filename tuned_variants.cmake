@@ -37,3 +37,7 @@ wino_variant(tuned_f6_4x2  winograd  fused  6  block=4x2)
 wino_variant(tuned_f4_band2048_8x1_bands_rows  winograd  fused  4  band_kb=2048 block=8x1 parallel=bands store=rows)
 # fastest winograd on N1_C512_K512_7x7
 wino_variant(tuned_f2_band128_4x2_bands  winograd  fused  2  band_kb=128 block=4x2 parallel=bands)
+# Added from wino_tune on a Zen 5 (2 vCPUs), 2 threads, NHWC, 240 s on 1x16->16 at 32x32
+# (bench/results/zen5-2core/session23/tune32): the input transform's channel vectors in parallel
+# too when bands are fewer than threads (JIT: 0.0107 ms against 0.0121 for wino_fused_f4_4x2_nhwc).
+wino_variant(tuned_f4_4x2_nhwc_all  winograd  fused  4  block=4x2 layout=nhwc parallel=all)
