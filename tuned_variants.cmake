@@ -41,3 +41,8 @@ wino_variant(tuned_f2_band128_4x2_bands  winograd  fused  2  band_kb=128 block=4
 # (bench/results/zen5-2core/session23/tune32): the input transform's channel vectors in parallel
 # too when bands are fewer than threads (JIT: 0.0107 ms against 0.0121 for wino_fused_f4_4x2_nhwc).
 wino_variant(tuned_f4_4x2_nhwc_all  winograd  fused  4  block=4x2 layout=nhwc parallel=all)
+# Added from wino_tune on a Zen 5 (2 vCPUs), 2 threads, NHWC, 300 s on the tail layer 1x24->40 at
+# 19x23 (bench/results/zen5-2core/session23/tune_tail): F(6,3) covers it in 4 x 4 tiles where
+# F(4,3) needs 5 x 6 (JIT: 0.0138 ms against 0.0164 for wino_fused_f4_7x1_nhwc at 2 threads,
+# 0.0241 against 0.0256 at 1).
+wino_variant(tuned_f6_4x2_nhwc_all  winograd  fused  6  block=4x2 layout=nhwc parallel=all)
