@@ -312,22 +312,17 @@ double band_makespan(long long cols_x, long long cols_y, long long n, int block_
     return *std::max_element(load.begin(), load.end());
 }
 
-}  // namespace
-
 // The size rule's band, or a smaller one that shares the work among the
 // threads more evenly: of every band of whole register blocks, each side
 // one of the sizes that cut its rows (or columns) evenly, no larger than the
 // size rule's, the one whose busiest thread computes least, if that saves
-// more than 3% (a band more reads the weights once more); of those within 3%
-// of it, the fewest bands, then the widest. 1x64x56² F(4,3) 7x1 at 2 threads: bands of 4, 4, 4
-// and 2 rows (8 rows on one thread, 6 on the other) become four bands of
-// 7 x 7 tiles.
-Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long unit_bytes, int block_x, int block_y,
-                    long long budget_bytes, long long channel_tasks, long long threads) {
-    cols_x = std::max(cols_x, 1LL), cols_y = std::max(cols_y, 1LL), n = std::max(n, 1LL);
-    block_x = std::max(block_x, 1), block_y = std::max(block_y, 1), threads = std::max(threads, 1LL);
+// more than 3% (a band more reads the weights once more); of those within
+// 3% of it, the fewest bands, then the widest. 1x64x56² F(4,3) 7x1 at 2
+// threads: bands of 4, 4, 4 and 2 rows (8 rows on one thread, 6 on the
+// other) become four bands of 7 x 7 tiles. Arguments at least 1.
+Bands balanced_bands(long long cols_x, long long cols_y, long long n, long long unit_bytes, int block_x, int block_y,
+                     long long budget_bytes, long long channel_tasks, long long threads) {
     const Bands sized = sized_bands(cols_x, cols_y, n, unit_bytes, block_x, block_y, budget_bytes, channel_tasks, threads);
-    if (threads == 1) return sized;  // one thread: nothing to balance
     const long long blocks_x = ceil_div(cols_x, block_x), blocks_y = ceil_div(cols_y, block_y);
     // Sizes, in blocks, that cut `blocks` into equal parts (but the last).
     const auto even_sizes = [](long long blocks, long long most) {
@@ -362,6 +357,31 @@ Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long u
             (!best || o.bands < best->bands || (o.bands == best->bands && o.b.x > best->b.x)))
             best = &o;
     return best->b;
+}
+
+}  // namespace
+
+Bands band_shape_of(long long cols_x, long long cols_y, long long n, long long unit_bytes, int block_x, int block_y,
+                    long long budget_bytes, long long channel_tasks, long long threads) {
+    cols_x = std::max(cols_x, 1LL), cols_y = std::max(cols_y, 1LL), n = std::max(n, 1LL);
+    block_x = std::max(block_x, 1), block_y = std::max(block_y, 1), threads = std::max(threads, 1LL);
+    if (threads == 1)  // the size rule alone: nothing to balance
+        return sized_bands(cols_x, cols_y, n, unit_bytes, block_x, block_y, budget_bytes, channel_tasks, 1);
+    // The search takes up to ~50 us on a large image at 16 threads, and every
+    // pipeline call and each of auto's estimates asks again: answers are kept.
+    using Key = std::array<long long, 9>;
+    const Key key{cols_x, cols_y, n, unit_bytes, block_x, block_y, budget_bytes, channel_tasks, threads};
+    static std::mutex mutex;
+    static std::map<Key, Bands> known;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = known.find(key);
+    if (it == known.end()) {
+        if (known.size() >= 4096) known.clear();  // a bound, not expected to be reached
+        it = known.emplace(key, balanced_bands(cols_x, cols_y, n, unit_bytes, block_x, block_y, budget_bytes,
+                                               channel_tasks, threads))
+                 .first;
+    }
+    return it->second;
 }
 
 namespace {
@@ -433,9 +453,9 @@ long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, lo
 extern "C" int32_t wino_band_extent(int32_t axis, int32_t cols_x, int32_t cols_y, int32_t n, int64_t unit_bytes,
                                     int32_t block_x, int32_t block_y, int64_t budget_bytes, int32_t channel_tasks,
                                     int32_t threads) {
-    // A pipeline asks a dozen times per call (the bounds of each stage), and
-    // the search takes up to ~50 us on a large image at 16 threads: answers
-    // are kept, the last one per thread and every one in a table.
+    // A pipeline asks a dozen times per call (the bounds of each stage) with
+    // the same arguments: the last answer is kept per thread, without
+    // band_shape_of's lock.
     using Key = std::array<int64_t, 9>;
     const Key key{cols_x, cols_y, n, unit_bytes, block_x, block_y, budget_bytes, channel_tasks, threads};
     thread_local Key last{};
@@ -443,17 +463,8 @@ extern "C" int32_t wino_band_extent(int32_t axis, int32_t cols_x, int32_t cols_y
     bool same = shape.x != 0;
     for (size_t i = 0; i < key.size(); i++) same &= key[i] == last[i];  // inline: no memcmp call
     if (!same) {
-        static std::mutex mutex;
-        static std::map<Key, wino::Bands> known;
-        std::lock_guard<std::mutex> lock(mutex);
-        auto it = known.find(key);
-        if (it == known.end()) {
-            if (known.size() >= 4096) known.clear();  // a bound, not expected to be reached
-            it = known.emplace(key, wino::band_shape_of(cols_x, cols_y, n, unit_bytes, block_x, block_y,
-                                                        budget_bytes, channel_tasks, threads))
-                     .first;
-        }
-        shape = it->second;
+        shape = wino::band_shape_of(cols_x, cols_y, n, unit_bytes, block_x, block_y, budget_bytes, channel_tasks,
+                                    threads);
         last = key;
     }
     return static_cast<int32_t>(axis == 0 ? shape.x : shape.y);

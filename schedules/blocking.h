@@ -74,12 +74,13 @@ bool skips_padded_rows(const ScheduleParams &p);
 // rather than planar (nchw, the default); throws std::invalid_argument for an
 // unknown value.
 bool channels_last(const ScheduleParams &p);
+// Register blocks of KB channels per block of the parallel channel loop
+// below: all of a weight block's when KB divides it, else one.
+inline int register_blocks_per_channel_block(int KB) { return kWeightKBlock % KB == 0 ? kWeightKBlock / KB : 1; }
 // The loop over blocks of output channels that runs in parallel
 // (parallel=channels) has this many iterations for K channels in register
 // blocks of KB: the weights' blocks of kWeightKBlock when KB divides them,
 // else the register blocks themselves. For ints and Halide Exprs alike.
-// Register blocks of KB channels per such parallel block.
-inline int register_blocks_per_channel_block(int KB) { return kWeightKBlock % KB == 0 ? kWeightKBlock / KB : 1; }
 template <typename I>
 I channel_blocks(const I &K, int KB) {
     const int per = register_blocks_per_channel_block(KB);
