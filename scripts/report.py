@@ -764,10 +764,18 @@ def landscape_section(tune_log, out_dir):
 # ---------------------------------------------------------------------------
 # GPU
 
+def results_file(folder, want):
+    """`want` in folder, or its gzipped copy (bench/results keeps raw files over ~200 KB gzipped); None if neither."""
+    for name in (want, want + ".gz"):
+        if os.path.isfile(os.path.join(folder, name)):
+            return os.path.join(folder, name)
+    return None
+
+
 def newest_results(root, want):
-    """The newest results folder under root holding the file `want`: the highest session number (h200-10 after
-    h200-9; modification times say nothing in a fresh clone)."""
-    found = [d for d in glob.glob(os.path.join(root, "*")) if os.path.isfile(os.path.join(d, want))]
+    """The newest results folder under root holding the file `want` (or want.gz): the highest session number
+    (h200-10 after h200-9; modification times say nothing in a fresh clone)."""
+    found = [d for d in glob.glob(os.path.join(root, "*")) if results_file(d, want)]
     return max(found, key=session_order) if found else None
 
 
@@ -780,11 +788,11 @@ def session_order(folder):
 
 def sibling_with(gpu_dir, want):
     """`want` in gpu_dir, else in the newest sibling folder of the same prefix (h200-1, h200-3, ...)."""
-    if os.path.isfile(os.path.join(gpu_dir, want)):
-        return os.path.join(gpu_dir, want)
+    if results_file(gpu_dir, want):
+        return results_file(gpu_dir, want)
     parent, name = os.path.split(os.path.normpath(gpu_dir))
     prefix = name.rsplit("-", 1)[0]
-    cands = glob.glob(os.path.join(parent, prefix + "-*", want))
+    cands = [f for f in (results_file(d, want) for d in glob.glob(os.path.join(parent, prefix + "-*"))) if f]
     return max(cands, key=lambda p: session_order(os.path.dirname(p))) if cands else None
 
 
@@ -899,8 +907,8 @@ def gpu_section(gpu_dir, local, compile_times, build, out_dir, plots):
         cudnn_path = os.path.join(out_dir, "cudnn.jsonl")
         cudnn_path = cudnn_path if os.path.exists(cudnn_path) else None
     else:
-        gpu_json = os.path.join(gpu_dir, "bench_gpu.json")
-        if not os.path.exists(gpu_json):
+        gpu_json = results_file(gpu_dir, "bench_gpu.json")
+        if not gpu_json:
             return ["## GPU", "", f"(no bench_gpu.json in `{gpu_dir}`)", ""]
         gb = Bench(gpu_json)
         cudnn_path = sibling_with(gpu_dir, "cudnn.jsonl")
