@@ -166,8 +166,10 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     s.rc = RDom(0, input.dim(2).extent(), "rc");
     s.M = Func("M");
     s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) = 0.0f;
-    s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) +=
-        U(s.k % kWeightKBlock, s.rc, s.k / kWeightKBlock, s.u, s.v) * s.V.out(s.u, s.v, s.tx, s.ty, s.rc, s.n);
+    // kb clamped as in direct_algorithm: a register block of 48 channels
+    // reaches past the packed blocks for its last lanes beyond K.
+    const Expr kb = min(s.k / kWeightKBlock, U.dim(2).extent() - 1);
+    s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) += U(s.k % kWeightKBlock, s.rc, kb, s.u, s.v) * s.V.out(s.u, s.v, s.tx, s.ty, s.rc, s.n);
 
     s.Y = kron(w.A_T, s.M, s.u, s.v, {s.k, s.tx, s.ty, s.n}, "Y");
 

@@ -61,8 +61,7 @@ RegisterBlock register_block(const Machine &machine, const ScheduleParams &p) {
     // A block of more accumulators than the budget loses rows (then columns)
     // on this target; the channel vectors fill what remains, at most 2 and
     // dividing kWeightKBlock, unless k_vectors says (3 vectors: 48 channels,
-    // a block that fits K = 40 or 48 where two blocks of 32 computed 64; only
-    // direct takes blocks that do not divide the weights'). So 8x1 with 3
+    // a block that fits K = 40 or 48 where two blocks of 32 computed 64). So 8x1 with 3
     // vectors keeps its 24 accumulators on AVX-512 and is 4x1 on AVX2.
     while (x * y * std::max(1, p.k_vectors) > budget && x * y > 1) (y > 1 ? y : x)--;
     b.k_vectors = p.k_vectors ? p.k_vectors : std::max(1, std::min(2, budget / (x * y)));
@@ -431,7 +430,8 @@ long long fused_bands(const Machine &machine, const ScheduleParams &p, int m, lo
 }
 
 long long group_units(const Machine &machine, const ScheduleParams &p, long long K) {
-    return ceil_div(K, kWeightKBlock) * (kWeightKBlock / register_block(machine, p).k());
+    const int KB = register_block(machine, p).k();
+    return channel_blocks<long long>(K, KB) * register_blocks_per_channel_block(KB);
 }
 
 long long channel_groups(long long bands, long long units, long long threads) {

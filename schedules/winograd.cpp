@@ -88,10 +88,6 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         throw std::invalid_argument("conv_winograd: the fused schedule vectorizes output channels (vectorize=k) only");
     const RegisterBlock blk = register_block(machine_of(target), p);
     const int L = blk.lanes, KB = blk.k(), TBx = blk.cols_x(), TBy = blk.cols_y();
-    if (kWeightKBlock % KB != 0)
-        throw std::invalid_argument("conv_winograd: the fused schedule's block of " + std::to_string(KB) +
-                                    " output channels (k_vectors=" + std::to_string(blk.k_vectors) +
-                                    ") must divide U's blocks of " + std::to_string(kWeightKBlock));
     const int m = s.m, alpha = s.alpha;
     const Var u = s.u, v = s.v, tx = s.tx, ty = s.ty, c = s.c, n = s.n, k = s.k;
     const TailStrategy guard = TailStrategy::GuardWithIf, round_up = TailStrategy::RoundUp;
@@ -114,19 +110,24 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     const Expr C_stored = (C + L - 1) / L * L;  // V holds whole channel vectors
     const Expr U_bytes = cast<int64_t>(alpha * alpha * 4) * C * K;
     const Expr budget = max(cast<int64_t>(band_bytes(p)), U_bytes / 8);
-    const Expr kblocks = (K + kWeightKBlock - 1) / kWeightKBlock;
+    const Expr kblocks = channel_blocks(K, KB);  // the channel loop below
     // parallel=groups: the channel blocks of KB that groups are made of.
     // band_shape counts them twice: one group task per thread is enough, and
     // every band more reads U once more.
     const bool groups = parallel_groups(p);
-    const Expr kunits = kblocks * (kWeightKBlock / KB);
+    const Expr kunits = kblocks * register_blocks_per_channel_block(KB);
     const BandShape bands = band_shape(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, TBx, TBy, budget,
                                        groups ? 2 * kunits : select(parallel_channels(p), kblocks, 1), s.threads);
 
     // Output loops: tiles of m x m pixels, bands of tiles across images in
     // parallel, blocks of KB channels inside a band, then tiles. k is split
     // at U's channel blocks first (then into KB), so k % kWeightKBlock and
-    // k / kWeightKBlock fold to loop variables.
+    // k / kWeightKBlock fold to loop variables. A register block that does
+    // not divide U's blocks (k_vectors=3: 48 channels, for K = 40 or 48 where
+    // blocks of 32 computed 64) is a channel block of its own: its vectors of
+    // U still lie within one of U's blocks (they start at multiples of L), and
+    // its last block's lanes past the packed U read a clamped block
+    // (generators/algorithms.h), computed and never stored.
     // The output is stored either as vectors of channels (each spread over L
     // planes, one element per plane; the default), or as rows (store=rows,
     // any m): the output transforms of G tiles side by side
@@ -153,8 +154,8 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         .split(s.y, oty, yi, m, guard)
         .split(otx, bxo, txi, bands.x, guard)
         .split(oty, byo, tyi, bands.y, guard)
-        .split(k, kb, kk, kWeightKBlock, guard)
-        .split(kk, ko, ki, KB, round_up);  // exact: KB divides kWeightKBlock
+        .split(k, kb, kk, kWeightKBlock % KB == 0 ? kWeightKBlock : KB, guard)
+        .split(kk, ko, ki, KB, round_up);  // exact: KB divides the block above
     if (rows) {
         out.split(txi, txg, txj, G, guard)
             .fuse(xi, txj, xv)  // G tiles of m pixels: whole vectors along the row

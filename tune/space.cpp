@@ -81,7 +81,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
         std::vector<std::pair<std::string, std::vector<std::string>>> dims{
             {"m", {"2", "4", "6"}},
             {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
-            {"k_vectors", {"", "1", "2"}},
+            {"k_vectors", {"", "1", "2", "3"}},
             {"band_kb", bands},
             {"parallel", {"", "bands", "all", "groups"}}};
         // Into an NHWC output a vector of channels is already a dense store: no rows.

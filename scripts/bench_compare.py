@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""Compares wino_bench runs of the same cases under different conditions (an A/B of a build or an
+environment switch), each condition one or more JSON files from separate processes:
+
+    scripts/bench_compare.py base=a1.json,a2.json.gz sized=b1.json,b2.json [--markdown]
+
+Per case (variant, layer, threads): each condition's time is the median of its files' medians
+(wino_bench reports aggregates only; processes on a noisy machine drift apart, so alternate the
+conditions' processes and give each several); the columns after the first condition are their
+time over the first's, and a last row their geometric mean. Only cases every condition ran are shown.
+"""
+import argparse
+import gzip
+import json
+import statistics
+import sys
+
+
+def load(path):
+    with (gzip.open if path.endswith(".gz") else open)(path, "rt") as f:
+        return json.load(f)
+
+
+def medians(paths):
+    """{(variant, layer, threads): [ms per file, ...]} from the files' median aggregates."""
+    out = {}
+    for path in paths:
+        for b in load(path)["benchmarks"]:
+            if b.get("aggregate_name") != "median" or b.get("error_occurred"):
+                continue
+            variant, layer, threads = b["run_name"].split("/")[:3]
+            ms = b["real_time"] * {"ms": 1, "us": 1e-3, "ns": 1e-6, "s": 1e3}[b["time_unit"]]
+            out.setdefault((variant, layer, threads.split(":")[1]), []).append(ms)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("conditions", nargs="+", help="label=file.json[,file.json...] (.json.gz too)")
+    ap.add_argument("--markdown", action="store_true", help="a markdown table instead of aligned text")
+    args = ap.parse_args()
+    labels, runs = [], []
+    for cond in args.conditions:
+        label, sep, files = cond.partition("=")
+        if not sep or not files:
+            sys.exit(f"bench_compare.py: '{cond}': expected label=file.json[,file.json...]")
+        labels.append(label)
+        runs.append(medians(files.split(",")))
+    cases = sorted(set.intersection(*(set(r) for r in runs)), key=lambda c: (c[1], int(c[2]), c[0]))
+    if not cases:
+        sys.exit("bench_compare.py: no case ran under every condition")
+    header = ["layer", "threads", "variant", f"{labels[0]} ms"] + [f"{l} / {labels[0]}" for l in labels[1:]]
+    rows = []
+    for case in cases:
+        times = [statistics.median(r[case]) for r in runs]
+        rows.append([case[1], case[2], case[0], f"{times[0]:.4f}"] + [f"{t / times[0]:.3f}" for t in times[1:]])
+    # One number per condition: the geometric mean of its ratios over all cases.
+    ratios = [[statistics.median(r[case]) / statistics.median(runs[0][case]) for case in cases] for r in runs[1:]]
+    rows.append(["geometric mean", "", f"{len(cases)} cases", ""] +
+                [f"{statistics.geometric_mean(rs):.3f}" for rs in ratios])
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+    else:
+        widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+        for r in [header] + rows:
+            print("  ".join(str(x).ljust(w) for x, w in zip(r, widths)))
+
+
+if __name__ == "__main__":
+    main()
