@@ -31,6 +31,7 @@ if [ "${1:-}" = suite ]; then
 run suite --threads 1 --threads 16 $B --variant auto --variant direct_xvec --variant wino_fused_f4_4x2_groups \
     --variant direct_8x1_k1_nhwc_rowtaps --variant direct_8x1_k3_nhwc_rowtaps --benchmark_repetitions=5
 else
+S0=$S
 S="$S --shape 32,64,64,56,56"
 for i in 1 2; do
     run ab_balanced_$i --threads 16 --no-peers $B --benchmark_repetitions=3
@@ -38,6 +39,7 @@ for i in 1 2; do
 done
 BB="--variant wino_fused_f4_7x1_nhwc --variant wino_fused_f4_4x2_nhwc --variant wino_fused_f4_4x2_groups_nhwc \
     --variant wino_fused_f2_4x2_groups_nhwc --variant direct_7x1_nhwc_rowtaps --variant direct_8x1_nhwc_rowtaps"
+S=$S0  # 32x64x56² at 1 thread would take most of the call
 for x in 1 2 4; do
     WINO_AB_BUDGET_X=$x run budget_x$x --threads 1 --threads 16 --no-peers $BB --benchmark_repetitions=3
 done
