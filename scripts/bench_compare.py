@@ -4,6 +4,8 @@ environment switch), each condition one or more JSON files from separate process
 
     scripts/bench_compare.py base=a1.json,a2.json.gz sized=b1.json,b2.json [--markdown]
 
+(a file not named .json or .json.gz is read as wino_bench's printed table of medians).
+
 Per case (variant, layer, threads): each condition's time is the median of its files' medians
 (wino_bench reports aggregates only; processes on a noisy machine drift apart, so alternate the
 conditions' processes and give each several); the columns after the first condition are their
@@ -12,6 +14,7 @@ time over the first's, and a last row their geometric mean. Only cases every con
 import argparse
 import gzip
 import json
+import re
 import statistics
 import sys
 
@@ -21,10 +24,29 @@ def load(path):
         return json.load(f)
 
 
+def console_medians(path):
+    """{(variant, layer, threads): ms} from wino_bench's printed table of medians (what a run prints
+    from its 'Median of each benchmark' line on), for runs whose JSON did not survive."""
+    out, layer, threads = {}, None, None
+    with open(path) as f:
+        for line in f:
+            head = re.match(r"^(\S+), padding \d+, (\d+) threads? ", line)
+            if head:
+                layer, threads = head.group(1), head.group(2)
+            elif layer and (row := re.match(r"^(\S+)\s+([0-9.]+)\s", line)):
+                out[(row.group(1), layer, threads)] = float(row.group(2))
+    return out
+
+
 def medians(paths):
-    """{(variant, layer, threads): [ms per file, ...]} from the files' median aggregates."""
+    """{(variant, layer, threads): [ms per file, ...]} from the files' median aggregates (wino_bench
+    JSON, .json or .json.gz; or its printed table of medians, any other name)."""
     out = {}
     for path in paths:
+        if not path.endswith((".json", ".json.gz")):
+            for case, ms in console_medians(path).items():
+                out.setdefault(case, []).append(ms)
+            continue
         for b in load(path)["benchmarks"]:
             if b.get("aggregate_name") != "median" or b.get("error_occurred"):
                 continue
@@ -36,7 +58,8 @@ def medians(paths):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("conditions", nargs="+", help="label=file.json[,file.json...] (.json.gz too)")
+    ap.add_argument("conditions", nargs="+",
+                    help="label=file[,file...]: wino_bench JSON (.json, .json.gz) or its printed medians")
     ap.add_argument("--markdown", action="store_true", help="a markdown table instead of aligned text")
     args = ap.parse_args()
     labels, runs = [], []
