@@ -154,7 +154,7 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         .split(s.y, oty, yi, m, guard)
         .split(otx, bxo, txi, bands.x, guard)
         .split(oty, byo, tyi, bands.y, guard)
-        .split(k, kb, kk, kWeightKBlock % KB == 0 ? kWeightKBlock : KB, guard)
+        .split(k, kb, kk, KB * register_blocks_per_channel_block(KB), guard)  // kblocks of them
         .split(kk, ko, ki, KB, round_up);  // exact: KB divides the block above
     if (rows) {
         out.split(txi, txg, txj, G, guard)

@@ -12,16 +12,13 @@ conditions' processes and give each several); the columns after the first condit
 time over the first's, and a last row their geometric mean. Only cases every condition ran are shown.
 """
 import argparse
-import gzip
-import json
+import os
 import re
 import statistics
 import sys
 
-
-def load(path):
-    with (gzip.open if path.endswith(".gz") else open)(path, "rt") as f:
-        return json.load(f)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402  (report.Bench reads wino_bench's JSON)
 
 
 def console_medians(path):
@@ -32,7 +29,7 @@ def console_medians(path):
         for line in f:
             head = re.match(r"^(\S+), padding \d+, (\d+) threads? ", line)
             if head:
-                layer, threads = head.group(1), head.group(2)
+                layer, threads = head.group(1), int(head.group(2))
             elif layer and (row := re.match(r"^(\S+)\s+([0-9.]+)\s", line)):
                 out[(row.group(1), layer, threads)] = float(row.group(2))
     return out
@@ -47,12 +44,9 @@ def medians(paths):
             for case, ms in console_medians(path).items():
                 out.setdefault(case, []).append(ms)
             continue
-        for b in load(path)["benchmarks"]:
-            if b.get("aggregate_name") != "median" or b.get("error_occurred"):
-                continue
-            variant, layer, threads = b["run_name"].split("/")[:3]
-            ms = b["real_time"] * {"ms": 1, "us": 1e-3, "ns": 1e-6, "s": 1e3}[b["time_unit"]]
-            out.setdefault((variant, layer, threads.split(":")[1]), []).append(ms)
+        for case, run in report.Bench(path).runs.items():
+            if run.ok():
+                out.setdefault(case, []).append(run.ms)
     return out
 
 
@@ -69,23 +63,24 @@ def main():
             sys.exit(f"bench_compare.py: '{cond}': expected label=file.json[,file.json...]")
         labels.append(label)
         runs.append(medians(files.split(",")))
-    cases = sorted(set.intersection(*(set(r) for r in runs)), key=lambda c: (c[1], int(c[2]), c[0]))
+    cases = sorted(set.intersection(*(set(r) for r in runs)), key=lambda c: (c[1], c[2], c[0]))
     if not cases:
         sys.exit("bench_compare.py: no case ran under every condition")
     header = ["layer", "threads", "variant", f"{labels[0]} ms"] + [f"{l} / {labels[0]}" for l in labels[1:]]
-    rows = []
+    rows, ratios = [], [[] for _ in runs[1:]]  # ratios[i]: condition i + 1 over the first, per case
     for case in cases:
         times = [statistics.median(r[case]) for r in runs]
-        rows.append([case[1], case[2], case[0], f"{times[0]:.4f}"] + [f"{t / times[0]:.3f}" for t in times[1:]])
+        for i, t in enumerate(times[1:]):
+            ratios[i].append(t / times[0])
+        rows.append([case[1], case[2], case[0], f"{times[0]:.4f}"] + [f"{r[-1]:.3f}" for r in ratios])
     # One number per condition: the geometric mean of its ratios over all cases.
-    ratios = [[statistics.median(r[case]) / statistics.median(runs[0][case]) for case in cases] for r in runs[1:]]
     rows.append(["geometric mean", "", f"{len(cases)} cases", ""] +
                 [f"{statistics.geometric_mean(rs):.3f}" for rs in ratios])
     if args.markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for r in rows:
-            print("| " + " | ".join(r) + " |")
+            print("| " + " | ".join(str(x) for x in r) + " |")
     else:
         widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
         for r in [header] + rows:

@@ -788,8 +788,9 @@ def session_order(folder):
 
 def sibling_with(gpu_dir, want):
     """`want` in gpu_dir, else in the newest sibling folder of the same prefix (h200-1, h200-3, ...)."""
-    if results_file(gpu_dir, want):
-        return results_file(gpu_dir, want)
+    here = results_file(gpu_dir, want)
+    if here:
+        return here
     parent, name = os.path.split(os.path.normpath(gpu_dir))
     prefix = name.rsplit("-", 1)[0]
     cands = [f for f in (results_file(d, want) for d in glob.glob(os.path.join(parent, prefix + "-*"))) if f]
