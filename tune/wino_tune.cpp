@@ -414,6 +414,18 @@ void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, 
     if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot replace " + path);
 }
 
+// What candidates are JIT-compiled for: the target of the CPU variants this
+// build runs here (the rows it writes are compiled for that target, and its
+// hand rows, which candidates are timed against, run on it), without the
+// features only ahead-of-time code has. A build for AVX2 on an AVX-512
+// machine so searches AVX2 code; a default (host) build, this CPU's.
+Halide::Target candidate_target() {
+    for (const auto &v : wino::variants())
+        if (v.device == "cpu" && v.schedule != "tensor")
+            return Halide::Target(v.target).without_feature(Halide::Target::NoRuntime);
+    return Halide::get_host_target();
+}
+
 // --explain: what auto's models predict for each variant on each layer, in
 // the order auto ranks them, and what auto picks; nothing is measured.
 int run_explain(const std::vector<ConvShape> &layers, int threads, const std::string &layout) {
@@ -483,7 +495,7 @@ int main(int argc, char **argv) {
     if (calibrate) {
         const wino::Calibration c = wino::bench::calibrate_and_report(
             shapes.empty() ? wino::bench::calibration_shapes() : shapes, threads, rounds,
-            wino::bench::machine_id(Halide::get_host_target().to_string()), stdout);
+            wino::bench::machine_id(candidate_target().to_string()), stdout);
         return c.fits.empty() ? 1 : 0;
     }
     if (shapes.empty()) shapes = wino::bench::default_shapes();
@@ -502,7 +514,7 @@ int main(int argc, char **argv) {
         return 0;
     }
 
-    const Halide::Target target = Halide::get_host_target();
+    const Halide::Target target = candidate_target();
     std::fprintf(stderr, "wino_tune: target %s, %d thread%s, budget %.0f s, log %s\n", target.to_string().c_str(),
                  threads, threads > 1 ? "s" : "", budget, log_path.empty() ? "(none)" : log_path.c_str());
     Tuner tuner(target, threads, budget, per_point, log_path, layout);
