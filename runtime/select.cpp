@@ -65,7 +65,9 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 // The cost model, in vector operations: first the work a variant spends on
 // a layer, from the register blocks its schedule uses on its target:
 //  - FMAs of the multiply, with the work its blocks waste where the layer's
-//    edges cut them (a 4x3 tile block on a 14x14 tile grid computes 16x15);
+//    edges cut them (a 4x3 tile block on a 14x14 tile grid computes 16x15),
+//    and by how fast its register block can issue them (its loads and the
+//    FMAs' latency: micro_kernel_factor);
 //  - the Winograd transforms: the operations their matrices' nonzero
 //    entries take (generators/transform.h drops the zeros): per tile and
 //    channel vector, 2·alpha·nnz(B_T) for the input (both passes) and
@@ -115,6 +117,26 @@ struct CostTerms {
 // over 68 layer x thread cells on a Zen 5, and at 1.103x instead of 1.146x
 // over 36 on the Xeon host (ties broken by the table's order).
 constexpr double kElementOps = 2;
+
+// How fast a register block's micro-kernel issues its FMAs. Each step of the
+// reduction does `accumulators` FMAs (one per accumulator) and loads each of
+// its `vectors` weight vectors and `broadcasts` broadcast operands once;
+// x86 cores seen here (Zen 3-5, the Xeon host) issue 2 vector FMAs and 2
+// loads per cycle, and an FMA's result is ready 4 cycles later. So a step
+// takes the longest of: its FMAs over 2 pipes, its loads over 2 ports, and
+// 4 cycles (each accumulator waits for its previous FMA). The multiply's
+// vector FMAs are weighed by that time over the FMAs' own: 1 for a block of
+// two channel vectors by 4 or more columns; 8 x 1 of one vector (8 FMAs, 9
+// loads) 1.125; on AVX2's 16 registers a 7 x 1 block holds one vector
+// (7 FMAs, 8 loads, 4 cycles): 1.14, where its two-vector default is 1.
+// Without it the model preferred 7 x 1 blocks that cut no tiles to the
+// default that cuts a few, and picked rows up to 1.6x the fastest of an AVX2
+// build (bench/results/zen5-2core/session25/avx2).
+constexpr double kFmaPipes = 2, kLoadPorts = 2, kFmaLatency = 4;
+double micro_kernel_factor(double vectors, double broadcasts) {
+    const double fmas = vectors * broadcasts, issue = fmas / kFmaPipes;
+    return std::max({issue, (vectors + broadcasts) / kLoadPorts, kFmaLatency}) / issue;
+}
 
 // Padding from NHWC (layout=nhwc): each pixel's C channels go in vectors of
 // `width` lanes, each a dense load, except one that reaches past C: its
@@ -176,16 +198,17 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
     if (v.schedule == "direct") {
         const double padding = direct_padding_ops(machine, p, s);
         if (p.vectorize == "x") {
+            // Vectors of pixels, one per row of the block, times KU broadcast weights.
             const RowBlock b = row_block(machine, p);
             const double rows = N * up(s.K, b.KU) * up(Ho, b.YB) * up(Wo, b.L) / L;
-            return CostTerms{rows * C * 9, padding, 0, rows};
+            return CostTerms{rows * C * 9 * micro_kernel_factor(b.YB, b.KU), padding, 0, rows};
         }
         // store=rows computes whole vectors of pixels along x (its stack block).
         const RegisterBlock b = direct_block(machine, p);
         const bool rows = direct_stores_rows(machine, p);
         const double multiply =
             N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L *
-                direct_tap_share(p, s);
+                direct_tap_share(p, s) * micro_kernel_factor(b.k_vectors, b.columns);
         if (channels_last(p))  // vectors of channels in (the padded band) and out
             return CostTerms{multiply, padding, 0, N * double(Ho) * Wo * up(s.K, machine.lanes) / L};
         return CostTerms{multiply, padding, 0, rows ? row_stores : plane_stores};
@@ -197,7 +220,8 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const double stores = nhwc ? N * double(Ho) * Wo * up(s.K, machine.lanes) / L
                               : fused_stores_rows(machine, p, m) ? row_stores : plane_stores;
         const long long tx = (Wo + m - 1) / m, ty = (Ho + m - 1) / m;
-        const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L;
+        const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L *
+                                micro_kernel_factor(b.k_vectors, b.columns);
         const detail::TransformOps &ops = detail::transform_operations(m);
         const double tiles = N * double(tx) * ty;
         const double padded_pixels = N * double(ty * m + 2) * double(tx * m + 2);

@@ -657,6 +657,32 @@ TEST(CostModel, ThreeChannelVectorsPayOnChannelTails) {
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
+// A block of one channel vector in auto's analytic model, each such row
+// against its twin (the same parameters but for k_vectors) where the twin's
+// block has as many columns and two vectors: per step of the reduction one
+// vector loads a broadcast per FMA, and its 8 accumulators leave the FMAs
+// waiting on their latency, so the same multiply-adds cost more (8 x 1:
+// 9 loads per 8 FMAs, against 10 per 16). On a layer neither block cuts.
+TEST(CostModel, OneVectorBlocksWaitOnLoadsAndLatency) {
+    ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
+    const auto pairs = twins_but("k_vectors", [](const wino::ScheduleParams &p) { return p.k_vectors == 1; });
+    int compared = 0;
+    for (const auto &[one, twin] : pairs) {
+        SCOPED_TRACE(one->name + " against " + twin->name + " on " + one->target);
+        const wino::Machine machine = wino::machine_of_target_string(one->target);
+        const wino::RegisterBlock b1 = wino::register_block(machine, wino::parse_schedule_params(one->parameters));
+        const wino::RegisterBlock b2 = wino::register_block(machine, wino::parse_schedule_params(twin->parameters));
+        if (b1.columns != b2.columns || b2.k_vectors != 2) continue;  // AVX2: the twin holds one vector too
+        const int side = b1.cols_x() * b1.cols_y() * 7;  // whole blocks along both sides
+        const ConvShape layer{1, 64, 2 * b2.k(), side, side, 1};
+        EXPECT_GT(model_cost(one, layer), 1.05 * model_cost(twin, layer));
+        compared++;
+    }
+    EXPECT_FALSE(pairs.empty()) << "no k_vectors=1 row with a twin in the table";
+    if (compared == 0) std::printf("no twin holds two vectors on this target: nothing compared\n");
+    ::unsetenv("WINO_TUNING_TABLE");
+}
+
 // parallel=groups in auto's analytic model: the same work as its twin with
 // channel blocks in parallel (the row's parameters but for parallel=), so
 // the two tie on model_cost; the tie goes to groups where a band's channel
