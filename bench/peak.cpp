@@ -47,13 +47,15 @@ float fma_loop(long iterations, float seed) {
     return sum;
 }
 
-}  // namespace
-
+// The width the peak is measured at for code of `lanes`-lane vectors: the
+// same, but no wider than this CPU's.
 int fma_peak_lanes(int lanes) {
     int bytes = 16;
     while (bytes < kNativeBytes && bytes < 4 * lanes) bytes *= 2;
     return bytes / 4;
 }
+
+}  // namespace
 
 Peak measure_fma_peak(int threads, int lanes, double seconds) {
     lanes = fma_peak_lanes(lanes);  // no wider than this CPU's vectors

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "wino/shape.h"
+#include "wino/wino.h"
 
 namespace wino::bench {
 
@@ -53,6 +54,14 @@ inline std::string cpu_model() {
     while (std::getline(in, line))
         if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
     return "unknown CPU";
+}
+
+// The Halide target this build's CPU variants run here (VariantInfo::target
+// of the first), or "" in a build without any.
+inline std::string cpu_variants_target() {
+    for (const auto &v : wino::variants())
+        if (v.device == "cpu") return v.target;
+    return "";
 }
 
 // What a measurement was taken on: the CPU model, its logical CPUs (cloud

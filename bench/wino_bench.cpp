@@ -395,7 +395,8 @@ int main(int argc, char **argv) {
     if (benchmark::ReportUnrecognizedArguments(n, gb_argv.data())) return 2;
 
     FILE *info = json_display ? stderr : stdout;
-    const std::string target = wino::variants().empty() ? "none" : wino::variants()[0].target;
+    const std::string cpu_target = wino::bench::cpu_variants_target();
+    const std::string target = cpu_target.empty() ? "none" : cpu_target;
     if (calibrate)
         for (int t : threads) wino::bench::calibrate_and_report(wino::bench::calibration_shapes(), t, 3,
                                                                 wino::bench::machine_id(target), info);
@@ -415,12 +416,7 @@ int main(int argc, char **argv) {
         benchmark::AddCustomContext("selector:" + std::string(sel.row), nlohmann::json{{"layout", sel.layout}}.dump());
     // The peak at the CPU variants' vector width (a build for AVX2 on an
     // AVX-512 CPU is held to AVX2's peak).
-    int lanes = 16;
-    for (const auto &v : wino::variants())
-        if (v.device == "cpu") {
-            lanes = wino::machine_of_target_string(v.target).lanes;
-            break;
-        }
+    const int lanes = cpu_target.empty() ? 16 : wino::machine_of_target_string(cpu_target).lanes;
     for (int t : threads) {
         auto peak = wino::bench::measure_fma_peak(t, lanes);
         g_peak[t] = peak.gflops;

@@ -119,8 +119,8 @@ struct CostTerms {
 constexpr double kElementOps = 2;
 
 // How fast a register block's micro-kernel issues its FMAs. Each step of the
-// reduction does `accumulators` FMAs (one per accumulator) and loads each of
-// its `vectors` weight vectors and `broadcasts` broadcast operands once;
+// reduction does vectors x broadcasts FMAs (one per accumulator) and loads
+// each of its `vectors` weight vectors and `broadcasts` operands once;
 // x86 cores seen here (Zen 3-5, the Xeon host) issue 2 vector FMAs and 2
 // loads per cycle, and an FMA's result is ready 4 cycles later. So a step
 // takes the longest of: its FMAs over 2 pipes, its loads over 2 ports, and

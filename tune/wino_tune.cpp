@@ -420,10 +420,10 @@ void write_rows(const std::string &path, const std::vector<std::pair<ConvShape, 
 // features only ahead-of-time code has. A build for AVX2 on an AVX-512
 // machine so searches AVX2 code; a default (host) build, this CPU's.
 Halide::Target candidate_target() {
-    for (const auto &v : wino::variants())
-        if (v.device == "cpu" && v.schedule != "tensor")
-            return Halide::Target(v.target).without_feature(Halide::Target::NoRuntime);
-    return Halide::get_host_target();
+    const std::string target = wino::bench::cpu_variants_target();
+    if (target.empty()) return Halide::get_host_target();
+    return Halide::Target(target).without_feature(Halide::Target::NoRuntime).without_feature(
+        Halide::Target::LargeBuffers);
 }
 
 // --explain: what auto's models predict for each variant on each layer, in
