@@ -72,6 +72,13 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    entries take (generators/transform.h drops the zeros): per tile and
 //    channel vector, 2·alpha·nnz(B_T) for the input (both passes) and
 //    (alpha + m)·nnz(A_T) for the output; F(4,3): 7.3 and 5 per point;
+//  - the fused schedule's products: the micro-kernel stores each vector of
+//    M_band once when its channel sum ends, and the output transform loads
+//    it once (kProductMoveOps per vector): 3/C of the multiply's
+//    operations, which decides first layers: at C = 3 (1x3->64 at 224²,
+//    Zen 5, profiled) the fused multiply took 2.8x the FMAs' time and its
+//    output transform 2.7x what its arithmetic alone was counted, where at
+//    C = 64 the multiply took 1.3x;
 //  - the fused input's transposition to channels innermost: the schedule
 //    gathers each vector of input channels from C planes, one element at
 //    a time, for every pixel of the padded input (counted once: the rows
@@ -117,6 +124,10 @@ struct CostTerms {
 // over 68 layer x thread cells on a Zen 5, and at 1.103x instead of 1.146x
 // over 36 on the Xeon host (ties broken by the table's order).
 constexpr double kElementOps = 2;
+
+// One vector store and one vector load: a core stores one vector per cycle
+// (two FMAs' time) and loads two (one FMA's).
+constexpr double kProductMoveOps = 3;
 
 // How fast a register block's micro-kernel issues its FMAs. Each step of the
 // reduction does vectors x broadcasts FMAs (one per accumulator) and loads
@@ -227,8 +238,9 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const double padded_pixels = N * double(ty * m + 2) * double(tx * m + 2);
         const double gathers = nhwc ? nhwc_padding_ops(padded_pixels, s.C, b.lanes)
                                     : kElementOps * up(s.C, b.lanes) * padded_pixels;
+        const double products = tiles * alpha * alpha * up(s.K, b.k()) / L;  // vectors of M_band
         return CostTerms{multiply, tiles * ops.input * up(s.C, b.lanes) / L + gathers,
-                         tiles * ops.output * up(s.K, b.k()) / L, stores};
+                         tiles * ops.output * up(s.K, b.k()) / L + kProductMoveOps * products, stores};
     }
     return std::nullopt;
 }
