@@ -77,12 +77,18 @@ int band_bytes(const ScheduleParams &p) {
 }
 
 bool parallel_channels(const ScheduleParams &p) {
-    if (p.parallel.empty() || p.parallel == "channels" || p.parallel == "all" || p.parallel == "groups") return true;
+    if (p.parallel.empty() || p.parallel == "channels" || p.parallel == "all" || p.parallel == "groups" ||
+        p.parallel == "points")
+        return true;
     if (p.parallel == "bands") return false;
-    throw std::invalid_argument("parallel='" + p.parallel + "': expected 'bands', 'channels', 'all' or 'groups'");
+    throw std::invalid_argument("parallel='" + p.parallel + "': expected 'bands', 'channels', 'all', 'groups' or 'points'");
 }
 
-bool parallel_all(const ScheduleParams &p) { return parallel_channels(p) && p.parallel == "all"; }
+bool parallel_all(const ScheduleParams &p) {
+    return parallel_channels(p) && (p.parallel == "all" || p.parallel == "points");
+}
+
+bool parallel_points(const ScheduleParams &p) { return parallel_channels(p) && p.parallel == "points"; }
 
 bool parallel_groups(const ScheduleParams &p) { return parallel_channels(p) && p.parallel == "groups"; }
 
@@ -423,7 +429,9 @@ long long fused_bands(const Machine &machine, const ScheduleParams &p, int m, lo
     const long long tiles_x = ceil_div(Wo, m), tiles_y = ceil_div(Ho, m);
     const long long C_stored = ceil_div(C, L) * L;
     const long long budget = std::max<long long>(band_bytes(p), alpha * alpha * 4 * C * K / 8);
-    const long long tasks = parallel_groups(p) ? 2 * group_units(machine, p, K) : channel_tasks(p, K, blk.k());
+    const long long tasks = parallel_groups(p)   ? 2 * group_units(machine, p, K)
+                            : parallel_points(p) ? alpha * alpha * ceil_div(K, blk.k())
+                                                 : channel_tasks(p, K, blk.k());
     const Bands b = band_shape_of(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, blk.cols_x(), blk.cols_y(), budget,
                                   tasks, threads);
     return ceil_div(tiles_x, b.x) * ceil_div(tiles_y, b.y) * N;
@@ -445,7 +453,9 @@ long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, lo
     const long long bands = fused_bands(machine, p, m, N, C, K, Ho, Wo, threads);
     if (parallel_groups(p)) return bands * channel_groups(bands, group_units(machine, p, K), threads);
     const long long inputs = parallel_all(p) && bands < threads ? ceil_div(C, machine.lanes) : 1;
-    return bands * std::max(channel_tasks(p, K, register_block(machine, p).k()), inputs);
+    const int KB = register_block(machine, p).k();
+    const long long products = parallel_points(p) ? (m + 2) * (m + 2) * ceil_div(K, KB) : 1;
+    return bands * std::max({channel_tasks(p, K, KB), inputs, products});
 }
 
 }  // namespace wino

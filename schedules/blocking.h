@@ -46,7 +46,9 @@ struct ScheduleParams {
     std::string parallel;  // inside a band: "bands" (all serial), "channels" (channel blocks in parallel, default),
                            // "all" (fused: the input transform's channel vectors in parallel too) or "groups"
                            // (fused: channel blocks in as many groups as the threads need, each transforming
-                           // the band's input itself)
+                           // the band's input itself) or "points" (fused: as "all", and the band's products
+                           // for all output channels first, in parallel over transform points and channel
+                           // blocks)
     std::string vectorize; // direct: "k" (output channels, default) or "x" (pixels along a row)
     std::string store;     // fused, direct (vectorize=k): "channels" (default) or "rows" (a vector of pixels
                            // per store, through a stack block, when whole tiles or register blocks fill one)
@@ -112,6 +114,13 @@ bool parallel_all(const ScheduleParams &p);
 // per group. Bands are cut for one group task per thread (not two): every
 // band reads U once more.
 bool parallel_groups(const ScheduleParams &p);
+// Whether the fused schedule computes a band's products for all output
+// channels before its output transform, each transform point and block of
+// KB channels a task of its own (parallel=points; the input transform as
+// with parallel=all): alpha² times the tasks of channel blocks, for small
+// planes on many threads, where a band's channel blocks alone are fewer
+// than the threads.
+bool parallel_points(const ScheduleParams &p);
 // The blocks of output channels that parallel=groups groups: the register
 // block's channels (KB), across U's blocks of kWeightKBlock.
 long long group_units(const Machine &machine, const ScheduleParams &p, long long K);

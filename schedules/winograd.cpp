@@ -114,10 +114,15 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // parallel=groups: the channel blocks of KB that groups are made of.
     // band_shape counts them twice: one group task per thread is enough, and
     // every band more reads U once more.
-    const bool groups = parallel_groups(p);
+    const bool groups = parallel_groups(p), points = parallel_points(p);
     const Expr kunits = kblocks * register_blocks_per_channel_block(KB);
+    // parallel=points: the band's products are alpha² x ceil(K / KB) tasks.
+    const Expr point_tasks = alpha * alpha * ((K + KB - 1) / KB);
     const BandShape bands = band_shape(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, TBx, TBy, budget,
-                                       groups ? 2 * kunits : select(parallel_channels(p), kblocks, 1), s.threads);
+                                       groups   ? 2 * kunits
+                                       : points ? point_tasks
+                                                : select(parallel_channels(p), kblocks, 1),
+                                       s.threads);
 
     // Output loops: tiles of m x m pixels, bands of tiles across images in
     // parallel, blocks of KB channels inside a band, then tiles. k is split
@@ -230,18 +235,34 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // the transform point outermost and tile blocks (TBx x TBy, RoundUp: extra
     // tiles read zero padding) inside.
     Func M_band = s.M.in();
-    Var mu("mu"), mv("mv"), bx("bx"), by("by"), bxi("bxi"), byi("byi");
-    M_band.compute_at(out, groups ? kbi : ko)
-        .bound_extent(k, KB)
-        .reorder_storage(k, tx, ty, u, v, n)
-        .split(k, mu, mv, L)
-        .split(tx, bx, bxi, TBx, round_up)
-        .split(ty, by, byi, TBy, round_up)
-        .reorder(mv, mu, bxi, byi, bx, by, u, v, n)
-        .vectorize(mv)
-        .unroll(mu)
-        .unroll(bxi)
-        .unroll(byi);
+    Var mu("mu"), mv("mv"), bx("bx"), by("by"), bxi("bxi"), byi("byi"), kq("kq"), kr("kr"), uv("uv");
+    if (points) {
+        // parallel=points: computed per band for every output channel, each
+        // transform point and block of KB channels a task (their U slices and
+        // V planes are apart), then the output transform per channel block.
+        // A band's channel blocks alone left a 14² plane (one band) 8 tasks
+        // for 16 threads at C = K = 256.
+        M_band.compute_at(out, bxo)
+            .align_bounds(k, KB)
+            .reorder_storage(k, tx, ty, u, v, n)
+            .split(k, kq, kr, KB, round_up)
+            .split(kr, mu, mv, L)
+            .split(tx, bx, bxi, TBx, round_up)
+            .split(ty, by, byi, TBy, round_up)
+            .reorder(mv, mu, bxi, byi, bx, by, kq, u, v, n)
+            .fuse(u, v, uv)
+            .parallel(uv)
+            .parallel(kq);
+    } else {
+        M_band.compute_at(out, groups ? kbi : ko)
+            .bound_extent(k, KB)
+            .reorder_storage(k, tx, ty, u, v, n)
+            .split(k, mu, mv, L)
+            .split(tx, bx, bxi, TBx, round_up)
+            .split(ty, by, byi, TBy, round_up)
+            .reorder(mv, mu, bxi, byi, bx, by, u, v, n);
+    }
+    M_band.vectorize(mv).unroll(mu).unroll(bxi).unroll(byi);
     // The micro-kernel, per transform point and tile block: KB x TBx x TBy
     // accumulators in registers while the channel reduction runs outside them.
     s.M.compute_at(M_band, bx)

@@ -31,7 +31,7 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
     std::ostringstream out;
     out << c.algorithm << " " << c.schedule << " m=" << c.m << " band=" << band_bytes(p)
         << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p)
-        << " parallel_groups=" << parallel_groups(p)
+        << " parallel_groups=" << parallel_groups(p) << " parallel_points=" << parallel_points(p)
         << " pad_image=" << pads_image(p) << " layout=" << layout_name(p);
     if (c.algorithm == "direct") out << " skip_padded_rows=" << skips_padded_rows(p);
     if (c.algorithm == "direct" && p.vectorize == "x") {
@@ -83,7 +83,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
             {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
             {"k_vectors", {"", "1", "2", "3"}},
             {"band_kb", bands},
-            {"parallel", {"", "bands", "all", "groups"}}};
+            {"parallel", {"", "bands", "all", "groups", "points"}}};
         // Into an NHWC output a vector of channels is already a dense store: no rows.
         if (!channels_last(parse_schedule_params(c.row_parameters()))) dims.push_back({"store", {"", "channels", "rows"}});
         return dims;
