@@ -684,29 +684,36 @@ TEST(CostModel, OneVectorBlocksWaitOnLoadsAndLatency) {
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
-// The first layer (C = 3) in auto's analytic model: a fused row does 3·alpha²
-// multiply-adds per tile and vector of output channels, then stores its alpha²
+// The first layer (C = 3) in auto's analytic model, on vectors of 8 or 16
+// lanes: a fused row does 3·alpha² multiply-adds per tile and vector of output
+// channels (its input vectors 3/8 or 3/16 full), then stores its alpha²
 // products to M_band and loads them back for the output transform, which
 // outweighs what Winograd saves; in each layout the cheapest direct row costs
 // less than every fused row. Without the products' round trip, an AVX2 build
 // (and an install at its AVX2 level) took F(4,3) here, 1.37x direct_nhwc's
-// time measured (bench/results/zen5-2core/session26).
+// time measured (bench/results/zen5-2core/session26). On SSE4.1's 4 lanes
+// (3/4 full) fused F(4,3) was the faster there (3.03 ms against 3.68), and
+// the model takes it: not compared.
 TEST(CostModel, FirstLayerProductsRoundTripKeepsDirect) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
     const ConvShape first{1, 3, 64, 224, 224, 1};
+    int compared = 0;
     for (const std::string layout : {"nchw", "nhwc"}) {
         double cheapest_direct = std::numeric_limits<double>::infinity();
         std::vector<const wino::VariantInfo *> fused;
         for (const auto &row : wino::variants()) {
             if (row.device != "cpu" || row.autoscheduled || row.layout != layout) continue;
+            if (wino::machine_of_target_string(row.target).lanes < 8) continue;
             if (row.schedule == "direct") cheapest_direct = std::min(cheapest_direct, model_cost(&row, first));
             if (row.schedule == "fused") fused.push_back(&row);
         }
-        ASSERT_TRUE(std::isfinite(cheapest_direct)) << "no direct row in layout " << layout;
-        ASSERT_FALSE(fused.empty()) << "no fused row in layout " << layout;
-        for (const wino::VariantInfo *row : fused)
+        if (!std::isfinite(cheapest_direct) || fused.empty()) continue;
+        for (const wino::VariantInfo *row : fused) {
             EXPECT_LT(cheapest_direct, model_cost(row, first)) << row->name << " on " << row->target;
+            compared++;
+        }
     }
+    if (compared == 0) std::printf("no CPU rows of 8 or more lanes here: nothing compared\n");
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
