@@ -430,7 +430,7 @@ long long fused_bands(const Machine &machine, const ScheduleParams &p, int m, lo
     const long long C_stored = ceil_div(C, L) * L;
     const long long budget = std::max<long long>(band_bytes(p), alpha * alpha * 4 * C * K / 8);
     const long long tasks = parallel_groups(p)   ? 2 * group_units(machine, p, K)
-                            : parallel_points(p) ? alpha * alpha * ceil_div(K, blk.k())
+                            : parallel_points(p) ? point_tasks<long long>(int(alpha), K, blk.k())
                                                  : channel_tasks(p, K, blk.k());
     const Bands b = band_shape_of(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, blk.cols_x(), blk.cols_y(), budget,
                                   tasks, threads);
@@ -454,7 +454,7 @@ long long fused_tasks(const Machine &machine, const ScheduleParams &p, int m, lo
     if (parallel_groups(p)) return bands * channel_groups(bands, group_units(machine, p, K), threads);
     const long long inputs = parallel_all(p) && bands < threads ? ceil_div(C, machine.lanes) : 1;
     const int KB = register_block(machine, p).k();
-    const long long products = parallel_points(p) ? (m + 2) * (m + 2) * ceil_div(K, KB) : 1;
+    const long long products = parallel_points(p) ? point_tasks<long long>(m + 2, K, KB) : 1;
     return bands * std::max({channel_tasks(p, K, KB), inputs, products});
 }
 

@@ -89,6 +89,14 @@ I channel_blocks(const I &K, int KB) {
     return ((K + KB - 1) / KB + per - 1) / per;
 }
 
+// The parallel tasks of a band's products with parallel=points: each of the
+// alpha² transform points times each register block of KB of K channels.
+// For ints and Halide Exprs alike.
+template <typename I>
+I point_tasks(int alpha, const I &K, int KB) {
+    return alpha * alpha * ((K + KB - 1) / KB);
+}
+
 // The layout's name as the runtime reports it (VariantInfo::layout): "nchw" or "nhwc".
 std::string layout_name(const ScheduleParams &p);
 

@@ -116,11 +116,9 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // every band more reads U once more.
     const bool groups = parallel_groups(p), points = parallel_points(p);
     const Expr kunits = kblocks * register_blocks_per_channel_block(KB);
-    // parallel=points: the band's products are alpha² x ceil(K / KB) tasks.
-    const Expr point_tasks = alpha * alpha * ((K + KB - 1) / KB);
     const BandShape bands = band_shape(tiles_x, tiles_y, N, alpha * alpha * 4 * C_stored, TBx, TBy, budget,
                                        groups   ? 2 * kunits
-                                       : points ? point_tasks
+                                       : points ? point_tasks(alpha, K, KB)
                                                 : select(parallel_channels(p), kblocks, 1),
                                        s.threads);
 
