@@ -19,9 +19,11 @@ none of the measured variants has a fit falls back to the analytic pick, as
 auto would only if no compiled variant had one.
 
 Inputs: wino_bench JSON files (.json or .json.gz) and tuning tables whose
-`calibration` points were measured by wino_tune --calibrate. Measurements
-from another CPU are judged by this machine's model (its L2 size), so keep to
-runs from the same kind of CPU.
+`calibration` points were measured by wino_tune --calibrate. A wino_bench
+file's own L2 size (Google Benchmark's context) stands in for this machine's
+(WINO_L2_BYTES), so runs from another CPU are judged with its cache; a
+tuning table carries none and is judged with this machine's. The model's
+vector width is this build's: keep to runs of the same instruction set.
 
     scripts/model_check.py bench/results/zen5-2core/session13/suite/bench.json.gz \\
         bench/results/zen5-2core/session11/tuning.json
@@ -68,12 +70,24 @@ NUMBER = r"([0-9.e+-]+|inf|nan)"
 ROW = re.compile(r"^  (\S+)\s+" + NUMBER + r"\s+" + NUMBER + r"\s+" + NUMBER)
 
 
-def run_isolated(cmd, table):
+def recorded_l2(path):
+    """The L2 per core of the CPU a wino_bench file was recorded on, in bytes, or None."""
+    data = report.load(path)
+    for cache in data.get("context", {}).get("caches", []):
+        if cache.get("level") == 2 and cache.get("type") in ("Unified", "Data"):
+            return int(cache["size"])
+    return None
+
+
+def run_isolated(cmd, table, l2=None):
     """A tool's stdout, run on `table` (or an empty tuning table) and never measuring a layer on first use,
-    so that nothing reads or writes the user's own table."""
+    so that nothing reads or writes the user's own table; with `l2`, the model sees that L2 size."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, WINO_TUNING_TABLE=table or os.path.join(tmp, "none.json"))
         env.pop("WINO_AUTO_MEASURE", None)
+        env.pop("WINO_L2_BYTES", None)
+        if l2:
+            env["WINO_L2_BYTES"] = str(l2)
         return subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -83,7 +97,7 @@ def shape_name(layer):
     return f"N{n}_C{c}_K{k}_{h}x{w}" + ("" if p == 1 else f"_p{p}")
 
 
-def model_costs(tune, layers, threads, table, layout):
+def model_costs(tune, layers, threads, table, layout, l2):
     """{layer: {variant: cost}} from wino_tune --explain, listed in auto's order: the analytic
     model's costs on an empty tuning table; with `table`, its calibration's predicted ms where it
     has one (at this thread count), as auto would choose on that table. Only the variants of
@@ -91,7 +105,7 @@ def model_costs(tune, layers, threads, table, layout):
     cmd = [tune, "--explain", "--threads", str(threads), "--layout", layout]
     for layer in layers:
         cmd += ["--shape", layer]
-    text = run_isolated(cmd, table)
+    text = run_isolated(cmd, table, l2)
     by_name = {shape_name(layer): layer for layer in layers}
     costs, current = {}, None
     for line in text.splitlines():
@@ -124,9 +138,10 @@ def main():
     rows = []
     for path in args.files:
         runs = measurements(path)
+        l2 = recorded_l2(path)
         for threads in sorted({t for _, t in runs}):
             layers = sorted({layer for layer, t in runs if t == threads})
-            costs = model_costs(os.path.join(args.bin, "wino_tune"), layers, threads, args.table, args.layout)
+            costs = model_costs(os.path.join(args.bin, "wino_tune"), layers, threads, args.table, args.layout, l2)
             for layer in layers:
                 measured = runs[(layer, threads)]
                 order = list(costs[layer])
