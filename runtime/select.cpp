@@ -100,7 +100,8 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    dense vectors; from NHWC, as the fused input (nhwc_padding_ops).
 // Only the schedules it models (direct, fused) compete; tensor-level and
 // autoscheduled variants are chosen only by measurement (the tuning table).
-// The model ignores the thread count, except that pad=image competes only
+// The model counts the thread count in three places only: the bands a call
+// cuts (each streams the weights, streamed_cost), pad=image competes only
 // with at least as many images as threads (competes()), and to break ties
 // (the same block cut into other bands or split otherwise in parallel):
 // there the variant whose busiest thread does the least work, and whose
@@ -341,16 +342,22 @@ constexpr double kStreamedBytesPerOp = 3;
 // alpha² x C x K), and what does not fit in L2 it streams from L3 or
 // memory, which the arithmetic overlaps: a variant costs the larger of the
 // two (7x7, C=K=512: F(4,3)'s 38 MB of U make it slower than F(2,3) with
-// 17 MB, though it multiplies less). Bands as the schedule cuts them for one
-// thread: against the 16-core Xeon's measurements (bench/results/h200-4),
-// counting the extra bands a many-thread call gets, or the cores that fewer
-// tasks than threads leave idle, picked worse, not better.
-double streamed_cost(const VariantInfo &v, const ConvShape &s) {
+// 17 MB, though it multiplies less). Bands as the schedule cuts them for the
+// call's threads: a many-thread call cuts more of them where the layer's
+// bands alone would not give every thread a task, and each reads U again
+// (1x256x14² F(4,3) at 16 threads: 2-4 bands of 9.4 MB, one with
+// parallel=points). Judged on every recorded run (scripts/model_check.py,
+// session 27): against bands as cut for one thread, the Xeon host's picks at
+// 16 threads 1.132x the fastest NHWC row instead of 1.136x and 1.064x NCHW
+// instead of 1.077x (worst cell 1.59x instead of 2.18x); the Zen 5's
+// unchanged (1.023x NHWC, 1.038x NCHW instead of 1.039x). (Counted so
+// against the fewer records of bench/results/h200-4, it had picked worse.)
+double streamed_cost(const VariantInfo &v, const ConvShape &s, int threads) {
     const Machine machine = machine_of_target_string(v.target);
     const ScheduleParams p = parse_schedule_params(v.parameters);
     const bool fused = v.schedule == "fused";
-    const double bands = double(fused ? fused_bands(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), 1)
-                                      : direct_bands(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), 1));
+    const double bands = double(fused ? fused_bands(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), threads)
+                                      : direct_bands(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), threads));
     const double points = fused ? double(v.m + 2) * (v.m + 2) : 9.0;
     const double weight_bytes = points * s.C * double(padded_k(s.K)) * 4;
     return bands * std::max(0.0, weight_bytes - l2_bytes()) / kStreamedBytesPerOp;
@@ -369,10 +376,10 @@ bool competes(const VariantInfo &v, const ConvShape &s, int threads) {
     return !(v.schedule == "direct" && pads_image(parse_schedule_params(v.parameters)) && s.N < threads);
 }
 
-double estimated_cost(const VariantInfo &v, const ConvShape &s) {
+double estimated_cost(const VariantInfo &v, const ConvShape &s, int threads) {
     const double work = work_cost(v, s);
     if (v.device != "cpu" || !std::isfinite(work)) return work;
-    return std::max(work, streamed_cost(v, s));
+    return std::max(work, streamed_cost(v, s, threads));
 }
 
 // ---------------------------------------------------------------------------
@@ -425,7 +432,7 @@ std::optional<std::vector<double>> calibration_features(const VariantInfo &v, co
     return std::vector<double>{busiest(tasks) * t->multiply,
                                busiest(input_tasks) * transforms_per_band * t->input_transform +
                                    busiest(tasks) * t->output_transform,
-                               busiest(tasks) * t->stores, streamed_cost(v, s), 1.0};
+                               busiest(tasks) * t->stores, streamed_cost(v, s, threads), 1.0};
 }
 
 // Points a variant needs before its fit is used: more than its five weights.
@@ -453,7 +460,7 @@ std::optional<std::vector<double>> fit_variant(const VariantInfo &v, const std::
         if (p->target != v.target) continue;
         std::optional<std::vector<double>> f = calibration_features(v, p->shape, p->threads);
         if (!f || !(p->ms > 0)) continue;
-        const double e = estimated_cost(v, p->shape) / p->ms;
+        const double e = estimated_cost(v, p->shape, p->threads) / p->ms;
         fe += e;
         ee += e * e;
         features.push_back(std::move(*f));
@@ -685,6 +692,14 @@ std::string tuning_table_path() {
 // group that reads it. Zen 5, 2 threads: 1x128x28² F(4,3) 7x1 band 1024
 // 0.41 ms with channel blocks in parallel, 0.22 in groups; 1x256x14² 4x2
 // 0.36 channels, 0.32 all, 0.28 groups (bench/results/zen5-2core/session17).
+// parallel=points nests a point's channel blocks inside the point's task
+// (schedules/winograd.cpp), so a thread runs many blocks of one point and
+// reads that point's plane of V from another core once, not once per block:
+// V is read about once per thread that shares a point, at most once per
+// block. Counted per block, as before, auto took groups over points where
+// points ran faster in every recorded run: 1x256x14², 1x512x7², 8x256x14²,
+// the Xeon host at 16 threads (1.25-1.57x; bench/results/h200-29) and the
+// Zen 5 at 2 (1.02-1.08x; zen5-2core/session26/points).
 double remote_input_cost(const VariantInfo &v, const ConvShape &s, int threads) {
     if (v.device != "cpu" || v.schedule != "fused" || threads <= 1) return 0;
     const Machine machine = machine_of_target_string(v.target);
@@ -696,7 +711,9 @@ double remote_input_cost(const VariantInfo &v, const ConvShape &s, int threads) 
     const double remote = parallel_all(p) ? double(threads - 1) / threads : double(threads - bands) / threads;
     const long long tiles = s.N * ((Wo + v.m - 1) / v.m) * ((Ho + v.m - 1) / v.m);
     const double L = machine.lanes, V_bytes = double(v.m + 2) * (v.m + 2) * 4 * std::ceil(s.C / L) * L * tiles;
-    const double reads = double(padded_k(s.K)) / register_block(machine, p).k();
+    const double blocks = double(padded_k(s.K)) / register_block(machine, p).k();
+    const double point_tasks = double(v.m + 2) * (v.m + 2) * bands;
+    const double reads = parallel_points(p) ? std::clamp(threads / point_tasks, 1.0, blocks) : blocks;
     return remote * reads * V_bytes / kStreamedBytesPerOp / threads;
 }
 
@@ -712,7 +729,7 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
         if (!can_run(v, layer) || !on_device(v, options)) continue;
         Estimate e;
         e.variant = v.name;
-        e.model_cost = competes(v, layer, threads) ? estimated_cost(v, layer) : std::numeric_limits<double>::infinity();
+        e.model_cost = competes(v, layer, threads) ? estimated_cost(v, layer, threads) : std::numeric_limits<double>::infinity();
         e.calibrated_ms = std::numeric_limits<double>::quiet_NaN();
         auto w = fits.find(v.name);
         const std::optional<std::vector<double>> f = calibration_features(v, layer, threads);
@@ -888,7 +905,7 @@ Calibration calibrate_cost_model(const std::vector<ConvShape> &layers, const Run
             const VariantInfo &v = variant(p->variant);
             if (p->target != v.target) continue;
             if (h.fastest.empty() || p->ms < h.fastest_ms) h.fastest = p->variant, h.fastest_ms = p->ms;
-            const double analytic = estimated_cost(v, layer);
+            const double analytic = estimated_cost(v, layer, threads);
             if (analytic < best_analytic) best_analytic = analytic, h.analytic = p->variant, h.analytic_ms = p->ms;
             const std::optional<std::vector<double>> w = fit_variant(v, others[p->variant]);
             if (!w) continue;

@@ -757,6 +757,39 @@ TEST(CostModel, GroupsWinTiesOnlyWhereBandsAreFewerThanThreads) {
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
+// parallel=points in auto's analytic model, against its twin with the band's
+// input transform and channel blocks in parallel (parallel=all), on a small
+// plane of many channels: at one thread the same work and the same bands. At
+// 16 threads the twin cuts more bands (each streams all of U) and reads V
+// from other cores once per channel block, where points runs a point's
+// channel blocks in the point's task and reads that plane once: points costs
+// less on both keys. (Xeon host, 16 threads: points 1.25-1.57x faster than
+// every other row here; bench/results/h200-29.)
+TEST(CostModel, PointsReadEachPointsInputOncePerThreadOnManyThreads) {
+    ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
+    int pairs = 0;
+    for (const auto &points : wino::variants()) {
+        if (points.device != "cpu" || points.schedule != "fused" ||
+            !wino::parallel_points(wino::parse_schedule_params(points.parameters)))
+            continue;
+        for (const auto &all : wino::variants()) {
+            if (all.device != "cpu" || all.schedule != "fused" || all.m != points.m ||
+                wino::parse_schedule_params(all.parameters).parallel != "all" ||
+                parameters_but(all.parameters, "parallel") != parameters_but(points.parameters, "parallel"))
+                continue;
+            SCOPED_TRACE(points.name + " against " + all.name);
+            pairs++;
+            const ConvShape layer{1, 256, 256, 14, 14, 1};
+            EXPECT_EQ(model_estimate(points.name, layer, 1).model_cost, model_estimate(all.name, layer, 1).model_cost);
+            const wino::Estimate p16 = model_estimate(points.name, layer, 16), a16 = model_estimate(all.name, layer, 16);
+            EXPECT_LE(p16.model_cost, a16.model_cost);
+            EXPECT_LT(p16.busiest_cost, a16.busiest_cost);
+        }
+    }
+    if (pairs == 0) std::printf("no parallel=points row with a parallel=all twin compiled: nothing compared\n");
+    ::unsetenv("WINO_TUNING_TABLE");
+}
+
 // Calibrating auto's cost model: it times the CPU direct and fused variants
 // on each layer, fits every one of them, keeps the points in the tuning
 // table's file beside an entry that was there (which still decides its own
