@@ -694,12 +694,14 @@ std::string tuning_table_path() {
 // 0.36 channels, 0.32 all, 0.28 groups (bench/results/zen5-2core/session17).
 // parallel=points nests a point's channel blocks inside the point's task
 // (schedules/winograd.cpp), so a thread runs many blocks of one point and
-// reads that point's plane of V from another core once, not once per block:
-// V is read about once per thread that shares a point, at most once per
-// block. Counted per block, as before, auto took groups over points where
-// points ran faster in every recorded run: 1x256x14², 1x512x7², 8x256x14²,
-// the Xeon host at 16 threads (1.25-1.57x; bench/results/h200-29) and the
-// Zen 5 at 2 (1.02-1.08x; zen5-2core/session26/points).
+// reads that point's plane of V from another core about once, not once per
+// block; and its output transform reads the products (M_band) of points
+// computed on every thread. Counting V per block, the tie on 1x256x14² and
+// 1x512x7² at 16 threads went to groups, where points ran 1.27-1.57x faster
+// on the Xeon host (bench/results/h200-29); now to points. (8x256x14², 1.22-
+// 1.25x faster with points there, stays with groups, which its 8 bands give
+// 16 tasks; and the Zen 5 at 2 threads with groups, 1.02-1.08x slower than
+// points: zen5-2core/session26/points.)
 double remote_input_cost(const VariantInfo &v, const ConvShape &s, int threads) {
     if (v.device != "cpu" || v.schedule != "fused" || threads <= 1) return 0;
     const Machine machine = machine_of_target_string(v.target);
@@ -714,7 +716,10 @@ double remote_input_cost(const VariantInfo &v, const ConvShape &s, int threads) 
     const double blocks = double(padded_k(s.K)) / register_block(machine, p).k();
     const double point_tasks = double(v.m + 2) * (v.m + 2) * bands;
     const double reads = parallel_points(p) ? std::clamp(threads / point_tasks, 1.0, blocks) : blocks;
-    return remote * reads * V_bytes / kStreamedBytesPerOp / threads;
+    // parallel=points' output transform reads the products of every point,
+    // each computed in its own task: M_band, once.
+    const double M_bytes = parallel_points(p) ? double(v.m + 2) * (v.m + 2) * 4 * double(padded_k(s.K)) * tiles : 0;
+    return remote * (reads * V_bytes + M_bytes) / kStreamedBytesPerOp / threads;
 }
 
 std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions &options) {
