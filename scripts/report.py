@@ -423,6 +423,44 @@ def best_fused(bench):
                       "vs oneDNN Winograd"], rows), ""]
 
 
+def scaling(bench):
+    """Per layer and thread count T > 1: how much faster than at 1 thread the fastest CPU row at T runs, set
+    against how much the FMA peak itself grows from 1 to T threads (measured with all T threads busy): code
+    bound by the FMAs can scale no further than that, whatever its parallel tasks."""
+    if 1 not in bench.threads or 1 not in bench.peaks:
+        return []
+    rows_ = [v for v in bench.ran("cpu") if bench.kind(v) not in ("peer", "auto")]
+    rows = []
+    for s in bench.shapes:
+        for t in bench.threads:
+            if t == 1 or t not in bench.peaks:
+                continue
+            v, ms_t = bench.best(rows_, s, t)
+            if v is None:
+                continue
+            _, best_1 = bench.best(rows_, s, 1)
+            peak = bench.peaks[t] / bench.peaks[1]
+            own = ratio(bench.ms(v, s, 1), ms_t)
+            run = bench.run(v, s, t)
+            tasks = run.counters.get("tasks") if run else None
+            rows.append([s, t, v, fmt(ms_t, ".4f"), fmt(own, ".2f", "x"), fmt(ratio(best_1, ms_t), ".2f", "x"),
+                         fmt(ratio(bench.ms("onednn_winograd", s, 1), bench.ms("onednn_winograd", s, t)), ".2f", "x"),
+                         fmt(ratio(bench.ms("onednn_direct", s, 1), bench.ms("onednn_direct", s, t)), ".2f", "x"),
+                         fmt(peak, ".2f", "x"), fmt(own / peak, ".2f"),
+                         "-" if tasks is None else str(int(tasks))])
+    if not rows:
+        return []
+    return ["## Scaling from 1 thread", "",
+            "For each layer and thread count T: the fastest CPU row at T, its own speedup over its time at 1 thread,"
+            " the speedup of the best at T over the best at 1, oneDNN's two, and the FMA peak's growth from 1 to T"
+            " threads, measured with all T threads running FMAs at once (a machine whose cores slow down when all"
+            " are busy, or share physical cores, grows less than T). A layer bound by its FMAs scales no further"
+            " than the peak: `of peak` is the row's speedup over the peak's. `tasks`: the parallel tasks its call"
+            " offered.", "",
+            md_table(["shape", "threads", "fastest row", "ms", "its speedup", "best vs best at 1",
+                      "oneDNN Winograd", "oneDNN direct", "FMA peak", "of peak", "tasks"], rows), ""]
+
+
 def every_variant(bench):
     lines = ["## Every variant and peer", "",
              "Speedups are the other's time / this time (>1: this one is faster). `peak MiB`: the peak memory of"
@@ -1357,6 +1395,7 @@ def main():
     section, headline = original_finding(bench, compile_ms)
     lines += section
     lines += best_fused(bench)
+    lines += scaling(bench)
     lines += every_variant(bench)
     lines += stages(bench, profile)
     explore = exploration_tables(bench)
