@@ -164,6 +164,20 @@ TEST_F(CliRun, SpinSettingOffOrInvalidStillComputesTheConvolution) {
     }
 }
 
+// WINO_L2_BYTES (the L2 size auto's model assumes, for judging runs recorded
+// on another CPU) set, or not a size: auto still computes the right result;
+// a bad value costs one warning line, and the model uses this CPU's L2.
+TEST_F(CliRun, L2SettingOrInvalidStillComputesTheConvolutionWithAuto) {
+    const ConvShape s{1, 3, 5, 9, 11, 1};
+    const std::string table = "WINO_TUNING_TABLE=" + (dir / "no-table.json").string();  // auto by its model
+    for (const std::string value : {"2097152", "abc", "12"}) {
+        SCOPED_TRACE("WINO_L2_BYTES=" + value);
+        const std::string warning =
+            value == "2097152" ? "" : "wino: WINO_L2_BYTES='" + value + "' is not a cache size in bytes; using this CPU's\n";
+        EXPECT_LE(round_trip("auto", s, {"WINO_L2_BYTES=" + value, table}, warning), 2e-5);
+    }
+}
+
 TEST_F(CliRun, ExistingOutputIsReplacedAndNoTemporaryFileRemains) {
     write_bytes(dir / "y.npy", "old contents");
     ASSERT_EQ(chmod((dir / "y.npy").c_str(), 0640), 0);
