@@ -453,10 +453,12 @@ def scaling(bench):
     return ["## Scaling from 1 thread", "",
             "For each layer and thread count T: the fastest CPU row at T, its own speedup over its time at 1 thread,"
             " the speedup of the best at T over the best at 1, oneDNN's two, and the FMA peak's growth from 1 to T"
-            " threads, measured with all T threads running FMAs at once (a machine whose cores slow down when all"
-            " are busy, or share physical cores, grows less than T). A layer bound by its FMAs scales no further"
-            " than the peak: `of peak` is the row's speedup over the peak's. `tasks`: the parallel tasks its call"
-            " offered.", "",
+            " threads, measured once per run with all T threads running FMAs at once (a machine whose cores slow"
+            " down when all are busy, or share physical cores, grows less than T). A layer bound by its FMAs"
+            " scales no further than the peak: `of peak` is the row's speedup over the peak's. On a shared host"
+            " the peak is a snapshot and moves between runs (the 16-core Xeon host: 7.9-12.3x from 1 to 16 threads"
+            " across eight runs, with rows' own speedups above it in five), so compare `of peak` within a run."
+            " `tasks`: the parallel tasks its call offered.", "",
             md_table(["shape", "threads", "fastest row", "ms", "its speedup", "best vs best at 1",
                       "oneDNN Winograd", "oneDNN direct", "FMA peak", "of peak", "tasks"], rows), ""]
 
