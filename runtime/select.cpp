@@ -738,7 +738,19 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
         e.calibrated_ms = std::numeric_limits<double>::quiet_NaN();
         auto w = fits.find(v.name);
         const std::optional<std::vector<double>> f = calibration_features(v, layer, threads);
-        e.busiest_cost = (f ? (*f)[0] + (*f)[1] + (*f)[2] : e.model_cost) + remote_input_cost(v, layer, threads);
+        e.remote_cost = remote_input_cost(v, layer, threads);
+        e.busiest_cost = (f ? (*f)[0] + (*f)[1] + (*f)[2] : e.model_cost) + e.remote_cost;
+        if (f) {
+            const Machine machine = machine_of_target_string(v.target);
+            const ScheduleParams p = parse_schedule_params(v.parameters);
+            const long long Ho = layer.out_h(), Wo = layer.out_w();
+            const bool fused = v.schedule == "fused";
+            e.tasks = fused ? fused_tasks(machine, p, v.m, layer.N, layer.C, layer.K, Ho, Wo, threads)
+                            : direct_tasks(machine, p, layer.N, layer.C, layer.K, Ho, Wo, threads);
+            e.bands = fused ? fused_bands(machine, p, v.m, layer.N, layer.C, layer.K, Ho, Wo, threads)
+                            : direct_bands(machine, p, layer.N, layer.C, layer.K, Ho, Wo, threads);
+            e.streamed_cost = (*f)[3];
+        }
         if (w != fits.end() && f) {
             for (size_t i = 0; i < f->size(); i++) e.calibrated_terms_ms.push_back(w->second[i] * (*f)[i]);
             e.calibrated_ms = dot(w->second, *f);

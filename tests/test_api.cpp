@@ -784,6 +784,11 @@ TEST(CostModel, PointsReadEachPointsInputOncePerThreadOnManyThreads) {
             const wino::Estimate p16 = model_estimate(points.name, layer, 16), a16 = model_estimate(all.name, layer, 16);
             EXPECT_LE(p16.model_cost, a16.model_cost);
             EXPECT_LT(p16.busiest_cost, a16.busiest_cost);
+            // The reasons --explain prints: more tasks from no more bands, less read across cores.
+            EXPECT_GT(p16.tasks, a16.tasks);
+            EXPECT_LE(p16.bands, a16.bands);
+            EXPECT_LE(p16.streamed_cost, a16.streamed_cost);
+            EXPECT_LT(p16.remote_cost, a16.remote_cost);
         }
     }
     if (pairs == 0) std::printf("no parallel=points row with a parallel=all twin compiled: nothing compared\n");

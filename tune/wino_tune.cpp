@@ -437,12 +437,14 @@ int run_explain(const std::vector<ConvShape> &layers, int threads, const std::st
         const wino::Selection chosen = wino::select_variant(layer, options);
         std::printf("%s, %d thread%s: auto picks %s (%s)\n", layer.str().c_str(), threads, threads > 1 ? "s" : "",
                     chosen.variant.c_str(), chosen.source.c_str());
-        std::printf("  %-36s %12s %12s %10s", "variant", "model cost", "busiest", "calib. ms");
+        std::printf("  %-36s %12s %12s %10s %6s %6s %10s %10s", "variant", "model cost", "busiest", "calib. ms", "tasks",
+                    "bands", "weights", "remote");
         for (const std::string &term : wino::calibrated_terms()) std::printf(" %10s", term.c_str());
         std::printf("\n");
         for (const wino::Estimate &x : e) {
             if (std::isinf(x.model_cost) && std::isnan(x.calibrated_ms)) continue;  // a schedule no model covers
-            std::printf("  %-36s %12.4g %12.4g %10.4f", x.variant.c_str(), x.model_cost, x.busiest_cost, x.calibrated_ms);
+            std::printf("  %-36s %12.4g %12.4g %10.4f %6lld %6lld %10.4g %10.4g", x.variant.c_str(), x.model_cost,
+                        x.busiest_cost, x.calibrated_ms, x.tasks, x.bands, x.streamed_cost, x.remote_cost);
             for (double t : x.calibrated_terms_ms) std::printf(" %10.4f", t);
             std::printf("\n");
         }

@@ -227,6 +227,13 @@ struct Estimate {
     // breaks ties of model_cost (variants with the same register block that
     // cut bands or split the parallel loops differently).
     double busiest_cost = 0;
+    // Why, for the CPU direct and fused schedules (0 for the others): the
+    // parallel tasks and the bands the schedule offers at this thread count,
+    // the cost of the weights its bands stream from beyond L2 (model_cost is
+    // the larger of it and the work), and the cost of what its threads read
+    // from other cores (part of busiest_cost).
+    long long tasks = 0, bands = 0;
+    double streamed_cost = 0, remote_cost = 0;
     double calibrated_ms = 0;
     std::vector<double> calibrated_terms_ms;
 };
