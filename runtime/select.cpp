@@ -337,6 +337,19 @@ double l2_bytes() {
 // from L3 or memory (both Xeons and Zen 4 here: 15-20 GB/s per core).
 constexpr double kStreamedBytesPerOp = 3;
 
+// The bands and the parallel tasks a CPU direct or fused variant's schedule
+// cuts a layer into at `threads`, as the schedule does (schedules/blocking.h).
+long long schedule_bands(const VariantInfo &v, const ScheduleParams &p, const ConvShape &s, int threads) {
+    const Machine machine = machine_of_target_string(v.target);
+    return v.schedule == "fused" ? fused_bands(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), threads)
+                                 : direct_bands(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), threads);
+}
+long long schedule_tasks(const VariantInfo &v, const ScheduleParams &p, const ConvShape &s, int threads) {
+    const Machine machine = machine_of_target_string(v.target);
+    return v.schedule == "fused" ? fused_tasks(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), threads)
+                                 : direct_tasks(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), threads);
+}
+
 // Then the weights: every band of the schedule (schedules/blocking.h) reads
 // all of the prepared weights (direct: 9 x C x K floats; Winograd: U,
 // alpha² x C x K), and what does not fit in L2 it streams from L3 or
@@ -353,12 +366,8 @@ constexpr double kStreamedBytesPerOp = 3;
 // unchanged (1.023x NHWC, 1.038x NCHW instead of 1.039x). (Counted so
 // against the fewer records of bench/results/h200-4, it had picked worse.)
 double streamed_cost(const VariantInfo &v, const ConvShape &s, int threads) {
-    const Machine machine = machine_of_target_string(v.target);
-    const ScheduleParams p = parse_schedule_params(v.parameters);
-    const bool fused = v.schedule == "fused";
-    const double bands = double(fused ? fused_bands(machine, p, v.m, s.N, s.C, s.K, s.out_h(), s.out_w(), threads)
-                                      : direct_bands(machine, p, s.N, s.C, s.K, s.out_h(), s.out_w(), threads));
-    const double points = fused ? double(v.m + 2) * (v.m + 2) : 9.0;
+    const double bands = double(schedule_bands(v, parse_schedule_params(v.parameters), s, threads));
+    const double points = v.schedule == "fused" ? double(v.m + 2) * (v.m + 2) : 9.0;
     const double weight_bytes = points * s.C * double(padded_k(s.K)) * 4;
     return bands * std::max(0.0, weight_bytes - l2_bytes()) / kStreamedBytesPerOp;
 }
@@ -411,14 +420,12 @@ std::optional<std::vector<double>> calibration_features(const VariantInfo &v, co
     const Machine machine = machine_of_target_string(v.target);
     const ScheduleParams p = parse_schedule_params(v.parameters);
     const bool fused = v.schedule == "fused";
-    const long long Ho = s.out_h(), Wo = s.out_w();
-    const long long tasks = fused ? fused_tasks(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads)
-                                  : direct_tasks(machine, p, s.N, s.C, s.K, Ho, Wo, threads);
+    const long long tasks = schedule_tasks(v, p, s, threads);
     long long input_tasks = tasks;
     double transforms_per_band = 1;
     if (!fused && pads_image(p)) input_tasks = s.N;  // one image's padding per task
     if (fused) {
-        const long long bands = fused_bands(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads);
+        const long long bands = schedule_bands(v, p, s, threads);
         input_tasks = bands * (parallel_all(p) && bands < threads ? (s.C + machine.lanes - 1) / machine.lanes : 1);
         if (parallel_groups(p)) {
             input_tasks = tasks;
@@ -708,17 +715,18 @@ double remote_input_cost(const VariantInfo &v, const ConvShape &s, int threads) 
     const ScheduleParams p = parse_schedule_params(v.parameters);
     if (!parallel_channels(p) || parallel_groups(p)) return 0;
     const long long Ho = s.out_h(), Wo = s.out_w();
-    const long long bands = fused_bands(machine, p, v.m, s.N, s.C, s.K, Ho, Wo, threads);
+    const long long bands = schedule_bands(v, p, s, threads);
     if (bands >= threads) return 0;
     const double remote = parallel_all(p) ? double(threads - 1) / threads : double(threads - bands) / threads;
     const long long tiles = s.N * ((Wo + v.m - 1) / v.m) * ((Ho + v.m - 1) / v.m);
-    const double L = machine.lanes, V_bytes = double(v.m + 2) * (v.m + 2) * 4 * std::ceil(s.C / L) * L * tiles;
+    const double alpha2 = double(v.m + 2) * (v.m + 2);  // transform points
+    const double L = machine.lanes, V_bytes = alpha2 * 4 * std::ceil(s.C / L) * L * tiles;
     const double blocks = double(padded_k(s.K)) / register_block(machine, p).k();
-    const double point_tasks = double(v.m + 2) * (v.m + 2) * bands;
+    const double point_tasks = alpha2 * bands;
     const double reads = parallel_points(p) ? std::clamp(threads / point_tasks, 1.0, blocks) : blocks;
     // parallel=points' output transform reads the products of every point,
     // each computed in its own task: M_band, once.
-    const double M_bytes = parallel_points(p) ? double(v.m + 2) * (v.m + 2) * 4 * double(padded_k(s.K)) * tiles : 0;
+    const double M_bytes = parallel_points(p) ? alpha2 * 4 * double(padded_k(s.K)) * tiles : 0;
     return remote * (reads * V_bytes + M_bytes) / kStreamedBytesPerOp / threads;
 }
 
@@ -740,16 +748,11 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
         const std::optional<std::vector<double>> f = calibration_features(v, layer, threads);
         e.remote_cost = remote_input_cost(v, layer, threads);
         e.busiest_cost = (f ? (*f)[0] + (*f)[1] + (*f)[2] : e.model_cost) + e.remote_cost;
-        if (f) {
-            const Machine machine = machine_of_target_string(v.target);
+        if (f) {  // a CPU direct or fused variant
             const ScheduleParams p = parse_schedule_params(v.parameters);
-            const long long Ho = layer.out_h(), Wo = layer.out_w();
-            const bool fused = v.schedule == "fused";
-            e.tasks = fused ? fused_tasks(machine, p, v.m, layer.N, layer.C, layer.K, Ho, Wo, threads)
-                            : direct_tasks(machine, p, layer.N, layer.C, layer.K, Ho, Wo, threads);
-            e.bands = fused ? fused_bands(machine, p, v.m, layer.N, layer.C, layer.K, Ho, Wo, threads)
-                            : direct_bands(machine, p, layer.N, layer.C, layer.K, Ho, Wo, threads);
-            e.streamed_cost = (*f)[3];
+            e.tasks = schedule_tasks(v, p, layer, threads);
+            e.bands = schedule_bands(v, p, layer, threads);
+            e.streamed_cost = (*f)[3];  // calibration_features' streamed term
         }
         if (w != fits.end() && f) {
             for (size_t i = 0; i < f->size(); i++) e.calibrated_terms_ms.push_back(w->second[i] * (*f)[i]);
