@@ -44,7 +44,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def measurements(path):
-    """{(layer "N,C,K,H,W,P", threads): {variant: ms}} from one file; one run per file."""
+    """({(layer "N,C,K,H,W,P", threads): {variant: ms}}, the recording CPU's L2 or None) from one file;
+    one run per file."""
     data = report.load(path)
     out = collections.defaultdict(dict)
     if "calibration" in data:
@@ -57,22 +58,21 @@ def measurements(path):
         for p in data["calibration"]:
             if p["target"] == target:
                 out[(p["layer"], int(p["threads"]))][p["variant"]] = float(p["ms"])
-        return out
+        return out, recorded_l2(data)
     bench = report.Bench(path)
     for (variant, shape, threads), run in bench.runs.items():
         if run.ok() and shape in bench.dims:  # not a case that did not run (no GPU, a rejected shape)
             layer = ",".join(str(bench.dims[shape][k]) for k in ("N", "C", "K", "H", "W", "padding"))
             out[(layer, threads)][variant] = run.ms
-    return out
+    return out, recorded_l2(data)
 
 
 NUMBER = r"([0-9.e+-]+|inf|nan)"
 ROW = re.compile(r"^  (\S+)\s+" + NUMBER + r"\s+" + NUMBER + r"\s+" + NUMBER)
 
 
-def recorded_l2(path):
-    """The L2 per core of the CPU a wino_bench file was recorded on, in bytes, or None."""
-    data = report.load(path)
+def recorded_l2(data):
+    """The L2 per core of the CPU a wino_bench file (its JSON) was recorded on, in bytes, or None."""
     for cache in data.get("context", {}).get("caches", []):
         if cache.get("level") == 2 and cache.get("type") in ("Unified", "Data"):
             return int(cache["size"])
@@ -137,8 +137,7 @@ def main():
     algorithm = {line.split()[0]: line.split()[1] for line in listing if len(line.split()) > 1}
     rows = []
     for path in args.files:
-        runs = measurements(path)
-        l2 = recorded_l2(path)
+        runs, l2 = measurements(path)
         for threads in sorted({t for _, t in runs}):
             layers = sorted({layer for layer, t in runs if t == threads})
             costs = model_costs(os.path.join(args.bin, "wino_tune"), layers, threads, args.table, args.layout, l2)
