@@ -8,7 +8,8 @@
 // prepared once (the filter transform is outside the timed loop, as oneDNN's
 // weight reorder is); the per-stage profile times the preparation separately.
 // Each case also reports the peak memory of its temporaries and the parallel
-// tasks its loops offered (one extra call with RunOptions::stats). At the end
+// tasks its loops offered and the parallel loops it handed to the pool (one
+// extra call with RunOptions::stats). At the end
 // a table gives, per shape and thread count, the median time, direct-
 // equivalent GFLOP/s, its share of the measured FMA peak, and speedups
 // against `direct` and oneDNN measured in this run. The JSON output's context
@@ -199,6 +200,7 @@ void bench_variant(benchmark::State &state, const Case &c) {
     set_shape_counters(state, c);
     state.counters["peak_MiB"] = double(stats.peak_temporary_bytes) / (1 << 20);
     state.counters["tasks"] = double(stats.parallel_tasks);
+    state.counters["joins"] = double(stats.fork_joins);
     if (gpu) {
         state.counters["call_ms"] = single_call_ms;
         state.counters["copy_in_ms"] = copy_in;
@@ -237,7 +239,7 @@ void bench_peer(benchmark::State &state, const Case &c) {
 
 // Median (or single run) of each case, as Google Benchmark reports them.
 struct Result {
-    double ms = NAN, peak_mib = NAN, tasks = NAN, call_ms = NAN, copy_in_ms = NAN, copy_out_ms = NAN;
+    double ms = NAN, peak_mib = NAN, tasks = NAN, joins = NAN, call_ms = NAN, copy_in_ms = NAN, copy_out_ms = NAN;
     std::string error, label;
 };
 std::map<std::string, Result> g_results;
@@ -262,6 +264,7 @@ public:
                 };
                 result.peak_mib = counter("peak_MiB");
                 result.tasks = counter("tasks");
+                result.joins = counter("joins");
                 result.call_ms = counter("call_ms");
                 result.copy_in_ms = counter("copy_in_ms");
                 result.copy_out_ms = counter("copy_out_ms");
@@ -281,7 +284,8 @@ std::string fmt(const char *f, double v) {
 void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::vector<int> &threads,
                    const std::vector<std::string> &names) {
     std::fprintf(out, "\nMedian of each benchmark; speedup = other's time / this time (>1: this is faster);\n"
-                      "MiB: peak memory of the call's temporaries; tasks: parallel tasks its loops offered.\n");
+                      "MiB: peak memory of the call's temporaries; tasks: parallel tasks its loops offered;\n"
+                      "joins: parallel loops it handed to the pool (each a fork and a join: wino_pool_probe).\n");
     if (g_idle_us > 0) std::fprintf(out, "CPU calls %g us apart (--idle-us), not back to back.\n", g_idle_us);
     for (const ConvShape &s : shapes)
         for (int t : threads) {
@@ -292,8 +296,8 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
             auto ms_of = [&](const std::string &v) { return result(v) ? result(v)->ms : NAN; };
             std::fprintf(out, "\n%s, padding %d, %d thread%s (FMA peak %.1f GFLOP/s)\n", s.str().c_str(), s.padding, t,
                          t > 1 ? "s" : "", g_peak[t]);
-            std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s\n", "variant", "ms", "GFLOP/s", "%peak",
-                         "vs direct", "vs dnnl-d", "vs dnnl-w", "MiB", "tasks");
+            std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s %6s\n", "variant", "ms", "GFLOP/s", "%peak",
+                         "vs direct", "vs dnnl-d", "vs dnnl-w", "MiB", "tasks", "joins");
             const double direct = ms_of("direct"), dd = ms_of("onednn_direct"), dw = ms_of("onednn_winograd");
             for (const std::string &v : names) {
                 const Result *r = result(v);
@@ -303,11 +307,11 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
                     continue;
                 }
                 const double gf = s.flops() / (r->ms * 1e-3) / 1e9;
-                std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s%s\n", v.c_str(), fmt("%.4f", r->ms).c_str(),
+                std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s %6s%s\n", v.c_str(), fmt("%.4f", r->ms).c_str(),
                              fmt("%.1f", gf).c_str(), fmt("%.0f%%", 100 * gf / g_peak[t]).c_str(),
                              fmt("%.2fx", direct / r->ms).c_str(), fmt("%.2fx", dd / r->ms).c_str(),
                              fmt("%.2fx", dw / r->ms).c_str(), fmt("%.2f", r->peak_mib).c_str(),
-                             fmt("%.0f", r->tasks).c_str(), r->label.empty() ? "" : ("  " + r->label).c_str());
+                             fmt("%.0f", r->tasks).c_str(), fmt("%.0f", r->joins).c_str(), r->label.empty() ? "" : ("  " + r->label).c_str());
                 // A GPU variant's time (calls replayed in a CUDA graph) leaves
                 // out what these rows show: one call alone, its kernels'
                 // launch included, and its copies.

@@ -138,6 +138,7 @@ public:
                 if (int r = task(uc, i, closure)) return r;
             return 0;
         }
+        if (call) call->fork_joins.fetch_add(1, std::memory_order_relaxed);
         std::atomic<int> result{0};
         auto body = [&] {
             tbb::parallel_for(min, min + size, [&](int i) {

@@ -34,6 +34,7 @@ struct CallContext {
     std::atomic<size_t> peak{0};      // the most allocated at once
     std::atomic<bool> over_limit{false};
     std::atomic<long long> widest{0}; // most independent tasks a parallel loop nest offered
+    std::atomic<long long> fork_joins{0};  // parallel loops handed to the pool's threads (each a fork and a join)
     std::mutex mutex;
     std::string message;              // Halide's error messages (under mutex)
     void *cuda_stream = nullptr;      // the CUstream its kernels go on; null: the default stream

@@ -273,6 +273,7 @@ void call_pipeline(const What &what, const RunOptions &options, RunStats *stats,
         *stats = RunStats{};
         stats->peak_temporary_bytes = scope.context().peak.load();
         stats->parallel_tasks = scope.context().widest.load();
+        stats->fork_joins = scope.context().fork_joins.load();
         stats->compute_ms = ms_since(start);
     }
     if (result == 0) return;

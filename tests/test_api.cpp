@@ -965,6 +965,42 @@ TEST(ApiRuntimeErrors, MemoryLimitFailsTheCallWithOutOfMemory) {
     }
 }
 
+// RunStats::fork_joins counts the parallel loops a call hands to the pool:
+// none on one thread (every loop runs inline), and for parallel=points one
+// loop for a band's products over all its transform points and channel
+// blocks, not one per point (the nested form made 1 + alpha² per band: 309
+// per call at 1x64x56² on 2 threads, where each fork and join costs a few
+// microseconds, wino_pool_probe).
+TEST(ApiRunStats, ForkJoinsCountThePoolsLoops) {
+    wino::test::Random rng;
+    const ConvShape s{1, 32, 32, 14, 14, 1};
+    std::vector<float> w = rng.uniform(size_t(s.K) * s.C * 9);
+    std::vector<float> y = wino::test::nan_filled(size_t(s.N) * s.K * s.out_h() * s.out_w());
+    std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W);
+    int points_variants = 0;
+    for (const wino::VariantInfo &v : wino::variants()) {
+        if (v.device != "cpu" || v.autoscheduled) continue;
+        SCOPED_TRACE(v.name);
+        const wino::PreparedWeights p = wino::prepare_weights(v.name, {w.data(), s.weights()});
+        const std::vector<int64_t> in_shape = s.input(v.layout), out_shape = s.output(v.layout);
+        wino::RunStats stats;
+        wino::RunOptions options;
+        options.stats = &stats;
+        options.layout = v.layout;
+        options.threads = 1;
+        wino::conv2d(v.name, {x.data(), in_shape}, p, {y.data(), out_shape}, s.padding, options);
+        EXPECT_EQ(stats.fork_joins, 0) << "one thread runs every loop inline";
+        if (!wino::parallel_points(wino::parse_schedule_params(v.parameters))) continue;
+        points_variants++;
+        options.threads = 2;
+        wino::conv2d(v.name, {x.data(), in_shape}, p, {y.data(), out_shape}, s.padding, options);
+        const int alpha = v.m + 2;
+        EXPECT_GT(stats.fork_joins, 0);
+        EXPECT_LT(stats.fork_joins, alpha * alpha) << "a band's products are one parallel loop";
+    }
+    EXPECT_GT(points_variants, 0) << "the table has parallel=points rows";
+}
+
 TEST(ApiShapeErrors, MoreThanInt32ElementsIsBadShapeNotOverflow) {
     // 2^31 elements: Halide's int32 strides would overflow, so the API refuses it first.
     const std::vector<int64_t> shape{2, 1, 32768, 32768};

@@ -110,6 +110,9 @@ const VariantInfo &variant(const std::string &name);
 struct RunStats {
     size_t peak_temporary_bytes = 0;  // the most memory the pipeline's temporaries held at once
     long long parallel_tasks = 0;     // independent tasks its widest parallel loop nest offered
+    // Parallel loops it handed to the thread pool (nested ones included): each
+    // is a fork and a join, a cost per loop that wino_pool_probe measures.
+    long long fork_joins = 0;
     // Time of the call's parts, ms. compute: the pipeline (on a GPU, device
     // time between events around its kernels); copy_in / copy_out: a GPU
     // variant's copies of the input to the device and of the output back
