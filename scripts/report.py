@@ -132,7 +132,7 @@ class Run:
 class Bench:
     """wino_bench's JSON: runs by (variant, shape, threads), each variant's metadata, each shape's dimensions."""
 
-    COUNTERS = ("N", "C", "K", "H", "W", "padding", "num_threads", "GFLOP/s", "peak_MiB", "tasks", "call_ms",
+    COUNTERS = ("N", "C", "K", "H", "W", "padding", "num_threads", "GFLOP/s", "peak_MiB", "tasks", "joins", "call_ms",
                 "copy_in_ms", "copy_out_ms")
 
     def __init__(self, path):
@@ -443,11 +443,12 @@ def scaling(bench):
             own = ratio(bench.ms(v, s, 1), ms_t)
             run = bench.run(v, s, t)
             tasks = run.counters.get("tasks") if run else None
+            joins = run.counters.get("joins") if run else None
             rows.append([s, t, v, fmt(ms_t, ".4f"), fmt(own, ".2f", "x"), fmt(ratio(best_1, ms_t), ".2f", "x"),
                          fmt(ratio(bench.ms("onednn_winograd", s, 1), bench.ms("onednn_winograd", s, t)), ".2f", "x"),
                          fmt(ratio(bench.ms("onednn_direct", s, 1), bench.ms("onednn_direct", s, t)), ".2f", "x"),
                          fmt(peak, ".2f", "x"), fmt(own / peak, ".2f"),
-                         "-" if tasks is None else str(int(tasks))])
+                         "-" if tasks is None else str(int(tasks)), "-" if joins is None else str(int(joins))])
     if not rows:
         return []
     return ["## Scaling from 1 thread", "",
@@ -458,9 +459,12 @@ def scaling(bench):
             " scales no further than the peak: `of peak` is the row's speedup over the peak's. On a shared host"
             " the peak is a snapshot and moves between runs (the 16-core Xeon host: 7.9-12.3x from 1 to 16 threads"
             " across eight runs, with rows' own speedups above it in five), so compare `of peak` within a run."
-            " `tasks`: the parallel tasks its call offered.", "",
+            " `tasks`: the parallel tasks its call offered; `joins`: the parallel loops it handed to the thread pool,"
+            " each a fork and a join that costs the same whatever the layer (`build/bin/wino_pool_probe` measures"
+            " it: 10-33 us a loop at 8-16 threads on the 16-core Xeon host, OpenMP's 4-6; ~3.5 us at 2 threads"
+            " on a 2-core Zen 5 VM), which a small layer's few microseconds of work per thread do not hide.", "",
             md_table(["shape", "threads", "fastest row", "ms", "its speedup", "best vs best at 1",
-                      "oneDNN Winograd", "oneDNN direct", "FMA peak", "of peak", "tasks"], rows), ""]
+                      "oneDNN Winograd", "oneDNN direct", "FMA peak", "of peak", "tasks", "joins"], rows), ""]
 
 
 def every_variant(bench):
