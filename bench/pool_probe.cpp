@@ -20,6 +20,7 @@
 #endif
 
 #include "halide_hooks.h"
+#include "shapes.h"
 
 namespace {
 
@@ -53,7 +54,6 @@ struct Pattern {
 
 struct Closure {
     const Pattern *p;
-    int threads;
 };
 
 int task_body(void *, int, unsigned char *closure) {
@@ -69,7 +69,7 @@ int band_body(void *uc, int, unsigned char *closure) {
 
 void run_pool(const Pattern &p, int threads) {
     wino::detail::CallScope scope(threads);
-    Closure c{&p, threads};
+    Closure c{&p};
     auto *closure = reinterpret_cast<unsigned char *>(&c);
     const auto &hooks = wino::detail::runtime_hooks();
     if (p.outer > 0) {
@@ -122,9 +122,7 @@ int main(int argc, char **argv) {
     }
     std::vector<std::string> gb_args{argv[0]};
     for (const std::string &a : app.remaining()) gb_args.push_back(a);
-    const bool has_reps = std::any_of(gb_args.begin(), gb_args.end(),
-                                      [](const std::string &a) { return a.rfind("--benchmark_repetitions", 0) == 0; });
-    if (!has_reps) {
+    if (wino::bench::benchmark_flag(gb_args, "repetitions").empty()) {
         gb_args.push_back("--benchmark_repetitions=5");
         gb_args.push_back("--benchmark_report_aggregates_only=true");
     }

@@ -85,6 +85,15 @@ inline LayerData random_layer(const ConvShape &s, unsigned seed) {
     return d;
 }
 
+// The value of --benchmark_<flag>=V among Google Benchmark's flags, or "".
+inline std::string benchmark_flag(const std::vector<std::string> &args, const std::string &flag) {
+    const std::string prefix = "--benchmark_" + flag + "=";
+    std::string value;
+    for (const std::string &a : args)
+        if (a.rfind(prefix, 0) == 0) value = a.substr(prefix.size());
+    return value;
+}
+
 // --shape N,C,K,H,W[,P], repeatable, parsed into `shapes`.
 inline CLI::Option *add_shape_option(CLI::App &app, std::vector<ConvShape> &shapes) {
     return app

@@ -44,6 +44,7 @@
 namespace {
 
 using wino::ConvShape;
+using wino::bench::benchmark_flag;
 using wino::bench::ConvProblem;
 
 ConvProblem problem_of(const ConvShape &s) { return {s.N, s.C, s.K, s.H, s.W, s.padding}; }
@@ -324,15 +325,6 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
                                  ("  " + v + " out").c_str(), fmt("%.4f", r->copy_out_ms).c_str());
             }
         }
-}
-
-// The value of --benchmark_<flag>=V among Google Benchmark's flags, or "".
-std::string benchmark_flag(const std::vector<std::string> &args, const std::string &flag) {
-    const std::string prefix = "--benchmark_" + flag + "=";
-    std::string value;
-    for (const std::string &a : args)
-        if (a.rfind(prefix, 0) == 0) value = a.substr(prefix.size());
-    return value;
 }
 
 }  // namespace
