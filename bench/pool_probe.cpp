@@ -80,7 +80,9 @@ void run_pool(const Pattern &p, int threads) {
 }
 
 #if WINO_HAVE_OPENMP
-// OpenMP has no balanced nesting (an inner team per band), so only the stages run there.
+// Bare OpenMP parallel fors, as oneDNN runs its loops. OpenMP has no balanced nesting of
+// parallel fors (an inner team per band), so only the stages run here; the runtime's own
+// OpenMP pool (WINO_POOL=openmp) runs nested loops as tasks.
 void run_openmp(const Pattern &p, int threads) {
     for (int l = 0; l < p.loops; l++) {
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
@@ -133,6 +135,10 @@ int main(int argc, char **argv) {
     if (benchmark::ReportUnrecognizedArguments(n, gb_argv.data())) return 2;
 
     wino::detail::install_halide_hooks();
+    // The runtime's rows are named after the pool that runs them (WINO_POOL):
+    // "pool-tbb" or "pool-openmp"; "openmp" rows are bare OpenMP loops.
+    const std::string pool = std::string("pool-") + wino::detail::pool_kind_name(wino::detail::pool_kind());
+    benchmark::AddCustomContext("pool", wino::detail::pool_kind_name(wino::detail::pool_kind()));
     for (int t : threads) {
         for (double w : work) {
             char us[32];
@@ -144,7 +150,7 @@ int main(int argc, char **argv) {
                                   {"nested2/" + std::string(us), 1, 2, std::max(1, t / 2), w}};
             for (const Pattern &p : ps) {
                 const std::string suffix = "/threads:" + std::to_string(t);
-                benchmark::RegisterBenchmark(("pool/" + p.name + suffix).c_str(), [p, t](benchmark::State &st) {
+                benchmark::RegisterBenchmark((pool + "/" + p.name + suffix).c_str(), [p, t](benchmark::State &st) {
                     measure(st, p, t, run_pool);
                 })->Unit(benchmark::kMicrosecond)->UseRealTime();
 #if WINO_HAVE_OPENMP
@@ -156,9 +162,9 @@ int main(int argc, char **argv) {
             }
         }
     }
-    std::printf("wino_pool_probe: %d hardware threads; tasks busy-wait the given microseconds; a row's time "
-                "less its ideal_us is what the pool adds per call%s\n",
-                all,
+    std::printf("wino_pool_probe: %d hardware threads, the runtime's pool %s (WINO_POOL); tasks busy-wait the "
+                "given microseconds; a row's time less its ideal_us is what the pool adds per call%s\n",
+                all, wino::detail::pool_kind_name(wino::detail::pool_kind()),
 #if WINO_HAVE_OPENMP
                 ""
 #else

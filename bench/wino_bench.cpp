@@ -36,6 +36,7 @@
 
 #include "blocking.h"
 #include "calibration_report.h"
+#include "halide_hooks.h"
 #include "onednn_peer.h"
 #include "peak.h"
 #include "shapes.h"
@@ -400,7 +401,9 @@ int main(int argc, char **argv) {
     benchmark::AddCustomContext("cpu", cpu);
     benchmark::AddCustomContext("halide_target", target);
     benchmark::AddCustomContext("idle_us", std::to_string(g_idle_us));
-    std::fprintf(info, "CPU: %s\nHalide target: %s\n", cpu.c_str(), target.c_str());
+    const char *pool = wino::detail::pool_kind_name(wino::detail::pool_kind());
+    benchmark::AddCustomContext("pool", pool);
+    std::fprintf(info, "CPU: %s\nHalide target: %s\nThread pool: %s (WINO_POOL)\n", cpu.c_str(), target.c_str(), pool);
     for (const auto &v : wino::variants()) {
         nlohmann::json meta = {{"algorithm", v.algorithm}, {"schedule", v.schedule}, {"m", v.m},
                                {"parameters", v.parameters}, {"target", v.target},

@@ -11,6 +11,12 @@ namespace wino::detail {
 // The threads a call with RunOptions::threads = `requested` runs on (0: one per core).
 int resolve_threads(int requested);
 
+// The runtime that runs the parallel loops of this process: oneTBB, or OpenMP
+// where the build found it; WINO_POOL=tbb|openmp picks, read on the first loop.
+enum class PoolKind { Tbb, OpenMP };
+PoolKind pool_kind();
+const char *pool_kind_name(PoolKind kind);
+
 // The hooks as plain functions, for pipelines this runtime does not link
 // (the tuner's JIT pipelines): the same pool, allocator and error capture,
 // so a JIT-compiled schedule runs as its AOT twin would.

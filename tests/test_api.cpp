@@ -1212,6 +1212,52 @@ TEST(ApiConcurrency, ConcurrentCallsOfAllVariantsEqualSerialResults) {
         for (const std::string &f : failures[c]) ADD_FAILURE() << f;
 }
 
+// The pool itself, through the entry point Halide's pipelines call: every
+// iteration of a loop nested in another's tasks runs exactly once, the call
+// counts each loop it hands to the threads, the widest nest, and a failing
+// task's code comes back. Runs on whichever pool WINO_POOL names (ctest runs
+// this binary again with WINO_POOL=openmp where the build has OpenMP).
+namespace pool_test {
+struct Nest {
+    int inner;
+    std::atomic<int> *ran;  // outer x inner counters
+    int fail_at;            // the flat index whose task fails, or -1
+};
+int inner_task(void *, int i, unsigned char *closure) {
+    auto *c = reinterpret_cast<std::pair<Nest *, int> *>(closure);
+    const int index = c->second * c->first->inner + i;
+    c->first->ran[index].fetch_add(1);
+    return index == c->first->fail_at ? 7 : 0;
+}
+int outer_task(void *uc, int o, unsigned char *closure) {
+    std::pair<Nest *, int> inner{reinterpret_cast<Nest *>(closure), o};
+    return wino::detail::runtime_hooks().do_par_for(uc, inner_task, 0, inner.first->inner,
+                                                    reinterpret_cast<unsigned char *>(&inner));
+}
+}  // namespace pool_test
+
+TEST(ApiPool, NestedLoopsRunEveryIterationOnceAndReportFailures) {
+    if (const char *env = std::getenv("WINO_POOL"); env && *env)
+        EXPECT_STREQ(wino::detail::pool_kind_name(wino::detail::pool_kind()), env) << "WINO_POOL picks the pool";
+    for (int threads : {1, 2, 3, 8})
+        for (auto [outer, inner] : {std::pair{1, 1}, std::pair{2, 5}, std::pair{7, 3}, std::pair{3, 16}})
+            for (int fail_at : {-1, outer * inner - 1}) {
+                SCOPED_TRACE(std::to_string(threads) + " threads, " + std::to_string(outer) + " x " +
+                             std::to_string(inner) + ", failing task " + std::to_string(fail_at));
+                std::vector<std::atomic<int>> ran(size_t(outer) * inner);
+                pool_test::Nest nest{inner, ran.data(), fail_at};
+                wino::detail::CallScope scope(threads);
+                const int r = wino::detail::runtime_hooks().do_par_for(nullptr, pool_test::outer_task, 0, outer,
+                                                                       reinterpret_cast<unsigned char *>(&nest));
+                EXPECT_EQ(r, fail_at < 0 ? 0 : 7);
+                for (size_t i = 0; i < ran.size(); i++) EXPECT_EQ(ran[i].load(), 1) << "iteration " << i;
+                EXPECT_EQ(scope.context().widest.load(), outer * inner);
+                // Loops of one iteration, and every loop at one thread, run inline.
+                const long long handed = threads == 1 ? 0 : (outer > 1 ? 1 : 0) + (inner > 1 ? outer : 0);
+                EXPECT_EQ(scope.context().fork_joins.load(), handed);
+            }
+}
+
 // Calls that come with pauses between them (the pool keeps its workers
 // spinning for a while after each loop, runtime/halide_hooks.cpp): paused
 // shorter and longer than the spin, and with another thread's calls landing
