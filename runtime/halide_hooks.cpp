@@ -237,7 +237,7 @@ private:
 #pragma omp parallel for num_threads(team) schedule(static, 1)
             for (int i = min; i < min + size; i++) one(i);
         } else {
-#pragma omp parallel for num_threads(team) schedule(dynamic, 1)
+#pragma omp parallel for num_threads(team) schedule(guided)
             for (int i = min; i < min + size; i++) one(i);
         }
     }
