@@ -28,6 +28,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "cli_harness.h"
@@ -161,6 +162,26 @@ TEST_F(CliRun, SpinSettingOffOrInvalidStillComputesTheConvolution) {
                 ? "wino: WINO_SPIN_US='" + value + "' is not a number of microseconds (0-1000000); using 2000\n"
                 : "";
         EXPECT_LE(round_trip("wino_fused_f4", s, {"WINO_SPIN_US=" + value}, warning), 2e-5);
+    }
+}
+
+// WINO_POOL picks the runtime that runs the parallel loops: either pool
+// computes the right result; a name this build has no pool for costs one
+// warning line, and the default pool (oneTBB) runs the call.
+TEST_F(CliRun, PoolSettingOrInvalidStillComputesTheConvolution) {
+    const ConvShape s{1, 3, 5, 9, 11, 1};
+#if WINO_HAVE_OPENMP
+    const std::string choices = "tbb or openmp";
+    const std::set<std::string> pools{"tbb", "openmp"};
+#else
+    const std::string choices = "tbb (this build has no OpenMP)";
+    const std::set<std::string> pools{"tbb"};
+#endif
+    for (const std::string value : {"tbb", "openmp", "OpenMP", "gnu"}) {
+        SCOPED_TRACE("WINO_POOL=" + value);
+        const std::string warning =
+            pools.count(value) ? "" : "wino: WINO_POOL='" + value + "' is not a thread pool of this build (" + choices + "); using tbb\n";
+        EXPECT_LE(round_trip("wino_fused_f4", s, {"WINO_POOL=" + value}, warning), 2e-5);
     }
 }
 
