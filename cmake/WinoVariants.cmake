@@ -58,6 +58,7 @@ set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" PROPERTY RULE_LAUNCH_CUSTOM
              "${CMAKE_COMMAND} -E env HL_BEAM_SIZE=${WINO_ADAMS2019_BEAM}")
 
 set_property(GLOBAL PROPERTY WINO_VARIANT_ROWS "")
+set_property(GLOBAL PROPERTY WINO_VARIANT_NAMES "")  # the rows' names, in table order (the tests' groups)
 set_property(GLOBAL PROPERTY WINO_PREPARE_ROWS "")
 set_property(GLOBAL PROPERTY WINO_HALIDE_LIBS "")
 set_property(GLOBAL PROPERTY WINO_RUNTIME "")
@@ -202,6 +203,7 @@ function(wino_variant name algorithm schedule m)
     endif ()
     set_property(GLOBAL APPEND PROPERTY WINO_VARIANT_ROWS
                  "WINO_VARIANT(${name}, \"${algorithm}\", \"${schedule}\", ${m}, \"${parameters}\", ${autoscheduled}, ${tuned}, \"${targets}\")")
+    set_property(GLOBAL APPEND PROPERTY WINO_VARIANT_NAMES ${name})
 endfunction()
 
 # Writes <build>/generated/wino_variants.inc and defines the INTERFACE target
