@@ -2,6 +2,7 @@
 // a suite of shapes x thread counts, in one run, so ratios are comparable.
 //
 //   wino_bench [--shape N,C,K,H,W[,P]]... [--threads T]... [--variant NAME]... [--no-peers] [--calibrate]
+//              [--idle-us US] [--cold]
 //              [Google Benchmark flags]
 //
 // Benchmark names read variant/shape/threads:T. Variants run on weights
@@ -33,6 +34,8 @@
 #include <random>
 #include <stdexcept>
 #include <thread>
+
+#include <unistd.h>
 
 #include "blocking.h"
 #include "calibration_report.h"
@@ -126,22 +129,82 @@ void set_shape_counters(benchmark::State &state, const Case &c) {
 
 bool on_gpu(const std::string &row) { return !selector_of(row) && wino::variant(row).device == "cuda"; }
 
-// --idle-us: the caller sleeps this long between timed calls, the timer
-// paused, as an app does other work between layers. A pool whose workers
+// --idle-us: the caller sleeps this long between timed calls, outside the
+// timing, as an app does other work between layers. A pool whose workers
 // sleep when idle (oneTBB's, after ~0.1-0.2 ms here) then pays their wake-up
 // inside the next call; one whose workers spin (OpenMP's, oneDNN's) does not.
 // Calls back to back (the default, 0) hide the difference.
 double g_idle_us = 0;
 
+// --cold: before every timed CPU call the caches hold none of its data, as
+// in a network whose other layers ran since this one last did: its weights,
+// input and output come from memory. Back to back (the default), a layer's
+// weights stay in the last-level cache between calls as far as it holds
+// them, which hides what a variant's weight bytes cost: cold, 1x256x14²
+// F(4,3) (9.4 MB of U) took 2.0x its back-to-back time and oneDNN's F(2,3)
+// (4.2 MB) 1.6x (Zen 5, 1 thread; bench/results/zen5-2core/session30).
+bool g_cold = false;
+// A cold call's repetition is this many calls: each first evicts the caches
+// (a few milliseconds, outside the timing), so min_time's thousands of calls
+// for a small layer would take minutes.
+constexpr int kColdCalls = 10;
+
+// Evicts what the calls left in the caches: one thread per hardware thread
+// reads its share of a buffer twice the size of the last-level cache (at
+// least 64 MiB, and 4 L2s per thread), so the shared cache and, where the
+// threads land on distinct cores, each core's own caches hold the buffer.
+// Reads, not writes: dirty lines would be written back during the next
+// timed call.
+class CacheEvictor {
+public:
+    CacheEvictor() : threads_(int(std::max(1u, std::thread::hardware_concurrency()))) {
+        const size_t l3 = size_t(std::max(0L, sysconf(_SC_LEVEL3_CACHE_SIZE)));
+        const size_t l2 = size_t(std::max(0L, sysconf(_SC_LEVEL2_CACHE_SIZE)));
+        const size_t bytes = std::max({size_t(64) << 20, 2 * l3, size_t(threads_) * 4 * l2});
+        buffer_.assign(bytes / sizeof(float), 1.0f);  // written once here: its pages exist
+    }
+    size_t bytes() const { return buffer_.size() * sizeof(float); }
+    void evict() {
+        const size_t share = buffer_.size() / threads_;
+        std::vector<float> sums(threads_);
+        auto read = [&](int t) {
+            float sum = 0;
+            for (size_t i = t * share; i < (t + 1) * share; i += 16) sum += buffer_[i];  // a float per 64-byte line
+            sums[t] = sum;
+        };
+        std::vector<std::thread> readers;
+        for (int t = 1; t < threads_; t++) readers.emplace_back(read, t);
+        read(0);
+        for (std::thread &r : readers) r.join();
+        for (float s : sums) sink_ += s;  // the reads have an effect
+    }
+
+private:
+    int threads_;
+    std::vector<float> buffer_;
+    volatile float sink_ = 0;
+};
+
+CacheEvictor &evictor() {
+    static CacheEvictor e;
+    return e;
+}
+
+// Back to back, Google Benchmark times the loop. With --idle-us or --cold
+// each call is timed alone (manual time), the sleep and the eviction between
+// calls outside it.
 template <typename Call>
 void time_calls(benchmark::State &state, Call call) {
+    if (g_idle_us <= 0 && !g_cold) {
+        for (auto _ : state) call();
+        return;
+    }
     for (auto _ : state) {
+        if (g_cold) evictor().evict();
+        if (g_idle_us > 0) std::this_thread::sleep_for(std::chrono::duration<double, std::micro>(g_idle_us));
+        const auto start = std::chrono::steady_clock::now();
         call();
-        if (g_idle_us > 0) {
-            state.PauseTiming();
-            std::this_thread::sleep_for(std::chrono::duration<double, std::micro>(g_idle_us));
-            state.ResumeTiming();
-        }
+        state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     }
 }
 
@@ -289,6 +352,7 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
                       "MiB: peak memory of the call's temporaries; tasks: parallel tasks its loops offered;\n"
                       "joins: parallel loops it handed to the pool (each a fork and a join: wino_pool_probe).\n");
     if (g_idle_us > 0) std::fprintf(out, "CPU calls %g us apart (--idle-us), not back to back.\n", g_idle_us);
+    if (g_cold) std::fprintf(out, "CPU calls cold (--cold): the caches evicted before each.\n");
     for (const ConvShape &s : shapes)
         for (int t : threads) {
             auto result = [&](const std::string &v) -> const Result * {
@@ -346,6 +410,10 @@ int main(int argc, char **argv) {
                    "sleep this long between timed CPU calls (timer paused), as an app between layers; "
                    "default 0: calls back to back")
         ->check(CLI::Range(0.0, 1e6));
+    app.add_flag("--cold", g_cold,
+                 "evict the caches before every timed CPU call (outside the timing), as in a network between two "
+                 "calls of a layer: weights and tensors come from memory; " +
+                     std::to_string(kColdCalls) + " calls per repetition");
     bool calibrate = false;
     app.add_flag("--calibrate", calibrate,
                  "first calibrate auto's cost model at each --threads on the calibration layers (as wino_tune "
@@ -401,6 +469,10 @@ int main(int argc, char **argv) {
     benchmark::AddCustomContext("cpu", cpu);
     benchmark::AddCustomContext("halide_target", target);
     benchmark::AddCustomContext("idle_us", std::to_string(g_idle_us));
+    benchmark::AddCustomContext("cold", g_cold ? "true" : "false");
+    if (g_cold)
+        std::fprintf(info, "Cold calls: %.0f MiB read on %u threads before every timed CPU call (--cold)\n",
+                     double(evictor().bytes()) / (1 << 20), std::max(1u, std::thread::hardware_concurrency()));
     const char *pool = wino::detail::pool_kind_name(wino::detail::pool_kind());
     benchmark::AddCustomContext("pool", pool);
     std::fprintf(info, "CPU: %s\nHalide target: %s\nThread pool: %s (WINO_POOL)\n", cpu.c_str(), target.c_str(), pool);
@@ -456,6 +528,8 @@ int main(int argc, char **argv) {
         // cudnn_peer.py's, instead of min_time's worth of per-call time
         // (which took kCallsPerGraph times min_time of wall time per case).
         if (!peer && on_gpu(c.variant)) b->UseManualTime()->Iterations(kGraphReplays);
+        else if (g_cold) b->UseManualTime()->Iterations(kColdCalls);
+        else if (g_idle_us > 0) b->UseManualTime();
         else b->UseRealTime();
         count++;
     };

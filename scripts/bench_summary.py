@@ -59,6 +59,8 @@ def main():
     idle_us = float(bench.ctx.get("idle_us", 0) or 0)
     if idle_us > 0:
         print(f"CPU calls {idle_us:g} us apart (wino_bench --idle-us), not back to back.\n")
+    if bench.ctx.get("cold") == "true":
+        print("CPU calls cold (wino_bench --cold): the caches evicted before each.\n")
     print("| layer | threads | best Winograd | ms | best direct | ms | auto | chose | auto / best | its row / best"
           " | auto / best direct | oneDNN direct | oneDNN Winograd | best vs faster oneDNN"
           " | best vs faster oneDNN, NCHW in/out | tasks (best) | best NHWC | ms | NHWC vs faster oneDNN"
