@@ -164,6 +164,7 @@ public:
         buffer_.assign(bytes / sizeof(float), 1.0f);  // written once here: its pages exist
     }
     size_t bytes() const { return buffer_.size() * sizeof(float); }
+    int threads() const { return threads_; }
     void evict() {
         const size_t share = buffer_.size() / threads_;
         std::vector<float> sums(threads_);
@@ -193,9 +194,11 @@ CacheEvictor &evictor() {
 // Back to back, Google Benchmark times the loop. With --idle-us or --cold
 // each call is timed alone (manual time), the sleep and the eviction between
 // calls outside it.
+bool calls_timed_alone() { return g_cold || g_idle_us > 0; }
+
 template <typename Call>
 void time_calls(benchmark::State &state, Call call) {
-    if (g_idle_us <= 0 && !g_cold) {
+    if (!calls_timed_alone()) {
         for (auto _ : state) call();
         return;
     }
@@ -407,7 +410,7 @@ int main(int argc, char **argv) {
     app.add_option("--variant", only, "run only these variants, or auto (NCHW) and auto_nhwc (repeatable); default: all");
     app.add_flag("--no-peers", no_peers, "skip oneDNN");
     app.add_option("--idle-us", g_idle_us,
-                   "sleep this long between timed CPU calls (timer paused), as an app between layers; "
+                   "sleep this long between timed CPU calls (outside the timing), as an app between layers; "
                    "default 0: calls back to back")
         ->check(CLI::Range(0.0, 1e6));
     app.add_flag("--cold", g_cold,
@@ -471,8 +474,8 @@ int main(int argc, char **argv) {
     benchmark::AddCustomContext("idle_us", std::to_string(g_idle_us));
     benchmark::AddCustomContext("cold", g_cold ? "true" : "false");
     if (g_cold)
-        std::fprintf(info, "Cold calls: %.0f MiB read on %u threads before every timed CPU call (--cold)\n",
-                     double(evictor().bytes()) / (1 << 20), std::max(1u, std::thread::hardware_concurrency()));
+        std::fprintf(info, "Cold calls: %.0f MiB read on %d threads before every timed CPU call (--cold)\n",
+                     double(evictor().bytes()) / (1 << 20), evictor().threads());
     const char *pool = wino::detail::pool_kind_name(wino::detail::pool_kind());
     benchmark::AddCustomContext("pool", pool);
     std::fprintf(info, "CPU: %s\nHalide target: %s\nThread pool: %s (WINO_POOL)\n", cpu.c_str(), target.c_str(), pool);
@@ -529,7 +532,7 @@ int main(int argc, char **argv) {
         // (which took kCallsPerGraph times min_time of wall time per case).
         if (!peer && on_gpu(c.variant)) b->UseManualTime()->Iterations(kGraphReplays);
         else if (g_cold) b->UseManualTime()->Iterations(kColdCalls);
-        else if (g_idle_us > 0) b->UseManualTime();
+        else if (calls_timed_alone()) b->UseManualTime();
         else b->UseRealTime();
         count++;
     };
