@@ -1,12 +1,18 @@
 // wino_profile: where each variant's time goes, stage by stage (Halide's
-// sampling profiler on the variants' profiled twins).
+// sampling profiler on the variants' profiled twins), or thread by thread.
 //
 //   wino_profile [--shape N,C,K,H,W]... [--threads T] [--variant NAME]... [--seconds S] [--json FILE]
+//                [--timeline [--calls R] [--chart W]]
 //
 // Stages are grouped into the phases of the algorithm: the weight preparation
 // (its own pipeline, run once per set of weights: Winograd's filter transform,
 // direct's packing), padding the input, the input transform, the (batched)
 // multiply and the output transform (for direct: the store).
+//
+// --timeline traces the thread pool instead (RunOptions::trace_tasks) on the
+// variants themselves: of the median of R traced calls, how much each thread
+// worked, the serial part, how long the pool took to hand out each loop, and
+// a chart of the threads over the call (bench/timeline.h).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -20,6 +26,7 @@
 #include <vector>
 
 #include "shapes.h"
+#include "timeline.h"
 #include "wino/profile.h"
 #include "wino/wino.h"
 
@@ -53,6 +60,68 @@ double time_one_run(const std::string &variant, const std::vector<float> &x, con
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// The median (by time) of `calls` traced calls, after untraced ones for
+// `seconds`; and the median time of as many untraced calls (what tracing costs).
+std::pair<wino::RunStats, double> traced_median_call(const std::string &variant, const std::vector<float> &x,
+                                                     const std::vector<float> &w, std::vector<float> &y,
+                                                     const ConvShape &s, wino::RunOptions options, int calls,
+                                                     double seconds) {
+    auto prepared = wino::prepare_weights(variant, {w.data(), s.weights()}, options);
+    auto run = [&] {
+        wino::conv2d(variant, {x.data(), s.input(options.layout)}, prepared, {y.data(), s.output(options.layout)},
+                     s.padding, options);
+    };
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    do run();
+    while (std::chrono::steady_clock::now() < until);
+    std::vector<wino::RunStats> traced(static_cast<size_t>(calls)), plain(static_cast<size_t>(calls));
+    for (size_t i = 0; i < traced.size(); i++) {  // alternated, so both see the same machine
+        options.trace_tasks = false;
+        options.stats = &plain[i];
+        run();
+        options.trace_tasks = true;
+        options.stats = &traced[i];
+        run();
+    }
+    const auto by_time = [](const wino::RunStats &a, const wino::RunStats &b) { return a.compute_ms < b.compute_ms; };
+    std::sort(traced.begin(), traced.end(), by_time);
+    std::sort(plain.begin(), plain.end(), by_time);
+    return {traced[traced.size() / 2], plain[plain.size() / 2].compute_ms};
+}
+
+// --timeline: one line per variant, and its chart.
+nlohmann::json timeline(const std::string &variant, const wino::RunStats &call, double untraced_ms, int threads,
+                        int chart) {
+    const wino::bench::TraceSummary t = wino::bench::summarize_trace(call, threads);
+    const auto [lo, hi] = std::minmax_element(t.work_us.begin(), t.work_us.end());
+    std::printf("%-30s %8.4f %8.4f %5.0f%% %8.4f %4d/%-4d %5d %5d %7d %9.1f %9.1f %8.4f-%.4f\n", variant.c_str(),
+                untraced_ms, t.call_us / 1000, 100 * t.utilization, t.serial_us / 1000, t.pooled_loops, t.inline_loops,
+                t.alone_loops, t.threads_seen, t.tasks, t.median_task_us, t.median_join_lag_us, *lo / 1000, *hi / 1000);
+    if (chart > 0) {
+        const std::vector<std::string> lines = wino::bench::trace_chart(call, threads, chart);
+        for (size_t i = 0; i < lines.size(); i++)
+            std::printf("  %8s |%s|\n", i == 0 ? "loops" : ("thread " + std::to_string(i - 1)).c_str(), lines[i].c_str());
+    }
+    nlohmann::json loops = nlohmann::json::array(), tasks = nlohmann::json::array();
+    for (const wino::LoopSpan &l : call.loops)
+        loops.push_back({{"thread", l.thread}, {"depth", l.depth}, {"size", l.size}, {"pooled", l.pooled},
+                         {"start_us", l.start_us}, {"end_us", l.end_us}});
+    for (const wino::TaskSpan &k : call.tasks)
+        tasks.push_back({{"thread", k.thread}, {"loop", k.loop}, {"start_us", k.start_us}, {"end_us", k.end_us},
+                         {"work_us", k.work_us}});
+    return {{"untraced_ms", untraced_ms}, {"call_ms", t.call_us / 1000}, {"utilization", t.utilization}, {"serial_ms", t.serial_us / 1000},
+            {"pooled_loops", t.pooled_loops}, {"nested_pooled_loops", t.nested_pooled_loops},
+            {"inline_loops", t.inline_loops}, {"alone_loops", t.alone_loops}, {"threads_seen", t.threads_seen},
+            {"tasks", t.tasks},
+            {"median_task_us", t.median_task_us}, {"median_join_lag_us", t.median_join_lag_us},
+            {"work_ms", [&] {
+                 std::vector<double> ms;
+                 for (double us : t.work_us) ms.push_back(us / 1000);
+                 return ms;
+             }()},
+            {"loops", loops}, {"tasks_traced", tasks}};
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -67,12 +136,21 @@ int main(int argc, char **argv) {
     app.add_option("--variant", only, "profile only these variants (repeatable); default: all");
     app.add_option("--seconds", seconds, "profiled time per variant and shape")->check(CLI::Range(0.01, 600.0));
     app.add_option("--json", json_path, "also write the results as JSON to this file");
+    bool trace = false;
+    int calls = 11, chart = 0;
+    app.add_flag("--timeline", trace,
+                 "trace the thread pool instead of profiling stages: per thread, its work in the median of --calls "
+                 "traced calls; needs no profiled pipelines");
+    app.add_option("--calls", calls, "--timeline: traced calls per variant and shape (after --seconds untraced)")
+        ->check(CLI::Range(1, 1000));
+    app.add_option("--chart", chart, "--timeline: also chart each call's threads, this many columns wide")
+        ->check(CLI::Range(0, 1000));
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
         return app.exit(e);
     }
-    if (!wino::profiling_available()) {
+    if (!trace && !wino::profiling_available()) {
         std::fprintf(stderr, "wino_profile: error: built without profiled pipelines (WINO_PROFILE=OFF)\n");
         return 1;
     }
@@ -88,16 +166,32 @@ int main(int argc, char **argv) {
         const wino::bench::LayerData data = wino::bench::random_layer(s, 7);
         const std::vector<float> &x = data.input, &w = data.weights;
         std::vector<float> y(size_t(s.N) * s.K * s.out_h() * s.out_w());
-        std::printf("\n%s, padding %d, %d thread%s: ms per run by phase (Halide profiler)\n", s.str().c_str(), s.padding,
-                    threads, threads > 1 ? "s" : "");
-        std::printf("%-22s %8s", "variant", "conv ms");
-        for (const auto &p : kPhases) std::printf(" %16s", p.c_str());
-        std::printf("\n");
+        if (trace) {
+            std::printf("\n%s, padding %d, %d thread%s: the median of %d traced calls (times in ms, task and lag in us)\n",
+                        s.str().c_str(), s.padding, threads, threads > 1 ? "s" : "", calls);
+            std::printf("%-30s %8s %8s %6s %8s %9s %5s %5s %7s %9s %9s %s\n", "variant", "untraced", "traced", "util",
+                        "serial", "pool/inl", "alone", "thr", "tasks", "task us", "lag us", "work per thread");
+        } else {
+            std::printf("\n%s, padding %d, %d thread%s: ms per run by phase (Halide profiler)\n", s.str().c_str(),
+                        s.padding, threads, threads > 1 ? "s" : "");
+            std::printf("%-22s %8s", "variant", "conv ms");
+            for (const auto &p : kPhases) std::printf(" %16s", p.c_str());
+            std::printf("\n");
+        }
         for (const std::string &variant : variants) {
             try {
                 const wino::VariantInfo &info = wino::variant(variant);
                 // Each variant on tensors of its own layout (the same random values read in that order).
                 options.layout = info.layout;
+                if (trace) {
+                    if (info.device != "cpu") continue;  // a GPU call has no pool to trace
+                    const auto [call, untraced_ms] = traced_median_call(variant, x, w, y, s, options, calls, seconds);
+                    nlohmann::json r = timeline(variant, call, untraced_ms, threads, chart);
+                    r.update({{"variant", variant}, {"shape", s.str()}, {"threads", threads}});
+                    results.push_back(r);
+                    std::fflush(stdout);
+                    continue;
+                }
                 const double once = time_one_run(variant, x, w, y, s, options);
                 const int runs = std::max(10, int(seconds / std::max(once, 1e-6)));
                 wino::ConvProfile prof =

@@ -40,6 +40,8 @@ namespace {
 
 thread_local CallContext *t_call = nullptr;  // the call this thread works for
 thread_local long long t_width = 1;          // iterations of the parallel loops enclosing this task
+thread_local int t_depth = 0;                // nesting depth of a loop this task would start
+thread_local double t_nested_us = 0;         // traced: time this task spent in loops it started
 
 // Read once: std::thread::hardware_concurrency() reads /sys on every call
 // (glibc's get_nprocs), microseconds a parallel loop would pay.
@@ -48,21 +50,100 @@ int hardware_threads() {
     return threads;
 }
 
-// Sets this thread's call and loop width for the duration of a task.
+// Sets this thread's call, loop width and depth for the duration of a task.
 class TaskScope {
 public:
-    TaskScope(CallContext *call, long long width) : call_(t_call), width_(t_width) {
+    TaskScope(CallContext *call, long long width, int depth)
+        : call_(t_call), width_(t_width), depth_(t_depth), nested_us_(t_nested_us) {
         t_call = call;
         t_width = width;
+        t_depth = depth;
+        t_nested_us = 0;
     }
     ~TaskScope() {
         t_call = call_;
         t_width = width_;
+        t_depth = depth_;
+        t_nested_us = nested_us_;
     }
 
 private:
     CallContext *call_;
     long long width_;
+    int depth_;
+    double nested_us_;
+};
+
+// Tracing (RunOptions::trace_tasks): each thread appends to its own ThreadTrace.
+double us_since(const CallContext &call, std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::micro>(t - call.start).count();
+}
+
+// This thread's record of the call, and its index among the call's threads:
+// looked up (under the lock) once per call and thread.
+struct ThreadTraceRef {
+    unsigned long long call = 0;  // CallContext::trace_id
+    ThreadTrace *trace = nullptr;
+    int index = 0;
+};
+thread_local ThreadTraceRef t_trace;
+
+ThreadTraceRef &my_trace(CallContext &call) {
+    if (t_trace.call == call.trace_id) return t_trace;
+    std::lock_guard<std::mutex> lock(call.trace_mutex);
+    const std::thread::id me = std::this_thread::get_id();
+    size_t i = 0;
+    while (i < call.thread_ids.size() && call.thread_ids[i] != me) i++;
+    if (i == call.thread_ids.size()) {
+        call.thread_ids.push_back(me);
+        call.thread_traces.push_back(std::make_unique<ThreadTrace>());
+    }
+    t_trace = {call.trace_id, call.thread_traces[i].get(), int(i)};
+    return t_trace;
+}
+
+// One parallel loop of a traced call, from its start to its return; its
+// length counts as nested time of the task that started it (t_nested_us).
+class LoopTrace {
+public:
+    LoopTrace(CallContext *call, int size, bool pooled)
+        : call_(call && call->trace ? call : nullptr), depth_(t_depth) {
+        if (!call_) return;
+        start_ = std::chrono::steady_clock::now();
+        ThreadTraceRef &me = my_trace(*call_);
+        thread_ = me.index;
+        index_ = int(me.trace->loops.size());
+        me.trace->loops.push_back({thread_, depth_, size, pooled, us_since(*call_, start_), 0});
+    }
+    ~LoopTrace() {
+        if (!call_) return;
+        const auto end = std::chrono::steady_clock::now();
+        t_nested_us += std::chrono::duration<double, std::micro>(end - start_).count();
+        my_trace(*call_).trace->loops[size_t(index_)].end_us = us_since(*call_, end);
+    }
+    LoopTrace(const LoopTrace &) = delete;
+    LoopTrace &operator=(const LoopTrace &) = delete;
+
+    // Runs iteration i of the loop as a task of the call, on whichever thread
+    // calls this: in a TaskScope one level deeper than the loop, and traced.
+    int run(halide_task_t task, void *uc, int i, uint8_t *closure, CallContext *call, long long width) const {
+        TaskScope scope(call, width, depth_ + 1);
+        if (!call_) return task(uc, i, closure);
+        const auto start = std::chrono::steady_clock::now();
+        const int result = task(uc, i, closure);
+        const auto end = std::chrono::steady_clock::now();
+        const double us = std::chrono::duration<double, std::micro>(end - start).count();
+        my_trace(*call_).trace->tasks.push_back(
+            {thread_, index_, us_since(*call_, start), us_since(*call_, end), us - t_nested_us});
+        return result;
+    }
+
+private:
+    CallContext *call_;  // null: not traced
+    int depth_;          // the loop's: t_depth of the thread that started it
+    int thread_ = 0;     // the starter's index, and the loop's index in its ThreadTrace
+    int index_ = 0;
+    std::chrono::steady_clock::time_point start_;
 };
 
 // A parallel loop nest offers (enclosing iterations) x (its own) independent tasks.
@@ -154,21 +235,21 @@ public:
         CallContext *call = t_call;
         const int threads = call ? call->threads : 1;
         const long long width = record_width(size);
-        if (threads == 1 || size == 1) {
+        const bool pooled = threads > 1 && size > 1;
+        const LoopTrace loop(call, size, pooled);
+        if (!pooled) {
             // One thread, or one iteration (a loop over one image or one
             // band): the caller runs the iterations in order, without TBB's
             // tasks (they cost a small call a fifth of its time). A loop
             // nested in one of these enters the arena itself.
-            TaskScope scope(call, width);
             for (int i = min; i < min + size; i++)
-                if (int r = task(uc, i, closure)) return r;
+                if (int r = loop.run(task, uc, i, closure, call, width)) return r;
             return 0;
         }
         if (call) call->fork_joins.fetch_add(1, std::memory_order_relaxed);
         std::atomic<int> result{0};
         auto one = [&](int i) {
-            TaskScope scope(call, width);
-            if (int r = task(uc, i, closure)) result.store(r);
+            if (int r = loop.run(task, uc, i, closure, call, width)) result.store(r);
         };
 #if WINO_HAVE_OPENMP
         if (kind_ == PoolKind::OpenMP) {
@@ -461,14 +542,50 @@ void install_halide_hooks() {
     });
 }
 
-CallScope::CallScope(int threads, size_t memory_limit) : saved_(t_call) {
+CallScope::CallScope(int threads, size_t memory_limit, bool trace) : saved_(t_call) {
     install_halide_hooks();
     context_.threads = resolve_threads(threads);
     context_.memory_limit = memory_limit;
+    if (trace) {
+        static std::atomic<unsigned long long> traced_calls{0};
+        context_.trace = true;
+        context_.trace_id = ++traced_calls;
+        my_trace(context_);  // the caller is thread 0
+    }
     t_call = &context_;
+    context_.start = std::chrono::steady_clock::now();
 }
 
 CallScope::~CallScope() { t_call = saved_; }
+
+void collect_trace(CallContext &call, std::vector<LoopSpan> &loops, std::vector<TaskSpan> &tasks) {
+    loops.clear();
+    tasks.clear();
+    std::lock_guard<std::mutex> lock(call.trace_mutex);
+    // Every thread's loops in one list by start; first[t] + i: loop i of thread t before sorting.
+    std::vector<size_t> first;
+    for (const auto &t : call.thread_traces) {
+        first.push_back(loops.size());
+        loops.insert(loops.end(), t->loops.begin(), t->loops.end());
+    }
+    std::vector<int> order(loops.size());
+    for (size_t i = 0; i < order.size(); i++) order[i] = int(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return loops[size_t(a)].start_us < loops[size_t(b)].start_us; });
+    std::vector<int> global(loops.size());
+    std::vector<LoopSpan> sorted;
+    for (size_t i = 0; i < order.size(); i++) {
+        global[size_t(order[i])] = int(i);
+        sorted.push_back(loops[size_t(order[i])]);
+    }
+    loops = std::move(sorted);
+    for (size_t t = 0; t < call.thread_traces.size(); t++)
+        for (const ThreadTrace::Task &k : call.thread_traces[t]->tasks)
+            tasks.push_back({int(t), global[first[size_t(k.loop_thread)] + size_t(k.loop)], k.start_us, k.end_us,
+                             k.work_us});
+    std::stable_sort(tasks.begin(), tasks.end(),
+                     [](const TaskSpan &a, const TaskSpan &b) { return a.start_us < b.start_us; });
+}
 
 std::string CallScope::halide_message() {
     std::lock_guard<std::mutex> lock(context_.mutex);

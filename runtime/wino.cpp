@@ -266,8 +266,8 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 // failure: a call of a small layer takes under a microsecond).
 template <typename What, typename Fn, typename... Args>
 void call_pipeline(const What &what, const RunOptions &options, RunStats *stats, Fn fn, Args... args) {
-    detail::CallScope scope(options.threads, options.memory_limit);
-    const auto start = std::chrono::steady_clock::now();
+    detail::CallScope scope(options.threads, options.memory_limit, stats && options.trace_tasks);
+    const auto start = scope.context().start;  // the trace's origin too
     const int result = fn(args...);
     if (stats) {
         *stats = RunStats{};
@@ -275,6 +275,7 @@ void call_pipeline(const What &what, const RunOptions &options, RunStats *stats,
         stats->parallel_tasks = scope.context().widest.load();
         stats->fork_joins = scope.context().fork_joins.load();
         stats->compute_ms = ms_since(start);
+        if (options.trace_tasks) detail::collect_trace(scope.context(), stats->loops, stats->tasks);
     }
     if (result == 0) return;
     if constexpr (std::is_invocable_v<What>) check_result(what(), options, scope, result);

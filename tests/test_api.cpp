@@ -24,6 +24,7 @@
 #include "cook_toom.h"
 #include "cost_fit.h"
 #include "reference.h"
+#include "timeline.h"
 #include "HalideBuffer.h"
 #if WINO_HAVE_CUDA
 #include "HalideRuntimeCuda.h"
@@ -999,6 +1000,110 @@ TEST(ApiRunStats, ForkJoinsCountThePoolsLoops) {
         EXPECT_LT(stats.fork_joins, alpha * alpha) << "a band's products are one parallel loop";
     }
     EXPECT_GT(points_variants, 0) << "the table has parallel=points rows";
+}
+
+// RunOptions::trace_tasks records every parallel loop and every iteration of
+// each as a task, on the threads the call may use, inside its loop's span;
+// a nested loop lies inside a task of its parent loop on the thread that
+// started it; the pooled loops are the fork_joins. Tracing changes no result.
+TEST(ApiRunStats, TraceRecordsEveryTaskOfEveryLoop) {
+    wino::test::Random rng;
+    const ConvShape s{2, 32, 40, 14, 14, 1};
+    std::vector<float> w = rng.uniform(size_t(s.K) * s.C * 9);
+    std::vector<float> x = rng.uniform(size_t(s.N) * s.C * s.H * s.W);
+    const size_t out_size = size_t(s.N) * s.K * s.out_h() * s.out_w();
+    int nested = 0;
+    for (const wino::VariantInfo &v : wino::variants()) {
+        if (v.device != "cpu" || v.autoscheduled) continue;
+        const wino::PreparedWeights p = wino::prepare_weights(v.name, {w.data(), s.weights()});
+        const std::vector<int64_t> in_shape = s.input(v.layout), out_shape = s.output(v.layout);
+        for (int threads : {1, 3}) {
+            SCOPED_TRACE(v.name + " at " + std::to_string(threads) + " threads");
+            wino::RunStats stats;
+            wino::RunOptions options;
+            options.stats = &stats;
+            options.layout = v.layout;
+            options.threads = threads;
+            std::vector<float> plain = wino::test::nan_filled(out_size), traced = wino::test::nan_filled(out_size);
+            wino::conv2d(v.name, {x.data(), in_shape}, p, {plain.data(), out_shape}, s.padding, options);
+            EXPECT_TRUE(stats.loops.empty() && stats.tasks.empty()) << "traced without trace_tasks";
+            options.trace_tasks = true;
+            wino::conv2d(v.name, {x.data(), in_shape}, p, {traced.data(), out_shape}, s.padding, options);
+            EXPECT_EQ(0, std::memcmp(plain.data(), traced.data(), out_size * sizeof(float))) << "tracing changed the output";
+            ASSERT_FALSE(stats.loops.empty());
+            const double call_us = stats.compute_ms * 1000;
+            std::vector<int> count(stats.loops.size(), 0);
+            long long pooled = 0;
+            for (const wino::LoopSpan &l : stats.loops) {
+                EXPECT_LE(0, l.start_us);
+                EXPECT_LE(l.start_us, l.end_us);
+                EXPECT_LE(l.end_us, call_us);
+                EXPECT_GE(l.size, 1);
+                pooled += l.pooled;
+                if (threads == 1) EXPECT_FALSE(l.pooled);
+                if (l.depth == 0) {
+                    EXPECT_EQ(l.thread, 0) << "the pipeline's own loops start on the calling thread";
+                    continue;
+                }
+                nested++;
+                // Its starter: a task of a loop one level up, on the same thread,
+                // around it; the loop's time is not that task's own work.
+                const auto starter = std::find_if(stats.tasks.begin(), stats.tasks.end(), [&](const wino::TaskSpan &t) {
+                    return stats.loops[size_t(t.loop)].depth == l.depth - 1 && t.thread == l.thread &&
+                           t.start_us <= l.start_us && l.end_us <= t.end_us;
+                });
+                ASSERT_NE(starter, stats.tasks.end()) << "a depth-" << l.depth << " loop outside every task that could start it";
+                EXPECT_LE(starter->work_us, starter->end_us - starter->start_us - (l.end_us - l.start_us) + 1e-3);
+            }
+            EXPECT_EQ(pooled, stats.fork_joins);
+            for (const wino::TaskSpan &t : stats.tasks) {
+                ASSERT_GE(t.loop, 0);
+                ASSERT_LT(size_t(t.loop), stats.loops.size());
+                const wino::LoopSpan &l = stats.loops[size_t(t.loop)];
+                count[size_t(t.loop)]++;
+                EXPECT_GE(t.thread, 0);
+                EXPECT_LT(t.thread, threads);
+                EXPECT_LE(l.start_us, t.start_us);
+                EXPECT_LE(t.start_us, t.end_us);
+                EXPECT_LE(t.end_us, l.end_us);
+                EXPECT_GE(t.work_us, -1e-3);
+                EXPECT_LE(t.work_us, t.end_us - t.start_us + 1e-3);
+                if (!l.pooled) EXPECT_EQ(t.thread, l.thread) << "a loop run in order runs on its starter";
+            }
+            for (size_t i = 0; i < stats.loops.size(); i++)
+                EXPECT_EQ(count[i], stats.loops[i].size) << "loop " << i << ": one task per iteration";
+        }
+    }
+    EXPECT_GT(nested, 0) << "no variant started a nested loop: the depth checks checked nothing";
+}
+
+// wino_profile --timeline's reading of a trace (bench/timeline.h), on a
+// made-up 100 us call at 2 threads: one pooled loop (10-90 us) of two tasks.
+// Thread 0's (10-90) starts an inline loop (30-50) of one task. Thread 1's
+// (15-70) starts a pooled loop (20-40) whose two tasks it runs itself. Thread
+// 0 works all call long (serial 0-10 and 90-100, then its tasks), thread 1
+// for 55 us.
+TEST(Timeline, SummaryAndChartOfAMadeUpTrace) {
+    wino::RunStats s;
+    s.compute_ms = 0.1;
+    s.loops = {{0, 0, 2, true, 10, 90}, {1, 1, 2, true, 20, 40}, {0, 1, 1, false, 30, 50}};
+    s.tasks = {{0, 0, 10, 90, 60}, {1, 0, 15, 70, 35}, {1, 1, 20, 30, 10}, {1, 1, 30, 40, 10}, {0, 2, 30, 50, 20}};
+    const wino::bench::TraceSummary t = wino::bench::summarize_trace(s, 2);
+    EXPECT_DOUBLE_EQ(t.call_us, 100);
+    EXPECT_EQ(t.threads_seen, 2);
+    EXPECT_EQ(t.pooled_loops, 2);
+    EXPECT_EQ(t.nested_pooled_loops, 1);
+    EXPECT_EQ(t.inline_loops, 1);
+    EXPECT_EQ(t.alone_loops, 1) << "thread 1 ran both tasks of the loop it started";
+    EXPECT_EQ(t.tasks, 5);
+    EXPECT_DOUBLE_EQ(t.median_task_us, 22.5) << "the pooled loops' four tasks: 60, 35, 10, 10";
+    EXPECT_DOUBLE_EQ(t.serial_us, 20);
+    ASSERT_EQ(t.work_us.size(), 2u);
+    EXPECT_DOUBLE_EQ(t.work_us[0], 100);
+    EXPECT_DOUBLE_EQ(t.work_us[1], 55);
+    EXPECT_DOUBLE_EQ(t.utilization, 155.0 / 200);
+    EXPECT_DOUBLE_EQ(t.median_join_lag_us, 5);
+    EXPECT_THAT(wino::bench::trace_chart(s, 2, 10), testing::ElementsAre(" |        ", "##########", " +#####   "));
 }
 
 TEST(ApiShapeErrors, MoreThanInt32ElementsIsBadShapeNotOverflow) {

@@ -106,6 +106,26 @@ const std::vector<VariantInfo> &variants();
 // A compiled variant, or the selector "auto" (algorithm "selector"); throws Error(UnknownVariant).
 const VariantInfo &variant(const std::string &name);
 
+// One task of a parallel loop, as RunOptions::trace_tasks records it. Times
+// are microseconds since the call began. A task's work excludes the time it
+// spent in parallel loops it started itself (their tasks are spans of their
+// own, on whichever threads ran them): the sum of a thread's work is the
+// time it ran the pipeline's code, not the time it waited for other threads.
+struct TaskSpan {
+    int thread = 0;  // 0: the calling thread; then the pool's, in the order they first ran one of the call's tasks
+    int loop = 0;    // its parallel loop: an index into RunStats::loops
+    double start_us = 0, end_us = 0, work_us = 0;
+};
+
+// One parallel loop of a traced call (RunOptions::trace_tasks).
+struct LoopSpan {
+    int thread = 0;      // the thread that started it (as TaskSpan::thread)
+    int depth = 0;       // 0: started by the pipeline itself; 1: from inside a task of a depth-0 loop; ...
+    int size = 0;        // iterations (tasks)
+    bool pooled = true;  // handed to the pool; false: one thread or one iteration, run in order by its starter
+    double start_us = 0, end_us = 0;
+};
+
 // What a call measured about itself (RunOptions::stats).
 struct RunStats {
     size_t peak_temporary_bytes = 0;  // the most memory the pipeline's temporaries held at once
@@ -118,12 +138,21 @@ struct RunStats {
     // variant's copies of the input to the device and of the output back
     // (0 on the CPU, and for conv2d_device).
     double copy_in_ms = 0, compute_ms = 0, copy_out_ms = 0;
+    // With RunOptions::trace_tasks (CPU variants): every parallel loop and
+    // every task the call ran, in the order they began (wino_profile
+    // --timeline reads them). Empty otherwise.
+    std::vector<LoopSpan> loops;
+    std::vector<TaskSpan> tasks;
 };
 
 struct RunOptions {
     int threads = 0;            // worker threads for this call; 0 = one per core
     size_t memory_limit = 0;    // bytes the call's temporaries may hold at once; 0 = no limit
     RunStats *stats = nullptr;  // if set, filled in by the call (the convolution only, not a weight preparation)
+    // With stats set: also record when each parallel loop and task ran, and on
+    // which thread (RunStats::loops, tasks). Costs two clock reads and a lock
+    // per task, so leave it off when timing.
+    bool trace_tasks = false;
     // `auto` on a layer its tuning table lacks: measure the compiled variants
     // there and record the fastest (a one-time cost per layer and thread
     // count), instead of estimating. Also set by WINO_AUTO_MEASURE=1.

@@ -1,0 +1,163 @@
+// What a traced call's threads did (RunOptions::trace_tasks): how much of the
+// call each thread spent running the pipeline's code, how long the serial
+// parts and the pool's hand-offs took, and a chart of it. wino_profile
+// --timeline prints these; the test checks them on made-up traces.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wino/wino.h"
+
+namespace wino::bench {
+
+struct TraceSummary {
+    double call_us = 0;
+    int threads = 0;       // the call's threads (RunOptions::threads)
+    int threads_seen = 0;  // of them, those that ran at least one task
+    int pooled_loops = 0;  // loops handed to the pool (fork_joins), nested or not
+    int nested_pooled_loops = 0;
+    int inline_loops = 0;  // loops of one thread or one iteration, run in order by their starter
+    int tasks = 0;
+    double median_task_us = 0;  // a pooled loop's task: its own work (TaskSpan::work_us)
+    // The calling thread outside the pipeline's own parallel loops (depth 0):
+    // code only it runs, whatever the thread count.
+    double serial_us = 0;
+    std::vector<double> work_us;  // per thread: its tasks' work, and thread 0's serial time
+    // Sum of work_us over threads x call_us: 1 when every thread works all call long.
+    double utilization = 0;
+    // Each pooled loop another thread took a task of, from its start to the
+    // first of its tasks each other thread ran: the median over those loops of
+    // the latest such start. How long the pool took to hand out work.
+    double median_join_lag_us = 0;
+    int alone_loops = 0;  // pooled loops whose tasks all ran on the thread that started them
+};
+
+namespace detail {
+
+// A thread's intervals of its own work: its tasks less the loops they started
+// (whose tasks are intervals of their own), and thread 0's serial time.
+inline std::vector<std::vector<std::pair<double, double>>> work_intervals(const RunStats &s, int threads) {
+    std::vector<std::vector<std::pair<double, double>>> busy(size_t(std::max(threads, 1)));
+    auto subtract = [](std::pair<double, double> span, std::vector<std::pair<double, double>> holes) {
+        std::sort(holes.begin(), holes.end());
+        std::vector<std::pair<double, double>> out;
+        double at = span.first;
+        for (const auto &h : holes) {
+            if (h.first > at) out.push_back({at, std::min(h.first, span.second)});
+            at = std::max(at, h.second);
+        }
+        if (at < span.second) out.push_back({at, span.second});
+        return out;
+    };
+    for (const TaskSpan &t : s.tasks) {
+        if (t.thread < 0 || size_t(t.thread) >= busy.size()) continue;
+        const int depth = s.loops[size_t(t.loop)].depth;
+        std::vector<std::pair<double, double>> holes;
+        for (const LoopSpan &l : s.loops)
+            if (l.thread == t.thread && l.depth == depth + 1 && l.start_us >= t.start_us && l.end_us <= t.end_us)
+                holes.push_back({l.start_us, l.end_us});
+        for (const auto &i : subtract({t.start_us, t.end_us}, holes)) busy[size_t(t.thread)].push_back(i);
+    }
+    std::vector<std::pair<double, double>> top;
+    for (const LoopSpan &l : s.loops)
+        if (l.depth == 0) top.push_back({l.start_us, l.end_us});
+    for (const auto &i : subtract({0, s.compute_ms * 1000}, top)) busy[0].push_back(i);
+    return busy;
+}
+
+inline double median(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+}  // namespace detail
+
+inline TraceSummary summarize_trace(const RunStats &s, int threads) {
+    TraceSummary r;
+    r.call_us = s.compute_ms * 1000;
+    r.threads = threads;
+    r.tasks = int(s.tasks.size());
+    std::vector<double> top_us;  // the depth-0 loops' spans
+    for (const LoopSpan &l : s.loops) {
+        if (l.pooled) (l.depth ? r.nested_pooled_loops : r.pooled_loops)++;
+        else r.inline_loops++;
+        if (l.depth == 0) top_us.push_back(l.end_us - l.start_us);
+    }
+    r.pooled_loops += r.nested_pooled_loops;
+    r.serial_us = r.call_us;
+    for (double us : top_us) r.serial_us -= us;
+    r.serial_us = std::max(r.serial_us, 0.0);
+
+    std::vector<double> task_us;
+    std::vector<bool> seen(size_t(std::max(threads, 1)), false);
+    for (const TaskSpan &t : s.tasks) {
+        if (s.loops[size_t(t.loop)].pooled) task_us.push_back(t.work_us);
+        if (t.thread >= 0 && size_t(t.thread) < seen.size()) seen[size_t(t.thread)] = true;
+    }
+    r.threads_seen = int(std::count(seen.begin(), seen.end(), true));
+    r.median_task_us = detail::median(task_us);
+
+    const auto busy = detail::work_intervals(s, threads);
+    double total = 0;
+    for (const auto &intervals : busy) {
+        double us = 0;
+        for (const auto &i : intervals) us += i.second - i.first;
+        r.work_us.push_back(us);
+        total += us;
+    }
+    r.utilization = r.call_us > 0 && threads > 0 ? total / (threads * r.call_us) : 0;
+
+    std::vector<double> lags;
+    for (size_t i = 0; i < s.loops.size(); i++) {
+        const LoopSpan &l = s.loops[i];
+        if (!l.pooled) continue;
+        std::vector<double> first(size_t(std::max(threads, 1)), -1);
+        for (const TaskSpan &t : s.tasks) {
+            if (size_t(t.loop) != i || t.thread < 0 || size_t(t.thread) >= first.size() || t.thread == l.thread)
+                continue;
+            double &f = first[size_t(t.thread)];
+            if (f < 0 || t.start_us < f) f = t.start_us;
+        }
+        double lag = -1;
+        for (double f : first)
+            if (f >= 0) lag = std::max(lag, f - l.start_us);
+        if (lag < 0) r.alone_loops++;
+        else lags.push_back(lag);
+    }
+    r.median_join_lag_us = detail::median(lags);
+    return r;
+}
+
+// One line per thread, `width` columns across the call: '#' a column the
+// thread spent at least 3/4 working, '+' at least half, '-' at least a
+// quarter, '.' less, ' ' not at all. A first line marks where the pipeline's
+// own loops begin ('|').
+inline std::vector<std::string> trace_chart(const RunStats &s, int threads, int width) {
+    const double call_us = s.compute_ms * 1000;
+    std::vector<std::string> lines;
+    if (width < 1 || call_us <= 0) return lines;
+    const double col = call_us / width;
+    std::string ruler(size_t(width), ' ');
+    for (const LoopSpan &l : s.loops)
+        if (l.depth == 0) ruler[size_t(std::clamp(int(l.start_us / col), 0, width - 1))] = '|';
+    lines.push_back(ruler);
+    for (const auto &intervals : detail::work_intervals(s, threads)) {
+        std::vector<double> filled(size_t(width), 0);
+        for (const auto &[a, b] : intervals)
+            for (int c = std::max(0, int(a / col)); c < width && c * col < b; c++)
+                filled[size_t(c)] += std::max(0.0, std::min(b, (c + 1) * col) - std::max(a, c * col));
+        std::string line;
+        for (double f : filled) {
+            const double x = f / col;
+            line += x >= 0.75 ? '#' : x >= 0.5 ? '+' : x >= 0.25 ? '-' : x > 0 ? '.' : ' ';
+        }
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+}  // namespace wino::bench
