@@ -100,7 +100,7 @@ nlohmann::json timeline(const std::string &variant, const wino::RunStats &call, 
     if (chart > 0) {
         const std::vector<std::string> lines = wino::bench::trace_chart(call, threads, chart);
         for (size_t i = 0; i < lines.size(); i++)
-            std::printf("  %8s |%s|\n", i == 0 ? "loops" : ("thread " + std::to_string(i - 1)).c_str(), lines[i].c_str());
+            std::printf("  %9s |%s|\n", i == 0 ? "loops" : ("thread " + std::to_string(i - 1)).c_str(), lines[i].c_str());
     }
     nlohmann::json loops = nlohmann::json::array(), tasks = nlohmann::json::array();
     for (const wino::LoopSpan &l : call.loops)

@@ -12,7 +12,8 @@
 #                                       and the tracked tree together pass the
 #                                       device's 64 MiB carry limit
 #   scripts/gpu_bundle.sh bench      -> gpu-bundle/wino-bench.tar.xz: wino_bench with
-#                                       oneDNN, and wino_pool_probe (~9 MB; xz, as gzip's 16 MB and the
+#                                       oneDNN, wino_pool_probe and wino_profile (~9 MB without
+#                                       wino_profile; xz, as gzip's 16 MB and the
 #                                       tracked tree passed the 64 MiB carry), for
 #                                       calls that measure the host's CPU rows only
 # The build (build-device/) skips the stmt files and the autoscheduled rows to
@@ -43,8 +44,8 @@ elif [ "$mode" = gpu-only ]; then
     cp "$build"/bin/{test_variants,wino_bench} "$stage/bin/"
     cp bench/cudnn_peer.py "$stage/"
 elif [ "$mode" = bench ]; then
-    cmake --build "$build" --target wino_bench wino_pool_probe
-    cp "$build"/bin/{wino_bench,wino_pool_probe} "$stage/bin/"
+    cmake --build "$build" --target wino_bench wino_pool_probe wino_profile
+    cp "$build"/bin/{wino_bench,wino_pool_probe,wino_profile} "$stage/bin/"
 else
     cmake --build "$build" --target test_variants test_api wino_bench wino_cli wino_profile
     cp "$build"/bin/{test_variants,test_api,wino_bench,wino,wino_profile} "$stage/bin/"
