@@ -548,6 +548,44 @@ def stages(bench, profile):
     return lines
 
 
+def threads_section(bench, timeline):
+    """Per layer, at the thread count wino_profile --timeline ran: the fastest CPU rows of the benchmark there,
+    and what a trace of the pool says of each: whether the threads had work, and when."""
+    if not timeline:
+        return []
+    found = {(e["variant"], e["shape"], e["threads"]): e for e in timeline}
+    rows_ = [v for v in bench.ran("cpu") if bench.kind(v) not in ("peer", "auto")]
+    lines = []
+    for t in sorted({e["threads"] for e in timeline}):
+        for s in bench.shapes:
+            ranked = sorted((ms, v) for v in rows_ for ms in [bench.ms(v, s, t)] if ms is not None and (v, s, t) in found)
+            rows = []
+            for ms, v in ranked[:5]:
+                e = found[(v, s, t)]
+                rows.append([v, fmt(ms, ".4f"), fmt(e["untraced_ms"], ".4f"), fmt(e["call_ms"], ".4f"),
+                             fmt(100 * e["utilization"], ".0f", "%"),
+                             fmt(e["serial_ms"], ".4f"), f"{e['pooled_loops']} / {e['inline_loops']}", str(e["alone_loops"]),
+                             fmt(e["median_task_us"], ".1f"), fmt(e["median_join_lag_us"], ".1f"),
+                             fmt(min(e["work_ms"]), ".4f") + " - " + fmt(max(e["work_ms"]), ".4f")])
+            if rows:
+                lines += [f"### {s}, {plural(t)}", "",
+                          md_table(["variant", "bench ms", "untraced ms", "traced ms", "threads busy", "serial ms",
+                                    "loops pooled / inline", "alone", "task us", "hand-out lag us",
+                                    "work per thread, ms"], rows), ""]
+    if not lines:
+        return []
+    return ["## Where the threads go", "",
+            "The fastest CPU rows of each layer at the thread count `wino_profile --timeline` ran (`timeline.txt`"
+            " has a chart of each call's threads). A trace of the thread pool: of the median of a few traced calls,"
+            " *threads busy* is the threads' own work over threads x the call; *serial* the calling thread outside"
+            " the pipeline's own parallel loops; *alone* the pooled loops whose tasks all ran on the thread that"
+            " started them; *task us* a pooled loop's median task; *hand-out lag* the median over loops of when the"
+            " last other thread started its first task of it. Few tasks show as idle threads, slow hand-outs as lag,"
+            " unequal work as a wide last column. *untraced* and *traced*: the medians of the calls"
+            " `wino_profile` alternated with and without the trace (what tracing cost); *bench*: the benchmark's.",
+            ""] + lines
+
+
 # ---------------------------------------------------------------------------
 # Schedule exploration
 
@@ -1376,6 +1414,7 @@ def main():
     d = args.dir
     bench = Bench(os.path.join(d, "bench.json"))
     profile = load(os.path.join(d, "profile.json")) if os.path.exists(os.path.join(d, "profile.json")) else []
+    timeline = load(os.path.join(d, "timeline.json")) if os.path.exists(os.path.join(d, "timeline.json")) else []
     compile_times = None
     if os.path.exists(os.path.join(d, "compile_times.json")):
         compile_times = load(os.path.join(d, "compile_times.json"))
@@ -1404,6 +1443,7 @@ def main():
     lines += scaling(bench)
     lines += every_variant(bench)
     lines += stages(bench, profile)
+    lines += threads_section(bench, timeline)
     explore = exploration_tables(bench)
     lines += ["## Schedule exploration", "",
               "The same algorithm scheduled four ways: by hand (the variant table's rows), by the tuner (`wino_tune`:"
@@ -1422,7 +1462,8 @@ def main():
     lines += [f"![{title}]({name})" for name, title in plots] + [""]
     lines += ["## Files", "", "- `bench.json`: the raw Google Benchmark output (all repetitions' aggregates), with"
               " every variant's metadata in its context", "- `bench.txt`: the benchmark's console output",
-              "- `profile.json`: per-Func times", "- `compile_times.json`: compile times and the generators' memory",
+              "- `profile.json`: per-Func times",
+              "- `timeline.json` / `timeline.txt`: the traced calls (every loop and task) and their charts", "- `compile_times.json`: compile times and the generators' memory",
               "- `schedules/`: the schedules Halide's autoschedulers emitted",
               "- each variant's lowered loop nest: `build/<variant>.stmt` and `build/<variant>.stmt.html`", ""]
 

@@ -19,15 +19,25 @@ out=${WINO_REPORT_DIR:-report}
 mkdir -p "$out"
 
 # wino_profile takes one --threads; give it the first one asked for (default 1).
+# Its --timeline runs at the most threads asked for (default: one per core).
 profile_args=()
+shape_args=()
 threads_seen=0
+most_threads=0
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
     case "${args[$i]}" in
-        --shape) profile_args+=(--shape "${args[$((i + 1))]}"); i=$((i + 1)) ;;
-        --threads) [ $threads_seen -eq 0 ] && profile_args+=(--threads "${args[$((i + 1))]}"); threads_seen=1; i=$((i + 1)) ;;
+        --shape) shape_args+=(--shape "${args[$((i + 1))]}"); i=$((i + 1)) ;;
+        --threads)
+            t=${args[$((i + 1))]}
+            [ $threads_seen -eq 0 ] && profile_args+=(--threads "$t")
+            threads_seen=1
+            [ "$t" -gt "$most_threads" ] && most_threads=$t
+            i=$((i + 1)) ;;
     esac
 done
+profile_args+=("${shape_args[@]}")
+[ "$most_threads" -gt 0 ] || most_threads=$(nproc)
 
 report_args=(--dir "$out" --build build --gpu-results "${WINO_GPU_RESULTS:-auto}")
 if [ -z "${WINO_TUNE_LOG+set}" ]; then
@@ -42,6 +52,11 @@ echo "== 1/4 benchmark (every variant x shape x threads; progress below)"
 build/bin/wino_bench --benchmark_out="$out/bench.json" --benchmark_out_format=json "$@" | tee "$out/bench.txt"
 echo "== 2/4 per-stage profile"
 build/bin/wino_profile --json "$out/profile.json" "${profile_args[@]}" | tee "$out/profile.txt"
+if [ "$most_threads" -gt 1 ]; then
+    echo "== 2/4 where the threads go ($most_threads threads: a trace of the thread pool)"
+    build/bin/wino_profile --timeline --threads "$most_threads" --seconds 0.02 --calls 5 --json "$out/timeline.json" \
+        "${shape_args[@]}" > "$out/timeline.txt"
+fi
 echo "== 3/4 compile times (and the generators' memory)"
 /usr/bin/python3 scripts/compile_times.py --build build --runs "${WINO_COMPILE_RUNS:-3}" --out "$out/compile_times.json"
 echo "== 4/4 report"
