@@ -478,7 +478,12 @@ int main(int argc, char **argv) {
                      double(evictor().bytes()) / (1 << 20), evictor().threads());
     const char *pool = wino::detail::pool_kind_name(wino::detail::pool_kind());
     benchmark::AddCustomContext("pool", pool);
-    std::fprintf(info, "CPU: %s\nHalide target: %s\nThread pool: %s (WINO_POOL)\n", cpu.c_str(), target.c_str(), pool);
+    const int hold_us = wino::detail::pool_hold_microseconds();
+    benchmark::AddCustomContext("pool_hold_us", std::to_string(hold_us));
+    std::fprintf(info, "CPU: %s\nHalide target: %s\nThread pool: %s (WINO_POOL)%s\n", cpu.c_str(), target.c_str(), pool,
+                 hold_us ? (", threads held up to " + std::to_string(hold_us) + " us for a loop's last task (WINO_HOLD_US)")
+                               .c_str()
+                         : "");
     for (const auto &v : wino::variants()) {
         nlohmann::json meta = {{"algorithm", v.algorithm}, {"schedule", v.schedule}, {"m", v.m},
                                {"parameters", v.parameters}, {"target", v.target},

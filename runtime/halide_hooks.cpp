@@ -186,6 +186,34 @@ int spin_microseconds() {
     return us;
 }
 
+// How long a thread that finished its task of a top-level loop of at most
+// one task per thread waits for the loop's other tasks (WINO_HOLD_US, default
+// 0: not at all), instead of going back to oneTBB. Back to back, a worker that
+// returns early idles until the next call's loop, falls asleep and is woken
+// late: 16-core Xeon, 1x512x7², 16 groups, the last worker started 57-64 us
+// into a 0.25 ms call (bench/results/h200-34). A held worker returns with the
+// loop's last task. It stops waiting as soon as a task starts a nested
+// parallel loop (that loop needs thieves), or a task of its loop has not
+// started yet (it may steal it). Off by default: on a 16-core Sapphire Rapids
+// host it cut that row's lag from 38 to 7 us and its time by 17%, made
+// another 7x7 row 24% slower, and left 48 cells level in geometric mean
+// (bench/results/h200-35).
+int hold_microseconds() {
+    static const int us = [] {
+        const char *env = std::getenv("WINO_HOLD_US");
+        if (!env || !*env) return 0;
+        char *end = nullptr;
+        const long v = std::strtol(env, &end, 10);
+        if (*end || v < 0 || v > 1000000) {
+            std::fprintf(stderr, "wino: WINO_HOLD_US='%s' is not a number of microseconds (0-1000000); using 0\n",
+                         env);
+            return 0;
+        }
+        return int(v);
+    }();
+    return us;
+}
+
 // Which runtime runs the parallel loops: WINO_POOL=tbb or openmp, read once per
 // process; unset, kDefaultPool.
 constexpr PoolKind kDefaultPool = PoolKind::Tbb;
@@ -269,13 +297,24 @@ public:
             else tbb::parallel_for(min, min + size, one);
         };
         if (t_width > 1) {
+            if (call) call->nested_fork_joins.fetch_add(1, std::memory_order_relaxed);
             body();  // nested inside a task of the call's arena: TBB balances it there
         } else {
             Arena &a = arena(threads);
             epoch().fetch_add(1, std::memory_order_release);  // spinners let their workers go
             const auto start = std::chrono::steady_clock::now();
             if (start - a.last_end > kTbbSpin) a.last_gap = start;
-            a.arena.execute(body);
+            if (size <= threads && hold_microseconds() > 0 && call) {
+                LoopHold hold(size, *call);
+                auto held = [&](int i) {
+                    hold.started();
+                    one(i);
+                    hold.finished();
+                };
+                a.arena.execute([&] { tbb::parallel_for(min, min + size, held, tbb::static_partitioner()); });
+            } else {
+                a.arena.execute(body);
+            }
             a.last_end = std::chrono::steady_clock::now();
             if (a.last_end - a.last_gap < kPausing) keep_warm(a);
         }
@@ -287,7 +326,10 @@ public:
 private:
     // The settings are read (and a bad value reported) on the first loop,
     // whether or not a loop of this process ever gets to spin.
-    Pool() : kind_(read_pool_kind()) { spin_microseconds(); }
+    Pool() : kind_(read_pool_kind()) {
+        spin_microseconds();
+        hold_microseconds();
+    }
 
     const PoolKind kind_;
 
@@ -326,6 +368,34 @@ private:
         }
     }
 #endif
+
+    // A top-level loop's threads waiting for its last task (hold_microseconds).
+    class LoopHold {
+    public:
+        LoopHold(int size, const CallContext &call)
+            : call_(call), size_(size), nested_(call.nested_fork_joins.load(std::memory_order_relaxed)) {}
+        void started() { started_.fetch_add(1, std::memory_order_relaxed); }
+        void finished() {
+            if (left_.fetch_sub(1, std::memory_order_acq_rel) == 1) return;  // the last
+            const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(hold_microseconds());
+            for (int spins = 0; left_.load(std::memory_order_acquire) > 0; spins++) {
+                if (started_.load(std::memory_order_relaxed) < size_ ||
+                    call_.nested_fork_joins.load(std::memory_order_relaxed) != nested_)
+                    return;
+                cpu_relax();
+                if (spins % 64 == 63) {
+                    if (std::chrono::steady_clock::now() >= until) return;
+                    std::this_thread::yield();  // as keep_warm's spinners: other runtimes' threads may need the core
+                }
+            }
+        }
+
+    private:
+        const CallContext &call_;
+        const int size_;
+        const long long nested_;  // nested loops the call had started before this one
+        std::atomic<int> started_{0}, left_{size_};
+    };
 
     struct Arena {
         explicit Arena(int threads) : arena(threads), workers(threads - 1) {}
@@ -497,6 +567,8 @@ int resolve_threads(int requested) { return requested > 0 ? requested : hardware
 const char *pool_kind_name(PoolKind kind) { return kind == PoolKind::OpenMP ? "openmp" : "tbb"; }
 
 PoolKind pool_kind() { return Pool::instance().kind(); }
+
+int pool_hold_microseconds() { return hold_microseconds(); }
 
 const RuntimeHooks &runtime_hooks() {
     static const RuntimeHooks hooks{&do_par_for, &counted_malloc, &counted_free, &on_error};

@@ -22,6 +22,9 @@ int resolve_threads(int requested);
 enum class PoolKind { Tbb, OpenMP };
 PoolKind pool_kind();
 const char *pool_kind_name(PoolKind kind);
+// WINO_HOLD_US: how long oneTBB's threads wait for a top-level loop's last
+// task (0: not at all, the default). Read once per process.
+int pool_hold_microseconds();
 
 // The hooks as plain functions, for pipelines this runtime does not link
 // (the tuner's JIT pipelines): the same pool, allocator and error capture,
@@ -59,6 +62,7 @@ struct CallContext {
     std::atomic<bool> over_limit{false};
     std::atomic<long long> widest{0}; // most independent tasks a parallel loop nest offered
     std::atomic<long long> fork_joins{0};  // parallel loops handed to the pool's threads (each a fork and a join)
+    std::atomic<long long> nested_fork_joins{0};  // of them, those started inside another loop's task
     std::mutex mutex;
     std::string message;              // Halide's error messages (under mutex)
     void *cuda_stream = nullptr;      // the CUstream its kernels go on; null: the default stream
