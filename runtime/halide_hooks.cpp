@@ -157,6 +157,22 @@ long long record_width(int size) {
     return width;
 }
 
+// A setting in microseconds from the environment, read by the caller once
+// per process: `fallback` when unset, or when not a number of 0-1000000
+// (then with a line on stderr that says so).
+int env_microseconds(const char *name, int fallback) {
+    const char *env = std::getenv(name);
+    if (!env || !*env) return fallback;
+    char *end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (*end || v < 0 || v > 1000000) {
+        std::fprintf(stderr, "wino: %s='%s' is not a number of microseconds (0-1000000); using %d\n", name, env,
+                     fallback);
+        return fallback;
+    }
+    return int(v);
+}
+
 // Between calls oneTBB's workers spin for ~0.1-0.2 ms, then sleep; waking
 // them costs the next call tens of microseconds (Zen 5 VM: +34 us on a 10 us
 // two-thread loop after 1 ms idle), and a worker that wakes late leaves the
@@ -171,18 +187,7 @@ long long record_width(int size) {
 // shared by every arena, and a worker held here would leave another
 // thread's call without it.
 int spin_microseconds() {
-    static const int us = [] {
-        const char *env = std::getenv("WINO_SPIN_US");
-        if (!env || !*env) return 2000;
-        char *end = nullptr;
-        const long v = std::strtol(env, &end, 10);
-        if (*end || v < 0 || v > 1000000) {
-            std::fprintf(stderr, "wino: WINO_SPIN_US='%s' is not a number of microseconds (0-1000000); using 2000\n",
-                         env);
-            return 2000;
-        }
-        return int(v);
-    }();
+    static const int us = env_microseconds("WINO_SPIN_US", 2000);
     return us;
 }
 
@@ -199,18 +204,7 @@ int spin_microseconds() {
 // another 7x7 row 24% slower, and left 48 cells level in geometric mean
 // (bench/results/h200-35).
 int hold_microseconds() {
-    static const int us = [] {
-        const char *env = std::getenv("WINO_HOLD_US");
-        if (!env || !*env) return 0;
-        char *end = nullptr;
-        const long v = std::strtol(env, &end, 10);
-        if (*end || v < 0 || v > 1000000) {
-            std::fprintf(stderr, "wino: WINO_HOLD_US='%s' is not a number of microseconds (0-1000000); using 0\n",
-                         env);
-            return 0;
-        }
-        return int(v);
-    }();
+    static const int us = env_microseconds("WINO_HOLD_US", 0);
     return us;
 }
 

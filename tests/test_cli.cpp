@@ -151,17 +151,21 @@ TEST_F(CliRun, DirectRoundTripMatchesReference) {
     }
 }
 
-// WINO_SPIN_US (how long the pool's workers spin between loops) off, or not
-// a number: the run is still right; a bad value costs one warning line.
-TEST_F(CliRun, SpinSettingOffOrInvalidStillComputesTheConvolution) {
+// WINO_SPIN_US (how long the pool's workers spin between loops) and
+// WINO_HOLD_US (how long they wait for a loop's last task) off, on, or not a
+// number: the run is still right; a bad value costs one warning line.
+TEST_F(CliRun, SpinAndHoldSettingsOffOnOrInvalidStillComputeTheConvolution) {
     const ConvShape s{1, 3, 5, 9, 11, 1};
-    for (const std::string value : {"0", "abc", "-5", "50"}) {
-        SCOPED_TRACE("WINO_SPIN_US=" + value);
-        const std::string warning =
-            value == "abc" || value == "-5"
-                ? "wino: WINO_SPIN_US='" + value + "' is not a number of microseconds (0-1000000); using 2000\n"
-                : "";
-        EXPECT_LE(round_trip("wino_fused_f4", s, {"WINO_SPIN_US=" + value}, warning), 2e-5);
+    for (const auto &[name, fallback] : {std::pair{std::string("WINO_SPIN_US"), 2000}, {"WINO_HOLD_US", 0}}) {
+        for (const std::string value : {"0", "abc", "-5", "50"}) {
+            SCOPED_TRACE(name + "=" + value);
+            const std::string warning = value == "abc" || value == "-5"
+                                            ? "wino: " + name + "='" + value +
+                                                  "' is not a number of microseconds (0-1000000); using " +
+                                                  std::to_string(fallback) + "\n"
+                                            : "";
+            EXPECT_LE(round_trip("wino_fused_f4", s, {name + "=" + value}, warning), 2e-5);
+        }
     }
 }
 
