@@ -37,34 +37,43 @@ struct TraceSummary {
 
 namespace detail {
 
+using Intervals = std::vector<std::pair<double, double>>;
+
+// `span` less the `holes` in it.
+inline Intervals subtract(std::pair<double, double> span, Intervals holes) {
+    std::sort(holes.begin(), holes.end());
+    Intervals out;
+    double at = span.first;
+    for (const auto &h : holes) {
+        if (h.first > at) out.push_back({at, std::min(h.first, span.second)});
+        at = std::max(at, h.second);
+    }
+    if (at < span.second) out.push_back({at, span.second});
+    return out;
+}
+
+// The calling thread's time outside the pipeline's own (depth-0) loops.
+inline Intervals serial_intervals(const RunStats &s) {
+    Intervals top;
+    for (const LoopSpan &l : s.loops)
+        if (l.depth == 0) top.push_back({l.start_us, l.end_us});
+    return subtract({0, s.compute_ms * 1000}, top);
+}
+
 // A thread's intervals of its own work: its tasks less the loops they started
 // (whose tasks are intervals of their own), and thread 0's serial time.
-inline std::vector<std::vector<std::pair<double, double>>> work_intervals(const RunStats &s, int threads) {
-    std::vector<std::vector<std::pair<double, double>>> busy(size_t(std::max(threads, 1)));
-    auto subtract = [](std::pair<double, double> span, std::vector<std::pair<double, double>> holes) {
-        std::sort(holes.begin(), holes.end());
-        std::vector<std::pair<double, double>> out;
-        double at = span.first;
-        for (const auto &h : holes) {
-            if (h.first > at) out.push_back({at, std::min(h.first, span.second)});
-            at = std::max(at, h.second);
-        }
-        if (at < span.second) out.push_back({at, span.second});
-        return out;
-    };
+inline std::vector<Intervals> work_intervals(const RunStats &s, int threads) {
+    std::vector<Intervals> busy(size_t(std::max(threads, 1)));
     for (const TaskSpan &t : s.tasks) {
         if (t.thread < 0 || size_t(t.thread) >= busy.size()) continue;
         const int depth = s.loops[size_t(t.loop)].depth;
-        std::vector<std::pair<double, double>> holes;
+        Intervals holes;
         for (const LoopSpan &l : s.loops)
             if (l.thread == t.thread && l.depth == depth + 1 && l.start_us >= t.start_us && l.end_us <= t.end_us)
                 holes.push_back({l.start_us, l.end_us});
         for (const auto &i : subtract({t.start_us, t.end_us}, holes)) busy[size_t(t.thread)].push_back(i);
     }
-    std::vector<std::pair<double, double>> top;
-    for (const LoopSpan &l : s.loops)
-        if (l.depth == 0) top.push_back({l.start_us, l.end_us});
-    for (const auto &i : subtract({0, s.compute_ms * 1000}, top)) busy[0].push_back(i);
+    for (const auto &i : serial_intervals(s)) busy[0].push_back(i);
     return busy;
 }
 
@@ -81,16 +90,12 @@ inline TraceSummary summarize_trace(const RunStats &s, int threads) {
     r.call_us = s.compute_ms * 1000;
     r.threads = threads;
     r.tasks = int(s.tasks.size());
-    std::vector<double> top_us;  // the depth-0 loops' spans
     for (const LoopSpan &l : s.loops) {
         if (l.pooled) (l.depth ? r.nested_pooled_loops : r.pooled_loops)++;
         else r.inline_loops++;
-        if (l.depth == 0) top_us.push_back(l.end_us - l.start_us);
     }
     r.pooled_loops += r.nested_pooled_loops;
-    r.serial_us = r.call_us;
-    for (double us : top_us) r.serial_us -= us;
-    r.serial_us = std::max(r.serial_us, 0.0);
+    for (const auto &[a, b] : detail::serial_intervals(s)) r.serial_us += b - a;
 
     std::vector<double> task_us;
     std::vector<bool> seen(size_t(std::max(threads, 1)), false);
