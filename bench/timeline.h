@@ -137,6 +137,47 @@ inline TraceSummary summarize_trace(const RunStats &s, int threads) {
     return r;
 }
 
+// Of `cur`'s tasks of outer pooled loops (those not started inside a task
+// of another pooled loop), the share that ran on the same thread of the
+// process as the same iteration of `prev`'s matching loop (the k-th such
+// loop of each, of equal size): how often a thread gets the same work, and
+// so the same data, call after call. -1 when no loop matches.
+inline double same_thread_share(const RunStats &prev, const RunStats &cur) {
+    auto top_loops = [](const RunStats &s) {
+        std::vector<int> ids;
+        for (size_t i = 0; i < s.loops.size(); i++) {
+            const LoopSpan &l = s.loops[i];
+            const bool nested = std::any_of(s.tasks.begin(), s.tasks.end(), [&](const TaskSpan &t) {
+                return size_t(t.loop) != i && s.loops[size_t(t.loop)].pooled && t.thread == l.thread &&
+                       t.start_us <= l.start_us && l.end_us <= t.end_us;
+            });
+            if (l.pooled && !nested) ids.push_back(int(i));
+        }
+        return ids;
+    };
+    auto worker = [](const RunStats &s, const TaskSpan &t) {
+        return t.thread >= 0 && size_t(t.thread) < s.thread_workers.size() ? s.thread_workers[size_t(t.thread)] : -1;
+    };
+    const std::vector<int> p = top_loops(prev), c = top_loops(cur);
+    int same = 0, compared = 0;
+    for (size_t k = 0; k < std::min(p.size(), c.size()); k++) {
+        if (prev.loops[size_t(p[k])].size != cur.loops[size_t(c[k])].size) continue;
+        std::vector<std::pair<int, int>> before;  // (iteration, worker) of prev's loop
+        for (const TaskSpan &t : prev.tasks)
+            if (t.loop == p[k]) before.push_back({t.iteration, worker(prev, t)});
+        for (const TaskSpan &t : cur.tasks) {
+            if (t.loop != c[k]) continue;
+            for (const auto &[iteration, w] : before)
+                if (iteration == t.iteration) {
+                    compared++;
+                    same += w >= 0 && w == worker(cur, t);
+                    break;
+                }
+        }
+    }
+    return compared ? double(same) / compared : -1;
+}
+
 // One line per thread, `width` columns across the call: '#' a column the
 // thread spent at least 3/4 working, '+' at least half, '-' at least a
 // quarter, '.' less, ' ' not at all. A first line marks where the pipeline's

@@ -11,13 +11,15 @@
 //
 // --timeline traces the thread pool instead (RunOptions::trace_tasks) on the
 // variants themselves: of the median of R traced calls, how much each thread
-// worked, the serial part, how long the pool took to hand out each loop, and
-// a chart of the threads over the call (bench/timeline.h).
+// worked, the serial part, how long the pool took to hand out each loop, how
+// often a top-level task ran on the same thread as in the call before (same),
+// and a chart of the threads over the call (bench/timeline.h).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -61,8 +63,14 @@ double time_one_run(const std::string &variant, const std::vector<float> &x, con
 }
 
 // The median (by time) of `calls` traced calls, after untraced ones for
-// `seconds`; and the median time of as many untraced calls (what tracing costs).
-std::pair<wino::RunStats, double> traced_median_call(const std::string &variant, const std::vector<float> &x,
+// `seconds`; the median time of as many untraced calls (what tracing costs);
+// and how often a top-level task ran on the same thread as in the traced call
+// before it (the median over consecutive pairs; -1: nothing to compare).
+struct TracedCalls {
+    wino::RunStats median;
+    double untraced_ms = 0, same_thread = -1;
+};
+TracedCalls traced_median_call(const std::string &variant, const std::vector<float> &x,
                                                      const std::vector<float> &w, std::vector<float> &y,
                                                      const ConvShape &s, wino::RunOptions options, int calls,
                                                      double seconds) {
@@ -83,20 +91,26 @@ std::pair<wino::RunStats, double> traced_median_call(const std::string &variant,
         options.stats = &traced[i];
         run();
     }
+    std::vector<double> same;
+    for (size_t i = 1; i < traced.size(); i++)
+        if (double share = wino::bench::same_thread_share(traced[i - 1], traced[i]); share >= 0) same.push_back(share);
     const auto by_time = [](const wino::RunStats &a, const wino::RunStats &b) { return a.compute_ms < b.compute_ms; };
     std::sort(traced.begin(), traced.end(), by_time);
     std::sort(plain.begin(), plain.end(), by_time);
-    return {traced[traced.size() / 2], plain[plain.size() / 2].compute_ms};
+    return {traced[traced.size() / 2], plain[plain.size() / 2].compute_ms,
+            same.empty() ? -1 : wino::bench::detail::median(same)};
 }
 
 // --timeline: one line per variant, and its chart.
-nlohmann::json timeline(const std::string &variant, const wino::RunStats &call, double untraced_ms, int threads,
-                        int chart) {
+nlohmann::json timeline(const std::string &variant, const TracedCalls &traced, int threads, int chart) {
+    const wino::RunStats &call = traced.median;
     const wino::bench::TraceSummary t = wino::bench::summarize_trace(call, threads);
     const auto [lo, hi] = std::minmax_element(t.work_us.begin(), t.work_us.end());
-    std::printf("%-30s %8.4f %8.4f %5.0f%% %8.4f %4d/%-4d %5d %5d %7d %9.1f %9.1f %8.4f-%.4f\n", variant.c_str(),
-                untraced_ms, t.call_us / 1000, 100 * t.utilization, t.serial_us / 1000, t.pooled_loops, t.inline_loops,
-                t.alone_loops, t.threads_seen, t.tasks, t.median_task_us, t.median_join_lag_us, *lo / 1000, *hi / 1000);
+    const std::string same = traced.same_thread < 0 ? "-" : std::to_string(int(std::lround(100 * traced.same_thread))) + "%";
+    std::printf("%-30s %8.4f %8.4f %5.0f%% %8.4f %4d/%-4d %5d %5d %7d %9.1f %9.1f %5s %8.4f-%.4f\n", variant.c_str(),
+                traced.untraced_ms, t.call_us / 1000, 100 * t.utilization, t.serial_us / 1000, t.pooled_loops,
+                t.inline_loops, t.alone_loops, t.threads_seen, t.tasks, t.median_task_us, t.median_join_lag_us,
+                same.c_str(), *lo / 1000, *hi / 1000);
     if (chart > 0) {
         const std::vector<std::string> lines = wino::bench::trace_chart(call, threads, chart);
         for (size_t i = 0; i < lines.size(); i++)
@@ -107,9 +121,10 @@ nlohmann::json timeline(const std::string &variant, const wino::RunStats &call, 
         loops.push_back({{"thread", l.thread}, {"depth", l.depth}, {"size", l.size}, {"pooled", l.pooled},
                          {"start_us", l.start_us}, {"end_us", l.end_us}});
     for (const wino::TaskSpan &k : call.tasks)
-        tasks.push_back({{"thread", k.thread}, {"loop", k.loop}, {"start_us", k.start_us}, {"end_us", k.end_us},
-                         {"work_us", k.work_us}});
-    return {{"untraced_ms", untraced_ms}, {"call_ms", t.call_us / 1000}, {"utilization", t.utilization}, {"serial_ms", t.serial_us / 1000},
+        tasks.push_back({{"thread", k.thread}, {"loop", k.loop}, {"iteration", k.iteration},
+                         {"start_us", k.start_us}, {"end_us", k.end_us}, {"work_us", k.work_us}});
+    return {{"untraced_ms", traced.untraced_ms}, {"same_thread_share", traced.same_thread},
+            {"thread_workers", call.thread_workers}, {"call_ms", t.call_us / 1000}, {"utilization", t.utilization}, {"serial_ms", t.serial_us / 1000},
             {"pooled_loops", t.pooled_loops}, {"nested_pooled_loops", t.nested_pooled_loops},
             {"inline_loops", t.inline_loops}, {"alone_loops", t.alone_loops}, {"threads_seen", t.threads_seen},
             {"tasks", t.tasks},
@@ -169,8 +184,9 @@ int main(int argc, char **argv) {
         if (trace) {
             std::printf("\n%s, padding %d, %d thread%s: the median of %d traced calls (times in ms, task and lag in us)\n",
                         s.str().c_str(), s.padding, threads, threads > 1 ? "s" : "", calls);
-            std::printf("%-30s %8s %8s %6s %8s %9s %5s %5s %7s %9s %9s %s\n", "variant", "untraced", "traced", "util",
-                        "serial", "pool/inl", "alone", "thr", "tasks", "task us", "lag us", "work per thread");
+            std::printf("%-30s %8s %8s %6s %8s %9s %5s %5s %7s %9s %9s %5s %s\n", "variant", "untraced", "traced",
+                        "util", "serial", "pool/inl", "alone", "thr", "tasks", "task us", "lag us", "same",
+                        "work per thread");
         } else {
             std::printf("\n%s, padding %d, %d thread%s: ms per run by phase (Halide profiler)\n", s.str().c_str(),
                         s.padding, threads, threads > 1 ? "s" : "");
@@ -185,8 +201,8 @@ int main(int argc, char **argv) {
                 options.layout = info.layout;
                 if (trace) {
                     if (info.device != "cpu") continue;  // a GPU call has no pool to trace
-                    const auto [call, untraced_ms] = traced_median_call(variant, x, w, y, s, options, calls, seconds);
-                    nlohmann::json r = timeline(variant, call, untraced_ms, threads, chart);
+                    nlohmann::json r =
+                        timeline(variant, traced_median_call(variant, x, w, y, s, options, calls, seconds), threads, chart);
                     r.update({{"variant", variant}, {"shape", s.str()}, {"threads", threads}});
                     results.push_back(r);
                     std::fflush(stdout);

@@ -79,6 +79,14 @@ double us_since(const CallContext &call, std::chrono::steady_clock::time_point t
     return std::chrono::duration<double, std::micro>(t - call.start).count();
 }
 
+// This thread's number in the process, from 0 in the order threads first
+// ran a traced call's code: the same thread keeps it from call to call.
+int my_worker() {
+    static std::atomic<int> threads_seen{0};
+    thread_local const int worker = threads_seen.fetch_add(1, std::memory_order_relaxed);
+    return worker;
+}
+
 // This thread's record of the call, and its index among the call's threads:
 // looked up (under the lock) once per call and thread.
 struct ThreadTraceRef {
@@ -91,12 +99,12 @@ thread_local ThreadTraceRef t_trace;
 ThreadTraceRef &my_trace(CallContext &call) {
     if (t_trace.call == call.trace_id) return t_trace;
     std::lock_guard<std::mutex> lock(call.trace_mutex);
-    const std::thread::id me = std::this_thread::get_id();
+    const int me = my_worker();
     size_t i = 0;
-    while (i < call.thread_ids.size() && call.thread_ids[i] != me) i++;
-    if (i == call.thread_ids.size()) {
-        call.thread_ids.push_back(me);
+    while (i < call.thread_traces.size() && call.thread_traces[i]->worker != me) i++;
+    if (i == call.thread_traces.size()) {
         call.thread_traces.push_back(std::make_unique<ThreadTrace>());
+        call.thread_traces.back()->worker = me;
     }
     t_trace = {call.trace_id, call.thread_traces[i].get(), int(i)};
     return t_trace;
@@ -134,7 +142,7 @@ public:
         const auto end = std::chrono::steady_clock::now();
         const double us = std::chrono::duration<double, std::micro>(end - start).count();
         my_trace(*call_).trace->tasks.push_back(
-            {thread_, index_, us_since(*call_, start), us_since(*call_, end), us - t_nested_us});
+            {thread_, index_, i, us_since(*call_, start), us_since(*call_, end), us - t_nested_us});
         return result;
     }
 
@@ -624,15 +632,19 @@ CallScope::CallScope(int threads, size_t memory_limit, bool trace) : saved_(t_ca
 
 CallScope::~CallScope() { t_call = saved_; }
 
-void collect_trace(CallContext &call, std::vector<LoopSpan> &loops, std::vector<TaskSpan> &tasks) {
+void collect_trace(CallContext &call, RunStats &stats) {
+    std::vector<LoopSpan> &loops = stats.loops;
+    std::vector<TaskSpan> &tasks = stats.tasks;
     loops.clear();
     tasks.clear();
+    stats.thread_workers.clear();
     std::lock_guard<std::mutex> lock(call.trace_mutex);
     // Every thread's loops in one list by start; first[t] + i: loop i of thread t before sorting.
     std::vector<size_t> first;
     for (const auto &t : call.thread_traces) {
         first.push_back(loops.size());
         loops.insert(loops.end(), t->loops.begin(), t->loops.end());
+        stats.thread_workers.push_back(t->worker);
     }
     std::vector<int> order(loops.size());
     for (size_t i = 0; i < order.size(); i++) order[i] = int(i);
@@ -647,8 +659,8 @@ void collect_trace(CallContext &call, std::vector<LoopSpan> &loops, std::vector<
     loops = std::move(sorted);
     for (size_t t = 0; t < call.thread_traces.size(); t++)
         for (const ThreadTrace::Task &k : call.thread_traces[t]->tasks)
-            tasks.push_back({int(t), global[first[size_t(k.loop_thread)] + size_t(k.loop)], k.start_us, k.end_us,
-                             k.work_us});
+            tasks.push_back({int(t), global[first[size_t(k.loop_thread)] + size_t(k.loop)], k.iteration, k.start_us,
+                             k.end_us, k.work_us});
     std::stable_sort(tasks.begin(), tasks.end(),
                      [](const TaskSpan &a, const TaskSpan &b) { return a.start_us < b.start_us; });
 }

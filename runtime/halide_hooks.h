@@ -7,7 +7,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "wino/wino.h"
@@ -45,9 +44,10 @@ void install_halide_hooks();
 // index and that thread's list.
 struct ThreadTrace {
     struct Task {
-        int loop_thread, loop;
+        int loop_thread, loop, iteration;
         double start_us, end_us, work_us;
     };
+    int worker = 0;  // the thread's number in the process (RunStats::thread_workers)
     std::vector<LoopSpan> loops;
     std::vector<Task> tasks;
 };
@@ -73,12 +73,11 @@ struct CallContext {
     unsigned long long trace_id = 0;              // unique per traced call
     std::chrono::steady_clock::time_point start;  // when the call began (its CallScope was made)
     std::mutex trace_mutex;
-    std::vector<std::thread::id> thread_ids;  // index: TaskSpan::thread; 0 is the caller
-    std::vector<std::unique_ptr<ThreadTrace>> thread_traces;  // parallel to thread_ids
+    std::vector<std::unique_ptr<ThreadTrace>> thread_traces;  // index: TaskSpan::thread; 0 is the caller
 };
 
 // The loops and tasks of a traced call, in the order they began (every task has returned).
-void collect_trace(CallContext &call, std::vector<LoopSpan> &loops, std::vector<TaskSpan> &tasks);
+void collect_trace(CallContext &call, RunStats &stats);
 
 // While alive, Halide pipelines called on this thread use at most `threads`
 // threads (0: one per core), and report into context().

@@ -275,7 +275,7 @@ void call_pipeline(const What &what, const RunOptions &options, RunStats *stats,
         stats->parallel_tasks = scope.context().widest.load();
         stats->fork_joins = scope.context().fork_joins.load();
         stats->compute_ms = ms_since(start);
-        if (options.trace_tasks) detail::collect_trace(scope.context(), stats->loops, stats->tasks);
+        if (options.trace_tasks) detail::collect_trace(scope.context(), *stats);
     }
     if (result == 0) return;
     if constexpr (std::is_invocable_v<What>) check_result(what(), options, scope, result);

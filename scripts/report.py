@@ -548,6 +548,13 @@ def stages(bench, profile):
     return lines
 
 
+def same_thread(entry):
+    """wino_profile --timeline's same-thread share, as a percentage; '-' where it compared nothing (or an
+    older timeline.json lacks it)."""
+    share = entry.get("same_thread_share", -1)
+    return "-" if share is None or share < 0 else fmt(100 * share, ".0f", "%")
+
+
 def threads_section(bench, timeline):
     """Per layer, at the thread count wino_profile --timeline ran: the fastest CPU rows of the benchmark there,
     and what a trace of the pool says of each: whether the threads had work, and when."""
@@ -566,12 +573,13 @@ def threads_section(bench, timeline):
                              fmt(100 * e["utilization"], ".0f", "%"),
                              fmt(e["serial_ms"], ".4f"), f"{e['pooled_loops']} / {e['inline_loops']}", str(e["alone_loops"]),
                              fmt(e["median_task_us"], ".1f"), fmt(e["median_join_lag_us"], ".1f"),
+                             same_thread(e),
                              fmt(min(e["work_ms"]), ".4f") + " - " + fmt(max(e["work_ms"]), ".4f")])
             if rows:
                 lines += [f"### {s}, {plural(t)}", "",
                           md_table(["variant", "bench ms", "untraced ms", "traced ms", "threads busy", "serial ms",
                                     "loops pooled / inline", "alone", "task us", "hand-out lag us",
-                                    "work per thread, ms"], rows), ""]
+                                    "same thread", "work per thread, ms"], rows), ""]
     if not lines:
         return []
     return ["## Where the threads go", "",
@@ -580,7 +588,9 @@ def threads_section(bench, timeline):
             " *threads busy* is the threads' own work over threads x the call; *serial* the calling thread outside"
             " the pipeline's own parallel loops; *alone* the pooled loops whose tasks all ran on the thread that"
             " started them; *task us* a pooled loop's median task; *hand-out lag* the median over loops of when the"
-            " last other thread started its first task of it. Few tasks show as idle threads, slow hand-outs as lag,"
+            " last other thread started its first task of it; *same thread* how often a task of an outer pooled"
+            " loop ran on the same thread as that iteration in the traced call before (a thread keeping its slice"
+            " of the work, and of the weights, in its cache). Few tasks show as idle threads, slow hand-outs as lag,"
             " unequal work as a wide last column. *untraced* and *traced*: the medians of the calls"
             " `wino_profile` alternated with and without the trace (what tracing cost); *bench*: the benchmark's.",
             ""] + lines

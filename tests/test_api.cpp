@@ -1070,8 +1070,19 @@ TEST(ApiRunStats, TraceRecordsEveryTaskOfEveryLoop) {
                 EXPECT_LE(t.work_us, t.end_us - t.start_us + 1e-3);
                 if (!l.pooled) EXPECT_EQ(t.thread, l.thread) << "a loop run in order runs on its starter";
             }
-            for (size_t i = 0; i < stats.loops.size(); i++)
+            std::vector<std::set<int>> iterations(stats.loops.size());
+            for (const wino::TaskSpan &t : stats.tasks) iterations[size_t(t.loop)].insert(t.iteration);
+            for (size_t i = 0; i < stats.loops.size(); i++) {
                 EXPECT_EQ(count[i], stats.loops[i].size) << "loop " << i << ": one task per iteration";
+                ASSERT_EQ(iterations[i].size(), size_t(stats.loops[i].size)) << "loop " << i << ": an iteration twice";
+                EXPECT_EQ(*iterations[i].rbegin() - *iterations[i].begin() + 1, stats.loops[i].size)
+                    << "loop " << i << ": its iterations are not one range";
+            }
+            // One process-wide number per thread of the call.
+            EXPECT_LE(stats.thread_workers.size(), size_t(threads));
+            EXPECT_EQ(std::set<int>(stats.thread_workers.begin(), stats.thread_workers.end()).size(),
+                      stats.thread_workers.size());
+            for (const wino::TaskSpan &t : stats.tasks) EXPECT_LT(size_t(t.thread), stats.thread_workers.size());
         }
     }
     EXPECT_GT(nested, 0) << "no variant started a nested loop: the depth checks checked nothing";
@@ -1087,7 +1098,9 @@ TEST(Timeline, SummaryAndChartOfAMadeUpTrace) {
     wino::RunStats s;
     s.compute_ms = 0.1;
     s.loops = {{0, 0, 2, true, 10, 90}, {1, 1, 2, true, 20, 40}, {0, 1, 1, false, 30, 50}};
-    s.tasks = {{0, 0, 10, 90, 60}, {1, 0, 15, 70, 35}, {1, 1, 20, 30, 10}, {1, 1, 30, 40, 10}, {0, 2, 30, 50, 20}};
+    s.tasks = {{0, 0, 0, 10, 90, 60}, {1, 0, 1, 15, 70, 35}, {1, 1, 0, 20, 30, 10}, {1, 1, 1, 30, 40, 10},
+               {0, 2, 0, 30, 50, 20}};
+    s.thread_workers = {3, 5};
     const wino::bench::TraceSummary t = wino::bench::summarize_trace(s, 2);
     EXPECT_DOUBLE_EQ(t.call_us, 100);
     EXPECT_EQ(t.threads_seen, 2);
@@ -1104,6 +1117,21 @@ TEST(Timeline, SummaryAndChartOfAMadeUpTrace) {
     EXPECT_DOUBLE_EQ(t.utilization, 155.0 / 200);
     EXPECT_DOUBLE_EQ(t.median_join_lag_us, 5);
     EXPECT_THAT(wino::bench::trace_chart(s, 2, 10), testing::ElementsAre(" |        ", "##########", " +#####   "));
+
+    // The next call, on the same two threads of the process with their
+    // roles swapped (the process's thread 5 called): each iteration of the
+    // outer pooled loop ran on the other thread. The nested pooled loop (in
+    // a task of thread 1) and the inline one are not compared.
+    wino::RunStats next = s;
+    next.thread_workers = {5, 3};
+    EXPECT_DOUBLE_EQ(wino::bench::same_thread_share(s, next), 0) << "each iteration ran on the other thread";
+    EXPECT_DOUBLE_EQ(wino::bench::same_thread_share(s, s), 1);
+    next.tasks[0].iteration = 1, next.tasks[1].iteration = 0;  // and now the iterations swapped too
+    EXPECT_DOUBLE_EQ(wino::bench::same_thread_share(s, next), 1);
+    next.tasks[0].iteration = 0;  // iteration 0 twice: one of the two on the same thread as before
+    EXPECT_DOUBLE_EQ(wino::bench::same_thread_share(s, next), 0.5);
+    next.loops[0].size = 3;  // no loop of the same size to compare
+    EXPECT_DOUBLE_EQ(wino::bench::same_thread_share(s, next), -1);
 }
 
 TEST(ApiShapeErrors, MoreThanInt32ElementsIsBadShapeNotOverflow) {

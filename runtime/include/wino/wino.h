@@ -112,8 +112,9 @@ const VariantInfo &variant(const std::string &name);
 // own, on whichever threads ran them): the sum of a thread's work is the
 // time it ran the pipeline's code, not the time it waited for other threads.
 struct TaskSpan {
-    int thread = 0;  // 0: the calling thread; then the pool's, in the order they first ran one of the call's tasks
-    int loop = 0;    // its parallel loop: an index into RunStats::loops
+    int thread = 0;     // 0: the calling thread; then the pool's, in the order they first ran one of the call's tasks
+    int loop = 0;       // its parallel loop: an index into RunStats::loops
+    int iteration = 0;  // which of the loop's iterations it ran
     double start_us = 0, end_us = 0, work_us = 0;
 };
 
@@ -143,6 +144,11 @@ struct RunStats {
     // --timeline reads them). Empty otherwise.
     std::vector<LoopSpan> loops;
     std::vector<TaskSpan> tasks;
+    // Per TaskSpan::thread: which thread of the process it was, numbered
+    // from 0 as threads first ran a traced call's code and kept from call to
+    // call, so that traces of two calls show whether a loop's iteration ran
+    // on the same thread both times (and found its data in that core's cache).
+    std::vector<int> thread_workers;
 };
 
 struct RunOptions {
