@@ -467,6 +467,20 @@ def scaling(bench):
                       "oneDNN Winograd", "oneDNN direct", "FMA peak", "of peak", "tasks", "joins"], rows), ""]
 
 
+def targets_section(bench):
+    """The performance targets against oneDNN judged on this run's cells (scripts/targets.py)."""
+    import targets  # it reads runs through this module
+    cpu_rows = [v for v in bench.ran("cpu") if bench.kind(v) not in ("peer", "auto")]
+    if not cpu_rows or not any(v in bench.variants for v in targets.ONEDNN_WINOGRAD + targets.ONEDNN_DIRECT):
+        return []
+    lanes = targets.vector_lanes(bench)
+    return ["## The performance targets in this run", "",
+            f"Issue 11's targets, each cell judged on this run's medians (`scripts/targets.py bench.json` prints the"
+            f" same; its header says which layers each target covers). Ours: the fastest CPU row of the kind the"
+            f" target names, of either layout; oneDNN: the faster of its rows. Channel tails are counted against"
+            f" {lanes}-lane vectors.", ""] + targets.markdown(bench, lanes)
+
+
 def every_variant(bench):
     lines = ["## Every variant and peer", "",
              "Speedups are the other's time / this time (>1: this one is faster). `peak MiB`: the peak memory of"
@@ -1451,6 +1465,7 @@ def main():
     lines += section
     lines += best_fused(bench)
     lines += scaling(bench)
+    lines += targets_section(bench)
     lines += every_variant(bench)
     lines += stages(bench, profile)
     lines += threads_section(bench, timeline)
