@@ -400,7 +400,21 @@ long long channel_tasks(const ScheduleParams &p, long long K, int KB) {
     return parallel_channels(p) ? channel_blocks<long long>(K, KB) : 1;
 }
 
+// The direct schedule's tasks per band: its channel blocks (parallel=channels),
+// or with parallel=groups the groups of them, which band_shape counts twice.
+long long direct_channel_tasks(const ScheduleParams &p, long long K, int KB, long long threads, bool for_bands) {
+    if (!parallel_groups(p)) return channel_tasks(p, K, KB);
+    const long long blocks = channel_blocks<long long>(K, KB);
+    const long long groups = ceil_div(blocks, direct_group_blocks(blocks, threads));
+    return for_bands ? 2 * groups : groups;
+}
+
 }  // namespace
+
+long long direct_group_blocks(long long blocks, long long threads) {
+    blocks = std::max(blocks, 1LL);
+    return ceil_div(blocks, std::clamp(threads, 1LL, blocks));
+}
 
 // As schedule_direct (schedules/direct.cpp) splits its output.
 long long direct_bands(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
@@ -411,14 +425,15 @@ long long direct_bands(const Machine &machine, const ScheduleParams &p, long lon
     const int XB = along_x ? machine.lanes : blk.cols_x(), YB = along_x ? row.YB : blk.cols_y();
     const int XG = !along_x && direct_stores_rows(machine, p) ? machine.lanes : XB;
     const Bands b = band_shape_of(Wo, Ho, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
-                                  channel_tasks(p, K, direct_channels(machine, p)), threads);
+                                  direct_channel_tasks(p, K, direct_channels(machine, p), threads, true), threads);
     return ceil_div(ceil_div(Wo, XG), std::max(1LL, b.x / XG)) * ceil_div(ceil_div(Ho, YB), std::max(1LL, b.y / YB)) *
            N;
 }
 
 long long direct_tasks(const Machine &machine, const ScheduleParams &p, long long N, long long C, long long K,
                        long long Ho, long long Wo, int threads) {
-    return direct_bands(machine, p, N, C, K, Ho, Wo, threads) * channel_tasks(p, K, direct_channels(machine, p));
+    return direct_bands(machine, p, N, C, K, Ho, Wo, threads) *
+           direct_channel_tasks(p, K, direct_channels(machine, p), threads, false);
 }
 
 // As schedule_fused (schedules/winograd.cpp) splits its output.

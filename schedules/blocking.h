@@ -46,7 +46,8 @@ struct ScheduleParams {
     std::string parallel;  // inside a band: "bands" (all serial), "channels" (channel blocks in parallel, default),
                            // "all" (fused: the input transform's channel vectors in parallel too) or "groups"
                            // (fused: channel blocks in as many groups as the threads need, each transforming
-                           // the band's input itself) or "points" (fused: as "all", and the band's products
+                           // the band's input itself; direct: the weight blocks in a group per thread, the
+                           // groups outermost, each padding its bands itself) or "points" (fused: as "all", and the band's products
                            // for all output channels first, in parallel over transform points and channel
                            // blocks)
     std::string vectorize; // direct: "k" (output channels, default) or "x" (pixels along a row)
@@ -88,6 +89,12 @@ I channel_blocks(const I &K, int KB) {
     const int per = register_blocks_per_channel_block(KB);
     return ((K + KB - 1) / KB + per - 1) / per;
 }
+
+// The weight blocks per group of the direct schedule with parallel=groups:
+// the `blocks` channel blocks in one group per thread, at most one group
+// per block, equal but the last (ceil(blocks / this) groups).
+// (schedules/direct.cpp computes the same on Halide Exprs.)
+long long direct_group_blocks(long long blocks, long long threads);
 
 // The parallel tasks of a band's products with parallel=points: each of the
 // alpha² transform points times each register block of KB of K channels.

@@ -35,9 +35,10 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         throw std::invalid_argument("conv_direct: vectorize='" + p.vectorize + "', expected k or x");
     if (p.c_slice || !p.load.empty())
         throw std::invalid_argument("conv_direct: c_slice and load are GPU Winograd parameters");
-    if (parallel_all(p) || parallel_groups(p))
+    if (parallel_all(p) || parallel_points(p))
         throw std::invalid_argument("conv_direct: parallel=" + p.parallel +
-                                    " is the fused schedule's (its input transform); expected bands or channels");
+                                    " is the fused schedule's (its input transform); expected bands, channels or groups");
+    const bool groups = parallel_groups(p);
     const bool along_x = p.vectorize == "x";
     if (nhwc && (along_x || p.store == "rows" || pads_image(p)))
         throw std::invalid_argument("conv_direct: layout=nhwc vectorizes output channels and pads bands: "
@@ -87,8 +88,22 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     const Expr C = s.r.z.extent(), K = out.output_buffer().dim(2).extent();
     const Expr W = out.output_buffer().dim(0).extent(), H = out.output_buffer().dim(1).extent();
     const Expr N = out.output_buffer().dim(3).extent();
+    // parallel=groups: the weights' channel blocks in groups, outermost, one
+    // group task per thread (direct_group_blocks), each padding the bands it
+    // reads itself. A call's oneTBB loop of at most one task per thread gives
+    // a task to the same thread call after call (bench/results/h200-37), so
+    // each thread keeps its group's weights in its L2 from call to call, as
+    // oneDNN's static OpenMP schedule does; with channel blocks nested in
+    // bands, whichever thread steals a block reads its weights from L3. The
+    // bands then only fill the threads the groups leave idle: band_shape
+    // counts the groups twice, as one task per thread is enough. (kblocks is
+    // at least 1: K >= 1.)
+    const Expr kblocks = channel_blocks(K, KB);
+    const Expr per_group = (kblocks + clamp(s.threads, 1, kblocks) - 1) / clamp(s.threads, 1, kblocks);  // direct_group_blocks
+    const Expr group_count = (kblocks + per_group - 1) / per_group;
     const BandShape bands = band_shape(W, H, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
-                                       select(parallel_channels(p), channel_blocks(K, KB), 1), s.threads);
+                                       groups ? 2 * group_count : select(parallel_channels(p), kblocks, 1),
+                                       s.threads);
 
     // Output: one register block per (xo, ko). GuardWithIf: any H', W', K
     // works; only blocks at the edges are partial. k is split into register
@@ -109,16 +124,28 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         .split(y, yo, yi, YB, TailStrategy::GuardWithIf)
         .split(xo, bxo, xo, max(1, bands.x / XG), TailStrategy::GuardWithIf)
         .split(yo, byo, yo, max(1, bands.y / YB), TailStrategy::GuardWithIf);
+    // The loops outside a band's register blocks: its channel blocks, the
+    // bands, (with parallel=groups) the groups, the images.
+    Var kbg("kbg"), kbi("kbi");
+    std::vector<VarOrRVar> outer{kb, bxo, byo, n};
+    if (groups) {
+        out.split(kb, kbg, kbi, per_group, TailStrategy::GuardWithIf);
+        outer = {kbi, bxo, byo, kbg, n};
+    }
+    auto order = [&](std::vector<VarOrRVar> inner) {
+        inner.insert(inner.end(), outer.begin(), outer.end());
+        return inner;
+    };
     if (along_x) {
         // ko unrolled: with its value a constant, k % kWeightKBlock folds,
         // and the KU weight broadcasts share one address register (as a
         // loop, KU separate addresses ran out of registers and spilled).
-        out.reorder(xi, ki, yi, xo, ko, yo, kb, bxo, byo, n).vectorize(xi).unroll(ki).unroll(yi).unroll(ko);
+        out.reorder(order({xi, ki, yi, xo, ko, yo})).vectorize(xi).unroll(ki).unroll(yi).unroll(ko);
     } else if (rows) {
-        out.reorder(xi, yi, ki, xo, ko, yo, kb, bxo, byo, n).vectorize(xi).unroll(yi);  // copies rows of the stack block
+        out.reorder(order({xi, yi, ki, xo, ko, yo})).vectorize(xi).unroll(yi);  // copies rows of the stack block
     } else {
         out.split(ki, ki, kv, L)
-            .reorder(kv, ki, xi, yi, xo, ko, yo, kb, bxo, byo, n)
+            .reorder(order({kv, ki, xi, yi, xo, ko, yo}))
             .vectorize(kv)
             .unroll(ki)
             .unroll(xi)
@@ -128,7 +155,8 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     // (Halide 14 cannot prove a fused band index in range when the band
     // count is symbolic, and rejects the call); the pool balances nesting.
     out.parallel(bxo).parallel(byo).parallel(n);
-    if (parallel_channels(p)) out.parallel(kb);
+    if (groups) out.parallel(kbg);
+    else if (parallel_channels(p)) out.parallel(kb);
 
     // The accumulators: a fixed-size block (bound_extent), so it can live in
     // registers even for a partial block at the edge; the extra pixels read zero
