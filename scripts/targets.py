@@ -225,7 +225,12 @@ def main():
     ap.add_argument("--vector-lanes", type=int, default=0,
                     help="fp32 lanes per vector for the channel-tail class (default: from the run's Halide target)")
     args = ap.parse_args()
-    bench = report.Bench(args.bench_json)
+    try:
+        bench = report.Bench(args.bench_json)
+    except (OSError, ValueError, KeyError) as e:  # missing, unreadable, or not wino_bench's JSON
+        sys.exit(f"targets.py: cannot read {args.bench_json} as a wino_bench JSON: {e}")
+    if not bench.dims:
+        sys.exit(f"targets.py: {args.bench_json} has no layer a CPU row ran on: nothing to judge")
     lanes = args.vector_lanes or vector_lanes(bench)
     cpu = bench.ctx.get("cpu", "?")
     print(f"CPU: {cpu}{report.cpu_detail(cpu, bench.ctx.get('num_cpus'))}; Halide target {bench.ctx.get('halide_target', '?')}; "
