@@ -12,7 +12,8 @@
 // --timeline traces the thread pool instead (RunOptions::trace_tasks) on the
 // variants themselves: of the median of R traced calls, how much each thread
 // worked, the serial part, how long the pool took to hand out each loop, how
-// often a top-level task ran on the same thread as in the call before (same),
+// often a task of an outer pooled loop ran on the same thread as in the call
+// before (same),
 // and a chart of the threads over the call (bench/timeline.h).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -64,8 +65,9 @@ double time_one_run(const std::string &variant, const std::vector<float> &x, con
 
 // The median (by time) of `calls` traced calls, after untraced ones for
 // `seconds`; the median time of as many untraced calls (what tracing costs);
-// and how often a top-level task ran on the same thread as in the traced call
-// before it (the median over consecutive pairs; -1: nothing to compare).
+// and how often a task of an outer pooled loop ran on the same thread as in
+// the traced call before it (same_thread_share: the median over consecutive
+// pairs; -1: nothing to compare).
 struct TracedCalls {
     wino::RunStats median;
     double untraced_ms = 0, same_thread = -1;

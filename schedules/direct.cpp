@@ -92,9 +92,10 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     // group task per thread (direct_group_blocks), each padding the bands it
     // reads itself. A call's oneTBB loop of at most one task per thread gives
     // a task to the same thread call after call (bench/results/h200-37), so
-    // each thread keeps its group's weights in its L2 from call to call, as
-    // oneDNN's static OpenMP schedule does; with channel blocks nested in
-    // bands, whichever thread steals a block reads its weights from L3. The
+    // each thread can keep its group's weights in its L2 from call to call,
+    // as oneDNN's static OpenMP schedule does; with channel blocks nested in
+    // bands, whichever thread steals a block reads its weights from L3 (it
+    // paid on one layer of one host only: bench/results/h200-39). The
     // bands then only fill the threads the groups leave idle: band_shape
     // counts the groups twice, as one task per thread is enough. (kblocks is
     // at least 1: K >= 1.)

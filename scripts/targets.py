@@ -123,7 +123,6 @@ def per_pixel_ratio(L, t):
                 growth = (ms64 / px(d)) / (ms56 / px(e)) if ms56 and ms64 else math.nan
                 c = Cell(f"{s64} per pixel over {s56}", t, v64, ms64, v56, ms56, 1.0)
                 c.ratio = 1.15 / growth if growth and not math.isnan(growth) else math.nan
-                c.growth = growth
                 cells.append(c)
     return cells
 
