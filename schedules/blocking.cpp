@@ -71,6 +71,34 @@ RegisterBlock register_block(const Machine &machine, const ScheduleParams &p) {
     return b;
 }
 
+std::vector<std::string> grid_blocks(long long extent_x, long long extent_y, int k_vectors, int max_columns, int count) {
+    struct Option {
+        int x, y;
+        double waste;
+    };
+    std::vector<Option> options;
+    extent_x = std::max(extent_x, 1LL), extent_y = std::max(extent_y, 1LL);
+    const int fewest = (8 + std::max(k_vectors, 1) - 1) / std::max(k_vectors, 1);
+    for (int x = 1; x <= std::min<long long>(extent_x, max_columns); x++)
+        for (int y = 1; x * y <= max_columns && y <= extent_y; y++) {
+            if (x * y < fewest) continue;
+            const double computed = double((extent_x + x - 1) / x * x) * double((extent_y + y - 1) / y * y);
+            const double waste = computed / (double(extent_x) * double(extent_y));
+            if (waste <= 1.1) options.push_back({x, y, waste});
+        }
+    std::sort(options.begin(), options.end(), [](const Option &a, const Option &b) {
+        if (a.waste != b.waste) return a.waste < b.waste;
+        if (a.x * a.y != b.x * b.y) return a.x * a.y > b.x * b.y;
+        return a.x > b.x;
+    });
+    std::vector<std::string> out;
+    for (const Option &o : options) {
+        if (int(out.size()) >= count) break;
+        out.push_back(std::to_string(o.x) + "x" + std::to_string(o.y));
+    }
+    return out;
+}
+
 int band_bytes(const ScheduleParams &p) {
     if (p.band_kb < 0) throw std::invalid_argument("band_kb must be >= 0");
     return (p.band_kb ? p.band_kb : 512) * 1024;

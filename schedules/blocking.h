@@ -115,6 +115,16 @@ RegisterBlock register_block(const Machine &machine, const ScheduleParams &p);
 
 // Bytes of working set per band (band_kb, or the default).
 int band_bytes(const ScheduleParams &p);
+// Register blocks ("XxY") that cut a grid of extent_x x extent_y columns
+// (Winograd: tiles, direct: output pixels) with little waste, for the tuner
+// to try besides its fixed list: at most `count`, each of 8 / k_vectors to
+// max_columns columns (enough accumulators to cover the FMAs' latency, no
+// more than the registers hold), computing at most 10% more columns than
+// the grid has; those wasting least first, then the most columns, then the
+// widest. Layers the fixed list was not written for get blocks that fit
+// them: F(6,3) at 56x56 has 10 x 10 tiles (5x2, 10x1), a 19x23 channel tail
+// F(4,3) 5 x 6.
+std::vector<std::string> grid_blocks(long long extent_x, long long extent_y, int k_vectors, int max_columns, int count);
 // Whether channel blocks inside a band run in parallel as well.
 bool parallel_channels(const ScheduleParams &p);
 // Whether the fused schedule's per-band input padding and transform run in

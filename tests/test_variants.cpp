@@ -330,6 +330,41 @@ TEST(BandShape, WholeBlocksWithinTheBudget) {
     }
 }
 
+// The tuner's blocks from a layer's grid: ResNet's tile grids get the
+// blocks that cut them whole (F(6,3) at 56x56: 10 x 10 tiles; F(4,3) at
+// 28x28: 7 x 7), a prime extent gets near fits, and on any grid every block
+// holds 8 / k_vectors to max_columns columns and computes at most 10% more
+// columns than the grid has, those wasting least first.
+TEST(ScheduleParams, GridBlocks) {
+    using V = std::vector<std::string>;
+    EXPECT_EQ(wino::grid_blocks(10, 10, 2, 12, 4), (V{"10x1", "5x2", "2x5", "1x10"}));
+    EXPECT_EQ(wino::grid_blocks(7, 7, 2, 12, 4), (V{"7x1", "1x7"}));
+    EXPECT_EQ(wino::grid_blocks(4, 4, 2, 12, 2), (V{"4x2", "2x4"}));
+    EXPECT_EQ(wino::grid_blocks(23, 19, 2, 8, 1), (V{"8x1"}));  // 24 of 23 columns: the least waste (4%)
+    EXPECT_TRUE(wino::grid_blocks(1, 1, 2, 12, 4).empty());      // no block of 4 columns fits one tile
+    std::mt19937 rng(7);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+    for (int i = 0; i < 2000; i++) {
+        const long long ex = pick(1, 120), ey = pick(1, 120);
+        const int kv = pick(1, 4), most = pick(1, 24), count = pick(1, 6);
+        const V blocks = wino::grid_blocks(ex, ey, kv, most, count);
+        const std::string at = std::to_string(ex) + "x" + std::to_string(ey) + " kv " + std::to_string(kv) +
+                               " most " + std::to_string(most);
+        EXPECT_LE(int(blocks.size()), count) << at;
+        double last = 0;
+        for (const std::string &b : blocks) {
+            int x = 0, y = 0;
+            ASSERT_EQ(std::sscanf(b.c_str(), "%dx%d", &x, &y), 2) << at;
+            EXPECT_LE(x * y, most) << at << " " << b;
+            EXPECT_GE(x * y * kv, 8) << at << " " << b;
+            const double waste = double((ex + x - 1) / x * x) * double((ey + y - 1) / y * y) / double(ex * ey);
+            EXPECT_LE(waste, 1.1) << at << " " << b;
+            EXPECT_GE(waste, last) << at << " " << b;
+            last = waste;
+        }
+    }
+}
+
 // Vectors of output channels per register block: 1 to 4 when asked (3: 48
 // channels, direct's block for K = 33..48), else as many as the registers
 // allow that divide the weights' blocks; anything else is an error that says

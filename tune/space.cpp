@@ -1,5 +1,6 @@
 #include "space.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -75,12 +76,41 @@ std::vector<Candidate> seeds(const std::string &layout) {
     return out;
 }
 
-std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const Candidate &c) {
-    const std::vector<std::string> bands{"", "128", "256", "1024", "2048"}, parallel{"", "bands"}, pad{"", "image"};
+std::vector<std::string> layer_blocks(const Candidate &c, const ConvShape &shape, const std::string &target) {
+    if (c.algorithm == "direct" && c.params.count("vectorize") && c.params.at("vectorize") == "x") return {};
+    const Machine machine = machine_of_target_string(target);
+    const ScheduleParams p = parse_schedule_params(c.row_parameters());
+    const int k_vectors = p.k_vectors ? p.k_vectors : register_block(machine).k_vectors;
+    int columns = machine.registers * 3 / 4 / k_vectors;  // accumulators, as register_block allows
+    long long x = shape.out_w(), y = shape.out_h();
+    if (c.algorithm == "winograd") {
+        x = (x + c.m - 1) / c.m, y = (y + c.m - 1) / c.m;
+    } else {
+        columns = columns * 2 / 3;  // as direct_block: a third for the broadcasts neighbouring taps share
+    }
+    return grid_blocks(x, y, k_vectors, columns, 4);
+}
+
+namespace {
+
+// The fixed list of register blocks, then the layer's (layer_blocks).
+std::vector<std::string> blocks_for(const Candidate &c, std::vector<std::string> fixed, const ConvShape &shape,
+                                    const std::string &target) {
+    for (const std::string &b : layer_blocks(c, shape, target))
+        if (std::find(fixed.begin(), fixed.end(), b) == fixed.end()) fixed.push_back(b);
+    return fixed;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const Candidate &c, const ConvShape &shape,
+                                                                         const std::string &target) {
+    const std::vector<std::string> bands{"", "128", "256", "1024", "2048"}, pad{"", "image"};
     if (c.algorithm == "winograd") {
         std::vector<std::pair<std::string, std::vector<std::string>>> dims{
             {"m", {"2", "4", "6"}},
-            {"block", {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}},
+            {"block", blocks_for(c, {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}, shape,
+                                 target)},
             {"k_vectors", {"", "1", "2", "3"}},
             {"band_kb", bands},
             {"parallel", {"", "bands", "all", "groups", "points"}}};
@@ -93,13 +123,15 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
         return {{"block", {"", "1x2", "1x3", "1x4", "1x6"}},
                 {"k_vectors", {"", "1", "2", "4"}},
                 {"band_kb", bands},
-                {"parallel", parallel},
+                {"parallel", {"", "bands"}},
                 {"pad", pad}};
+    // The weights' channel blocks in a group per thread (parallel=groups)
+    // only for channel vectors: the pixel-vectorized kernel's rows.
     std::vector<std::pair<std::string, std::vector<std::string>>> dims{
-        {"block", {"", "4x2", "2x4", "8x1", "7x1", "3x3", "6x2", "4x3", "2x2"}},
+        {"block", blocks_for(c, {"", "4x2", "2x4", "8x1", "7x1", "3x3", "6x2", "4x3", "2x2"}, shape, target)},
         {"k_vectors", {"", "1", "2", "3"}},
         {"band_kb", bands},
-        {"parallel", parallel},
+        {"parallel", {"", "bands", "groups"}},
         {"taps", {"", "rows"}}};
     // From and into NHWC, vectors of channels are dense both ways: no rows, no padded copy.
     if (!channels_last(parse_schedule_params(c.row_parameters())))

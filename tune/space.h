@@ -31,8 +31,16 @@ std::string canonical_key(const Candidate &c, const std::string &target);
 std::map<std::string, std::string> hand_variants();
 
 // The parameters of `c`'s schedule and the values each may take ("" = the
-// target's default), m included for Winograd.
-std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const Candidate &c);
+// target's default), m included for Winograd; the register blocks include
+// those that fit `shape`'s grid of tiles or pixels on `target` (a Halide
+// target string), besides a fixed list.
+std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const Candidate &c, const ConvShape &shape,
+                                                                         const std::string &target);
+
+// The register blocks that cut `shape`'s grid (Winograd: c.m's tiles; direct,
+// channel vectors: output pixels) with little waste, sized for c's channel
+// vectors on `target` (grid_blocks in schedules/blocking.h), best fit first.
+std::vector<std::string> layer_blocks(const Candidate &c, const ConvShape &shape, const std::string &target);
 
 // `c` with tile size m (Winograd).
 Candidate with_m(const Candidate &c, int m);

@@ -8,7 +8,8 @@
 //             [--from-log]
 //
 // The space (tune/space.h): Winograd fused for m = 2, 4, 6 and direct, each
-// with its register block, channel vectors, band budget and what runs in
+// with its register block (a fixed list and those that fit the layer's tile
+// or pixel grid), channel vectors, band budget and what runs in
 // parallel. From every hand-written variant of the table and each
 // algorithm's default, a coordinate descent changes one parameter at a time
 // and keeps what is faster, until the budget is spent. Compiled candidates
@@ -355,18 +356,33 @@ void search(Tuner &tuner, const Problem &problem, double budget, const std::stri
         if (!here->ok()) continue;
         for (bool improved = true; improved && !tuner.out_of_time();) {
             improved = false;
-            for (const auto &[param, values] : wino::tune::dimensions(current)) {
+            for (const auto &[param, values] : wino::tune::dimensions(current, problem.shape, tuner.target().to_string())) {
                 for (const std::string &value : values) {
-                    Candidate next = current;
-                    if (value.empty()) next.params.erase(param);
-                    else next.params[param] = value;
-                    if (param == "m") next = wino::tune::with_m(current, std::stoi(value));
-                    if (same_schedule(next, current, tuner.target()) || !consider(next)) continue;
-                    const Point &p = tuner.measure(problem, next);
-                    if (p.ms < here->ms * 0.99) {
-                        current = next;
-                        here = &p;
-                        improved = true;
+                    std::vector<Candidate> nexts{current};
+                    if (value.empty()) nexts[0].params.erase(param);
+                    else nexts[0].params[param] = value;
+                    if (param == "m") {
+                        // The tile size and the register block go together: a block
+                        // that fits one m's tile grid cuts another's badly (F(6,3) at
+                        // 56x56: 10 x 10 tiles, which 7x1 blocks cut to 14 x 10), so
+                        // also the new m with the block that fits its grid best.
+                        nexts[0] = wino::tune::with_m(current, std::stoi(value));
+                        const std::vector<std::string> fit =
+                            wino::tune::layer_blocks(nexts[0], problem.shape, tuner.target().to_string());
+                        if (!fit.empty()) {
+                            nexts.push_back(nexts[0]);
+                            nexts.back().params["block"] = fit.front();
+                        }
+                    }
+                    const Candidate from = current;
+                    for (const Candidate &next : nexts) {
+                        if (same_schedule(next, from, tuner.target()) || !consider(next)) continue;
+                        const Point &p = tuner.measure(problem, next);
+                        if (p.ms < here->ms * 0.99) {
+                            current = next;
+                            here = &p;
+                            improved = true;
+                        }
                     }
                 }
             }
