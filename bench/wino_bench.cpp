@@ -211,6 +211,22 @@ void time_calls(benchmark::State &state, Call call) {
     }
 }
 
+// The time this variant's multiply takes at the FMA peak measured at
+// `threads` on layer s: the multiply-adds its register and channel blocks
+// compute (wino::Estimate::multiply_fmas), the floor no schedule of the same
+// blocks beats; 0 where the model does not count them (GPU, tensor-level,
+// autoscheduled) or the peak is unknown.
+double multiply_floor_ms(const std::string &variant, const ConvShape &s, int threads, const std::string &layout) {
+    const auto peak = g_peak.find(threads);
+    if (peak == g_peak.end() || !(peak->second > 0)) return 0;
+    wino::RunOptions options;
+    options.threads = threads;
+    options.layout = layout;
+    for (const wino::Estimate &e : wino::estimate_variants(s, options))
+        if (e.variant == variant) return 2 * e.multiply_fmas / (peak->second * 1e6);
+    return 0;
+}
+
 void bench_variant(benchmark::State &state, const Case &c) {
     const ConvShape &s = c.shape;
     const Data &d = data_for(s);
@@ -220,6 +236,7 @@ void bench_variant(benchmark::State &state, const Case &c) {
     const Selector *selector = selector_of(c.variant);
     const std::string variant = selector ? "auto" : c.variant;
     double copy_in = 0, copy_out = 0, single_call_ms = 0;
+    std::string ran = c.variant, layout;  // what ran (auto: its pick), on which layout
     try {
         wino::RunOptions options;
         options.threads = c.threads;
@@ -229,6 +246,7 @@ void bench_variant(benchmark::State &state, const Case &c) {
         // auto chooses for this layer; its label says what.
         auto prepared = wino::prepare_weights(variant, {d.weights.data(), s.weights()}, options,
                                               s.input(options.layout), s.padding);
+        ran = prepared.variant(), layout = options.layout;
         wino::ConstTensor in{d.input.data(), s.input(options.layout)};
         wino::Tensor y{out.data(), s.output(options.layout)};
         // Once untimed: a GPU variant's first call loads its kernels, which the
@@ -269,6 +287,8 @@ void bench_variant(benchmark::State &state, const Case &c) {
     state.counters["peak_MiB"] = double(stats.peak_temporary_bytes) / (1 << 20);
     state.counters["tasks"] = double(stats.parallel_tasks);
     state.counters["joins"] = double(stats.fork_joins);
+    if (const double floor = gpu ? 0 : multiply_floor_ms(ran, s, c.threads, layout); floor > 0)
+        state.counters["floor_ms"] = floor;
     if (gpu) {
         state.counters["call_ms"] = single_call_ms;
         state.counters["copy_in_ms"] = copy_in;
@@ -307,7 +327,8 @@ void bench_peer(benchmark::State &state, const Case &c) {
 
 // Median (or single run) of each case, as Google Benchmark reports them.
 struct Result {
-    double ms = NAN, peak_mib = NAN, tasks = NAN, joins = NAN, call_ms = NAN, copy_in_ms = NAN, copy_out_ms = NAN;
+    double ms = NAN, peak_mib = NAN, tasks = NAN, joins = NAN, call_ms = NAN, copy_in_ms = NAN, copy_out_ms = NAN,
+           floor_ms = NAN;
     std::string error, label;
 };
 std::map<std::string, Result> g_results;
@@ -336,6 +357,7 @@ public:
                 result.call_ms = counter("call_ms");
                 result.copy_in_ms = counter("copy_in_ms");
                 result.copy_out_ms = counter("copy_out_ms");
+                result.floor_ms = counter("floor_ms");
             }
         }
         Base::ReportRuns(runs);
@@ -353,7 +375,9 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
                    const std::vector<std::string> &names) {
     std::fprintf(out, "\nMedian of each benchmark; speedup = other's time / this time (>1: this is faster);\n"
                       "MiB: peak memory of the call's temporaries; tasks: parallel tasks its loops offered;\n"
-                      "joins: parallel loops it handed to the pool (each a fork and a join: wino_pool_probe).\n");
+                      "joins: parallel loops it handed to the pool (each a fork and a join: wino_pool_probe);\n"
+                      "floor: the share of the time its multiply would take at the FMA peak, the multiply-adds\n"
+                      "its blocks compute (waste at the layer's edges included): how close it runs to its own floor.\n");
     if (g_idle_us > 0) std::fprintf(out, "CPU calls %g us apart (--idle-us), not back to back.\n", g_idle_us);
     if (g_cold) std::fprintf(out, "CPU calls cold (--cold): the caches evicted before each.\n");
     for (const ConvShape &s : shapes)
@@ -365,8 +389,8 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
             auto ms_of = [&](const std::string &v) { return result(v) ? result(v)->ms : NAN; };
             std::fprintf(out, "\n%s, padding %d, %d thread%s (FMA peak %.1f GFLOP/s)\n", s.str().c_str(), s.padding, t,
                          t > 1 ? "s" : "", g_peak[t]);
-            std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s %6s\n", "variant", "ms", "GFLOP/s", "%peak",
-                         "vs direct", "vs dnnl-d", "vs dnnl-w", "MiB", "tasks", "joins");
+            std::fprintf(out, "%-22s %10s %9s %7s %6s %10s %10s %10s %9s %7s %6s\n", "variant", "ms", "GFLOP/s", "%peak",
+                         "floor", "vs direct", "vs dnnl-d", "vs dnnl-w", "MiB", "tasks", "joins");
             const double direct = ms_of("direct"), dd = ms_of("onednn_direct"), dw = ms_of("onednn_winograd");
             for (const std::string &v : names) {
                 const Result *r = result(v);
@@ -376,8 +400,9 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
                     continue;
                 }
                 const double gf = s.flops() / (r->ms * 1e-3) / 1e9;
-                std::fprintf(out, "%-22s %10s %9s %7s %10s %10s %10s %9s %7s %6s%s\n", v.c_str(), fmt("%.4f", r->ms).c_str(),
+                std::fprintf(out, "%-22s %10s %9s %7s %6s %10s %10s %10s %9s %7s %6s%s\n", v.c_str(), fmt("%.4f", r->ms).c_str(),
                              fmt("%.1f", gf).c_str(), fmt("%.0f%%", 100 * gf / g_peak[t]).c_str(),
+                             fmt("%.0f%%", 100 * r->floor_ms / r->ms).c_str(),
                              fmt("%.2fx", direct / r->ms).c_str(), fmt("%.2fx", dd / r->ms).c_str(),
                              fmt("%.2fx", dw / r->ms).c_str(), fmt("%.2f", r->peak_mib).c_str(),
                              fmt("%.0f", r->tasks).c_str(), fmt("%.0f", r->joins).c_str(), r->label.empty() ? "" : ("  " + r->label).c_str());

@@ -114,6 +114,7 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 // at hand (calibrate_cost_model) can weigh each by what it costs there.
 struct CostTerms {
     double multiply = 0, input_transform = 0, output_transform = 0, stores = 0;
+    double fmas = 0;  // the multiply's scalar multiply-adds (Estimate::multiply_fmas), not a cost
     double sum() const { return multiply + input_transform + output_transform + stores; }
 };
 
@@ -214,17 +215,17 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
             // Vectors of pixels, one per row of the block, times KU broadcast weights.
             const RowBlock b = row_block(machine, p);
             const double rows = N * up(s.K, b.KU) * up(Ho, b.YB) * up(Wo, b.L) / L;
-            return CostTerms{rows * C * 9 * micro_kernel_factor(b.YB, b.KU), padding, 0, rows};
+            return CostTerms{rows * C * 9 * micro_kernel_factor(b.YB, b.KU), padding, 0, rows, rows * C * 9 * L};
         }
         // store=rows computes whole vectors of pixels along x (its stack block).
         const RegisterBlock b = direct_block(machine, p);
         const bool rows = direct_stores_rows(machine, p);
-        const double multiply =
-            N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) * up(Wo, rows ? machine.lanes : b.cols_x()) / L *
-                direct_tap_share(p, s) * micro_kernel_factor(b.k_vectors, b.columns);
+        const double fmas = N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) *
+                            up(Wo, rows ? machine.lanes : b.cols_x()) * direct_tap_share(p, s);
+        const double multiply = fmas / L * micro_kernel_factor(b.k_vectors, b.columns);
         if (channels_last(p))  // vectors of channels in (the padded band) and out
-            return CostTerms{multiply, padding, 0, N * double(Ho) * Wo * up(s.K, machine.lanes) / L};
-        return CostTerms{multiply, padding, 0, rows ? row_stores : plane_stores};
+            return CostTerms{multiply, padding, 0, N * double(Ho) * Wo * up(s.K, machine.lanes) / L, fmas};
+        return CostTerms{multiply, padding, 0, rows ? row_stores : plane_stores, fmas};
     }
     if (v.schedule == "fused") {
         const RegisterBlock b = register_block(machine, p);
@@ -233,8 +234,8 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const double stores = nhwc ? N * double(Ho) * Wo * up(s.K, machine.lanes) / L
                               : fused_stores_rows(machine, p, m) ? row_stores : plane_stores;
         const long long tx = (Wo + m - 1) / m, ty = (Ho + m - 1) / m;
-        const double multiply = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k()) / L *
-                                micro_kernel_factor(b.k_vectors, b.columns);
+        const double fmas = N * up(tx, b.cols_x()) * up(ty, b.cols_y()) * alpha * alpha * C * up(s.K, b.k());
+        const double multiply = fmas / L * micro_kernel_factor(b.k_vectors, b.columns);
         const detail::TransformOps &ops = detail::transform_operations(m);
         const double tiles = N * double(tx) * ty;
         const double padded_pixels = N * double(ty * m + 2) * double(tx * m + 2);
@@ -242,7 +243,7 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
                                     : kElementOps * up(s.C, b.lanes) * padded_pixels;
         const double products = tiles * alpha * alpha * up(s.K, b.k()) / L;  // vectors of M_band
         return CostTerms{multiply, tiles * ops.input * up(s.C, b.lanes) / L + gathers,
-                         tiles * ops.output * up(s.K, b.k()) / L + kProductMoveOps * products, stores};
+                         tiles * ops.output * up(s.K, b.k()) / L + kProductMoveOps * products, stores, fmas};
     }
     return std::nullopt;
 }
@@ -749,6 +750,7 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
         e.remote_cost = remote_input_cost(v, layer, threads);
         e.busiest_cost = (f ? (*f)[0] + (*f)[1] + (*f)[2] : e.model_cost) + e.remote_cost;
         if (f) {  // a CPU direct or fused variant
+            e.multiply_fmas = cpu_work_terms(v, layer)->fmas;
             const ScheduleParams p = parse_schedule_params(v.parameters);
             e.tasks = schedule_tasks(v, p, layer, threads);
             e.bands = schedule_bands(v, p, layer, threads);

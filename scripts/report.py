@@ -133,7 +133,7 @@ class Bench:
     """wino_bench's JSON: runs by (variant, shape, threads), each variant's metadata, each shape's dimensions."""
 
     COUNTERS = ("N", "C", "K", "H", "W", "padding", "num_threads", "GFLOP/s", "peak_MiB", "tasks", "joins", "call_ms",
-                "copy_in_ms", "copy_out_ms")
+                "copy_in_ms", "copy_out_ms", "floor_ms")
 
     def __init__(self, path):
         self.path = path

@@ -73,10 +73,11 @@ class Layers:
 
 
 class Cell:
-    def __init__(self, layer, threads, ours, ours_ms, other, other_ms, need):
+    def __init__(self, layer, threads, ours, ours_ms, other, other_ms, need, floor=math.nan):
         self.layer, self.threads, self.ours, self.ours_ms = layer, threads, ours, ours_ms
         self.other, self.other_ms, self.need = other, other_ms, need
         self.ratio = other_ms / ours_ms if ours_ms and not math.isnan(ours_ms) else math.nan
+        self.floor = floor  # share of ours' time its multiply would take at the FMA peak (floor_of)
 
     def ok(self):
         return not math.isnan(self.ratio) and self.ratio >= self.need - 1e-9
@@ -84,25 +85,35 @@ class Cell:
     def row(self):
         mark = "yes" if self.ok() else ("-" if math.isnan(self.ratio) else "**no**")
         close = abs(self.ratio - self.need) < 0.005  # two decimals would print the bar itself
-        return [self.layer, str(self.threads), self.ours or "-", report.fmt(self.ours_ms, ".4f"), self.other or "-",
+        floor = "-" if math.isnan(self.floor) else f"{100 * self.floor:.0f}%"
+        return [self.layer, str(self.threads), self.ours or "-", report.fmt(self.ours_ms, ".4f"), floor, self.other or "-",
                 report.fmt(self.other_ms, ".4f"), report.fmt(self.ratio, ".3f" if close else ".2f"), f"{self.need:g}",
                 mark]
 
 
-HEADER = ["layer", "threads", "ours", "ms", "against", "ms", "ratio", "needed", "met"]
+HEADER = ["layer", "threads", "ours", "ms", "floor", "against", "ms", "ratio", "needed", "met"]
+FLOOR_NOTE = ("floor: the share of ours' time its multiply would take at the run's FMA peak (the multiply-adds its "
+              "blocks compute; wino_bench's floor_ms): near 100%, only fewer multiply-adds (another m or block) "
+              "make it faster")
+
+
+def floor_of(L, v, s, t):
+    """wino_bench's floor_ms for v over its time; NaN where the run has none (older runs, unmodelled rows)."""
+    r = L.bench.run(v, s, t) if v else None
+    return r.counter("floor_ms") / r.ms if r and r.ok() else math.nan
 
 
 def against(L, s, t, mine, names, need):
     v, ms = L.best(mine, s, t)
     p, pms = L.peer(names, s, t)
-    return Cell(s, t, v, ms, p, pms, need)
+    return Cell(s, t, v, ms, p, pms, need, floor_of(L, v, s, t))
 
 
 def scaled(L, s, t, mine, need):
     """The fastest of `mine` at t threads against the fastest at 1 (the ratio is the speed-up)."""
     v1, ms1 = L.best(mine, s, 1)
     vt, mst = L.best(mine, s, t)
-    return Cell(s, t, vt, mst, f"{v1} at 1 thread" if v1 else None, ms1, need)
+    return Cell(s, t, vt, mst, f"{v1} at 1 thread" if v1 else None, ms1, need, floor_of(L, vt, s, t))
 
 
 def per_pixel_ratio(L, t):
@@ -121,7 +132,7 @@ def per_pixel_ratio(L, t):
                 px = lambda dd: (dd["H"] + 2 * dd["padding"] - 2) * (dd["W"] + 2 * dd["padding"] - 2)
                 # Ratio as the other cells read it: 1.15 / (per-pixel 64² / per-pixel 56²) >= 1.
                 growth = (ms64 / px(d)) / (ms56 / px(e)) if ms56 and ms64 else math.nan
-                c = Cell(f"{s64} per pixel over {s56}", t, v64, ms64, v56, ms56, 1.0)
+                c = Cell(f"{s64} per pixel over {s56}", t, v64, ms64, v56, ms56, 1.0, floor_of(L, v64, s64, t))
                 c.ratio = 1.15 / growth if growth and not math.isnan(growth) else math.nan
                 cells.append(c)
     return cells
@@ -196,6 +207,8 @@ def markdown(bench, lanes, level="###"):
         met = sum(r[3] == "yes" for r in judged_rows)
         summary.append(f"- {tasks_title}: on {met} of {len(judged_rows)} layers")
     lines = summary + [""]
+    if any(not math.isnan(c.floor) for _, _, cells in judged for c in cells):
+        lines += [FLOOR_NOTE + ".", ""]
     for title, note, cells in judged:
         if title.startswith("4") and task_rows:
             lines += [f"{level} {tasks_title}", "",

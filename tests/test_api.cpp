@@ -618,6 +618,22 @@ TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
 // same parameters but for taps): fewer multiply-adds on a small plane (7x7:
 // 2 of 21 rows of taps are padding), nearly the same on a large one, the
 // same without padding.
+// The multiply-adds a row's multiply computes (wino_bench's floor_ms), by
+// hand: F(4,3) 7x1 on 28x28 cuts its 7 x 7 tiles whole; on 14x14 its 4 x 4
+// tiles become 7 x 4 (a block of 7 computes 3 tiles of padding); direct with
+// taps=rows on 7x7 skips 2 of 21 rows of taps; the tensor-level schedule is
+// not counted.
+TEST(CostModel, MultiplyAddsCountTheBlocksWaste) {
+    const ConvShape s28{1, 128, 128, 28, 28, 1}, s14{1, 128, 128, 14, 14, 1}, s7{1, 64, 64, 7, 7, 1};
+    const double points = 36, CK = 128.0 * 128;
+    EXPECT_DOUBLE_EQ(model_estimate("wino_fused_f4_7x1", s28, 1).multiply_fmas, 7 * 7 * points * CK);
+    EXPECT_DOUBLE_EQ(model_estimate("wino_fused_f4_7x1", s14, 1).multiply_fmas, 7 * 4 * points * CK);
+    EXPECT_DOUBLE_EQ(model_estimate("wino_fused_f4_7x1", s14, 2).multiply_fmas, 7 * 4 * points * CK);  // any threads
+    EXPECT_DOUBLE_EQ(model_estimate("direct_7x1", s7, 1).multiply_fmas, 49 * 9 * 64.0 * 64);
+    EXPECT_DOUBLE_EQ(model_estimate("direct_7x1_rowtaps", s7, 1).multiply_fmas, 49 * 9 * 64.0 * 64 * 19 / 21);
+    EXPECT_EQ(model_estimate("wino_tensor_f4", s28, 1).multiply_fmas, 0);
+}
+
 TEST(CostModel, SkippedTapRowsPayOnSmallPlanes) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
     const auto pairs = twins_but("taps", wino::skips_padded_rows);

@@ -272,6 +272,12 @@ struct Estimate {
     // from other cores (part of busiest_cost).
     long long tasks = 0, bands = 0;
     double streamed_cost = 0, remote_cost = 0;
+    // The multiply-adds its multiply computes, the work its register blocks
+    // and channel blocks waste at the layer's edges included (direct with
+    // taps=rows: without the skipped taps); 0 for the others. At the FMA
+    // peak they take the time no schedule of this block can beat (wino_bench's
+    // floor_ms).
+    double multiply_fmas = 0;
     double calibrated_ms = 0;
     std::vector<double> calibrated_terms_ms;
 };
