@@ -106,6 +106,9 @@ std::vector<std::string> blocks_for(const Candidate &c, std::vector<std::string>
 std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const Candidate &c, const ConvShape &shape,
                                                                          const std::string &target) {
     const std::vector<std::string> bands{"", "128", "256", "1024", "2048"}, pad{"", "image"};
+    // Direct: channel blocks nested in bands (the default), bands alone, or
+    // the weights' blocks in a group per thread, outermost (groups).
+    const std::vector<std::string> parallel{"", "bands", "groups"};
     if (c.algorithm == "winograd") {
         std::vector<std::pair<std::string, std::vector<std::string>>> dims{
             {"m", {"2", "4", "6"}},
@@ -123,15 +126,13 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
         return {{"block", {"", "1x2", "1x3", "1x4", "1x6"}},
                 {"k_vectors", {"", "1", "2", "4"}},
                 {"band_kb", bands},
-                {"parallel", {"", "bands"}},
+                {"parallel", parallel},
                 {"pad", pad}};
-    // The weights' channel blocks in a group per thread (parallel=groups)
-    // only for channel vectors: the pixel-vectorized kernel's rows.
     std::vector<std::pair<std::string, std::vector<std::string>>> dims{
         {"block", blocks_for(c, {"", "4x2", "2x4", "8x1", "7x1", "3x3", "6x2", "4x3", "2x2"}, shape, target)},
         {"k_vectors", {"", "1", "2", "3"}},
         {"band_kb", bands},
-        {"parallel", {"", "bands", "groups"}},
+        {"parallel", parallel},
         {"taps", {"", "rows"}}};
     // From and into NHWC, vectors of channels are dense both ways: no rows, no padded copy.
     if (!channels_last(parse_schedule_params(c.row_parameters())))
