@@ -77,9 +77,9 @@ std::vector<Candidate> seeds(const std::string &layout) {
 }
 
 std::vector<std::string> layer_blocks(const Candidate &c, const ConvShape &shape, const std::string &target) {
-    if (c.algorithm == "direct" && c.params.count("vectorize") && c.params.at("vectorize") == "x") return {};
-    const Machine machine = machine_of_target_string(target);
     const ScheduleParams p = parse_schedule_params(c.row_parameters());
+    if (c.algorithm == "direct" && p.vectorize == "x") return {};  // its block is rows of a vector: 1xY
+    const Machine machine = machine_of_target_string(target);
     const int k_vectors = p.k_vectors ? p.k_vectors : register_block(machine).k_vectors;
     int columns = machine.registers * 3 / 4 / k_vectors;  // accumulators, as register_block allows
     long long x = shape.out_w(), y = shape.out_h();

@@ -369,7 +369,8 @@ void search(Tuner &tuner, const Problem &problem, double budget, const std::stri
                         nexts[0] = wino::tune::with_m(current, std::stoi(value));
                         const std::vector<std::string> fit =
                             wino::tune::layer_blocks(nexts[0], problem.shape, tuner.target().to_string());
-                        if (!fit.empty()) {
+                        const auto kept = nexts[0].params.find("block");
+                        if (!fit.empty() && (kept == nexts[0].params.end() || kept->second != fit.front())) {
                             nexts.push_back(nexts[0]);
                             nexts.back().params["block"] = fit.front();
                         }
