@@ -52,11 +52,16 @@ void constrain_layout(B &buffer, bool channels_last) {
 }
 
 // The input seen through the padding: in(x, y, c, n) = input(x - p, y - p, c, n), 0 outside.
+// planes_only: bounded in x and y only, so the loads of a vector of channels
+// carry no per-lane test; a schedule then reads only channels and images
+// that exist.
 template <typename B>
-Halide::Func padded_input(const B &input, const Halide::Expr &padding) {
+Halide::Func padded_input(const B &input, const Halide::Expr &padding, bool planes_only = false) {
     using namespace Halide;
     Var x("x"), y("y"), c("c"), n("n");
-    Func zero_ext = BoundaryConditions::constant_exterior(input, 0.0f);
+    const Region planes{Range(0, input.dim(0).extent()), Range(0, input.dim(1).extent())};
+    Func zero_ext = planes_only ? BoundaryConditions::constant_exterior(input, 0.0f, planes)
+                                : BoundaryConditions::constant_exterior(input, 0.0f);
     Func in("in");
     in(x, y, c, n) = zero_ext(x - padding, y - padding, c, n);
     return in;
@@ -143,10 +148,12 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
     return s;
 }
 
-// Winograd F(m x m, 3 x 3) on transformed weights U.
+// Winograd F(m x m, 3 x 3) on transformed weights U. `pad_inline`: the
+// padded input is bounded in x and y only (pad=inline: the fused schedule's
+// input transform reads it without a copy, guarding the channel tail).
 template <typename In, typename Wt, typename Out>
 WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &padding, const Halide::Expr &threads,
-                                  Out &output, bool channels_last = false) {
+                                  Out &output, bool channels_last = false, bool pad_inline = false) {
     using namespace Halide;
     const WinogradMatrices w = cook_toom(m, kTaps);
     WinogradStages s;
@@ -154,7 +161,7 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     s.alpha = w.alpha;
     s.threads = threads;
     Var i("i"), j("j");
-    s.in = detail::padded_input(input, padding);
+    s.in = detail::padded_input(input, padding, /*planes_only=*/pad_inline);
 
     // Tile t = (tx, ty) reads the alpha x alpha window at (tx·m, ty·m); windows overlap by r - 1.
     s.d = Func("d");

@@ -32,7 +32,7 @@ struct ScheduleParamsMember {
     GeneratorParam<std::string> store{"store", ""};          // fused, direct: how the output is stored
     GeneratorParam<int> c_slice{"c_slice", 0};             // GPU multiply: input channels per step
     GeneratorParam<std::string> load{"load", ""};            // GPU staged: how the input transform reads
-    GeneratorParam<std::string> pad{"pad", ""};              // direct: how the input is padded
+    GeneratorParam<std::string> pad{"pad", ""};              // direct, fused: how the input is padded
     GeneratorParam<std::string> layout{"layout", ""};        // the input's and output's layout: nchw or nhwc
     GeneratorParam<std::string> taps{"taps", ""};            // direct: all taps, or skip the padded rows of taps
     wino::ScheduleParams get() const {
@@ -93,7 +93,8 @@ public:
 
     void generate() {
         wino::WinogradStages s = wino::winograd_algorithm(m, input, U, padding, threads, output,
-                                                              wino::channels_last(schedule_params.get()));
+                                                              wino::channels_last(schedule_params.get()),
+                                                              wino::pads_inline(schedule_params.get()));
         estimate_conv_shapes(input, output, padding, threads);
         U.set_estimates({{0, wino::kWeightKBlock}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
         // GPU variants read U as float4: the device copy is cuMemAlloc'ed (256-byte aligned), its host

@@ -86,7 +86,9 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    and columns each band re-reads at its borders are left out); from an
 //    NHWC input (layout=nhwc) each vector is one dense load, but for a
 //    pixel's last one when C is not a multiple of its width: a gather
-//    (nhwc_padding_ops);
+//    (nhwc_padding_ops); with pad=inline there is no copy, and only a
+//    channel tail's vector costs: its lanes one by one, at each of a
+//    tile's loads;
 //  - stores: a vector of output channels is stored one element at a time
 //    (kElementOps each), and planes a multiple of 4 KiB apart fall into the
 //    same cache sets (counted 4x); a vector of pixels along a row
@@ -239,8 +241,11 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const detail::TransformOps &ops = detail::transform_operations(m);
         const double tiles = N * double(tx) * ty;
         const double padded_pixels = N * double(ty * m + 2) * double(tx * m + 2);
-        const double gathers = nhwc ? nhwc_padding_ops(padded_pixels, s.C, b.lanes)
-                                    : kElementOps * up(s.C, b.lanes) * padded_pixels;
+        // pad=inline: no copy; a channel tail's vector is loaded lane by
+        // lane (its guard), at each of a tile's alpha² loads.
+        const double gathers = pads_inline(p) ? tiles * alpha * alpha * (s.C % b.lanes) * kElementOps
+                               : nhwc         ? nhwc_padding_ops(padded_pixels, s.C, b.lanes)
+                                              : kElementOps * up(s.C, b.lanes) * padded_pixels;
         const double products = tiles * alpha * alpha * up(s.K, b.k()) / L;  // vectors of M_band
         return CostTerms{multiply, tiles * ops.input * up(s.C, b.lanes) / L + gathers,
                          tiles * ops.output * up(s.K, b.k()) / L + kProductMoveOps * products, stores, fmas};

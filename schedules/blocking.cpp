@@ -126,6 +126,12 @@ bool pads_image(const ScheduleParams &p) {
     throw std::invalid_argument("pad='" + p.pad + "': expected 'bands' or 'image'");
 }
 
+bool pads_inline(const ScheduleParams &p) {
+    if (p.pad.empty() || p.pad == "bands") return false;
+    if (p.pad == "inline") return true;
+    throw std::invalid_argument("pad='" + p.pad + "': the fused schedule takes 'bands' or 'inline'");
+}
+
 bool skips_padded_rows(const ScheduleParams &p) {
     if (p.taps.empty() || p.taps == "all") return false;
     if (p.taps == "rows") return true;

@@ -57,7 +57,10 @@ struct ScheduleParams {
     std::string load;      // gpu_staged's input transform: "tiles" (default: each thread reads its tile's
                            // window) or "shared" (a block stages its input patch in shared memory)
     std::string pad;       // direct: "bands" (default: each band pads the rows it reads through the
-                           // boundary condition) or "image" (each image zero-filled, then copied in)
+                           // boundary condition) or "image" (each image zero-filled, then copied in);
+                           // fused: "bands" (default: each band copies the input it reads, padded, channels
+                           // innermost) or "inline" (layout=nhwc: the input transform loads the input
+                           // through the boundary condition, no copy)
     std::string layout;    // the input's and output's layout: "nchw" (default: each channel a plane) or
                            // "nhwc" (channels innermost: a pixel's channels are one dense vector)
     std::string taps;      // direct (vectorize=k, blocks of one row): "all" (default: every output takes all 9
@@ -68,6 +71,11 @@ struct ScheduleParams {
 // Whether the direct algorithm pads whole images by a copy (pad=image);
 // throws std::invalid_argument for an unknown value.
 bool pads_image(const ScheduleParams &p);
+
+// Whether the fused schedule's input transform reads the input through the
+// boundary condition rather than a padded copy per band (pad=inline);
+// throws std::invalid_argument for a value the fused schedule does not take.
+bool pads_inline(const ScheduleParams &p);
 
 // Whether the direct algorithm skips the rows of taps that fall on the zero
 // padding (taps=rows); throws std::invalid_argument for an unknown value.

@@ -156,6 +156,13 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     const bool nhwc = channels_last(p);
     if (nhwc && p.store == "rows")
         throw std::invalid_argument("conv_winograd: layout=nhwc stores vectors of channels; store=rows is for nchw");
+    // pad=inline: no padded copy; the input transform loads each vector of
+    // channels through the boundary condition, whose select Halide's loop
+    // partitioning lifts out of the tiles that lie inside the image. From
+    // NCHW a vector of channels would be a gather of L planes per load.
+    const bool inline_pad = pads_inline(p);
+    if (inline_pad && !nhwc)
+        throw std::invalid_argument("conv_winograd: pad=inline loads vectors of channels from the input: layout=nhwc only");
     const bool rows = fused_stores_rows(machine_of(target), p, m);
     const int G = rows ? fused_row_group(machine_of(target), m) : 1;  // tiles per output group
 
@@ -221,8 +228,8 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
             .unroll(unrolled);
     };
     per_group(s.Y.rows, u, v);
-    per_group(s.Y.out, v, u);
     s.Y.rows.reorder_storage(k, u, v, tx, ty, n);
+    per_group(s.Y.out, v, u);
     // Rows: pixels (u, then tile) innermost, so a row of the group is dense.
     if (rows) s.Y.out.reorder_storage(u, tx, v, k, ty, n);
     else s.Y.out.reorder_storage(k, u, v, tx, ty, n);
@@ -305,8 +312,11 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     // band's input and leaves it in another core's cache. parallel=groups
     // (above) moves the padding and transform into each group of channel
     // blocks instead, so every task transforms what it reads.
+    // pad=inline reads the input itself, which has no channels past C: the
+    // channel tail is guarded (its vector goes lane by lane), not rounded up.
     Var co("co"), cv("cv");
-    s.V.out.compute_at(out, groups ? kbg : bxo).reorder_storage(c, tx, ty, u, v, n).split(c, co, cv, L, round_up).vectorize(cv).unroll(v);
+    const TailStrategy c_tail = inline_pad ? guard : round_up;
+    s.V.out.compute_at(out, groups ? kbg : bxo).reorder_storage(c, tx, ty, u, v, n).split(c, co, cv, L, c_tail).vectorize(cv).unroll(v);
     // V and M_band hold alpha² planes of a band's tiles; a tile's transform
     // writes (V) or reads (M) one vector in each. When a band's tiles fill a
     // multiple of 4 KiB per plane (4x2 blocks at 56², C = 64: 16 x 2 tiles
@@ -327,8 +337,14 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         .bound_storage(tx, band_tx)
         .bound_storage(ty, band_ty);
     M_band.bound_storage(tx, band_tx).bound_storage(ty, band_ty);
-    schedule_channel_vector_padding(s.in, L, /*pixel_major=*/nhwc);
-    s.V.rows.bound_extent(c, L).reorder_storage(c, u, v, tx, ty, n).reorder(c, u, v).vectorize(c).unroll(u);
+    if (!inline_pad) schedule_channel_vector_padding(s.in, L, /*pixel_major=*/nhwc);
+    if (inline_pad) {
+        Var rco("rco"), rcv("rcv");
+        s.V.rows.bound_storage(c, L).reorder_storage(c, u, v, tx, ty, n).split(c, rco, rcv, L, guard)
+            .reorder(rcv, u, v, rco).vectorize(rcv).unroll(u);
+    } else {
+        s.V.rows.bound_extent(c, L).reorder_storage(c, u, v, tx, ty, n).reorder(c, u, v).vectorize(c).unroll(u);
+    }
     if (parallel_all(p)) {
         // One task per channel vector, or all of them in one: a split by a
         // factor chosen at run time, so both cases run the same code. With a
@@ -338,11 +354,11 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         Var cot("cot"), coi("coi");
         s.V.out.reorder(cv, v, u, tx, ty, co, n).split(co, cot, coi, vectors_per_task, guard).parallel(cot);
         s.V.rows.compute_at(s.V.out, tx);
-        s.in.compute_at(s.V.out, coi);
+        if (!inline_pad) s.in.compute_at(s.V.out, coi);
     } else {
         s.V.out.reorder(cv, v, u, co, tx, ty, n);
         s.V.rows.compute_at(s.V.out, co);
-        s.in.compute_at(out, groups ? kbg : bxo);
+        if (!inline_pad) s.in.compute_at(out, groups ? kbg : bxo);
     }
 }
 
@@ -354,8 +370,9 @@ void schedule_winograd(const std::string &schedule, const ScheduleParams &p, Win
         throw std::invalid_argument("conv_winograd: c_slice is the GPU multiply's parameter (gpu_tensor, gpu_staged)");
     if (!p.load.empty() && schedule != "gpu_staged")
         throw std::invalid_argument("conv_winograd: load is the GPU staged schedule's parameter");
-    if (!p.pad.empty() || !p.taps.empty())
-        throw std::invalid_argument("conv_winograd: pad and taps are the direct schedule's parameters");
+    if (!p.taps.empty()) throw std::invalid_argument("conv_winograd: taps is the direct schedule's parameter");
+    if (!p.pad.empty() && schedule != "fused")
+        throw std::invalid_argument("conv_winograd: pad is the fused and direct schedules' parameter");
     if (channels_last(p) && schedule != "fused")
         throw std::invalid_argument("conv_winograd: layout=nhwc is scheduled by the fused schedule only");
     if (schedule == "tensor") {

@@ -601,7 +601,8 @@ std::vector<std::pair<const wino::VariantInfo *, const wino::VariantInfo *>> twi
 // against the row whose parameters are the same but for it.
 TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
     ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
-    const auto pairs = twins_but("pad", wino::pads_image);
+    // pad=image, read directly: pads_image rejects the fused rows' pad=inline.
+    const auto pairs = twins_but("pad", [](const wino::ScheduleParams &p) { return p.pad == "image"; });
     for (const auto &[image, bands] : pairs) {
         SCOPED_TRACE(image->name + " against " + bands->name);
         const ConvShape one{1, 16, 16, 32, 32, 1}, two{2, 16, 16, 32, 32, 1};
@@ -611,6 +612,22 @@ TEST(CostModel, PadImageCostsLessButCompetesOnlyWithAnImagePerThread) {
         EXPECT_LT(model_cost(image, two, 2), model_cost(bands, two, 2));
     }
     EXPECT_FALSE(pairs.empty()) << "no pad=image row with a pad=bands twin in the table";
+    ::unsetenv("WINO_TUNING_TABLE");
+}
+
+// pad=inline in auto's analytic model, each such row against its twin
+// with the padded copy: cheaper where the channels fill whole vectors (the
+// copy's work is gone, nothing is added; a channel tail's lane-by-lane
+// loads are counted instead).
+TEST(CostModel, PadInlineSavesTheCopy) {
+    ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
+    const auto pairs = twins_but("pad", [](const wino::ScheduleParams &p) { return p.pad == "inline"; });
+    for (const auto &[inline_pad, copy] : pairs) {
+        SCOPED_TRACE(inline_pad->name + " against " + copy->name);
+        for (const ConvShape &s : {ConvShape{1, 64, 64, 56, 56, 1}, ConvShape{2, 32, 48, 40, 40, 0}})
+            EXPECT_LT(model_cost(inline_pad, s), model_cost(copy, s));
+    }
+    EXPECT_FALSE(pairs.empty()) << "no pad=inline row with a copying twin in the table";
     ::unsetenv("WINO_TUNING_TABLE");
 }
 

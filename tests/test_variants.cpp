@@ -435,6 +435,18 @@ TEST(ScheduleParams, PadValues) {
         EXPECT_NE(std::string(e.what()).find("'rows'"), std::string::npos) << e.what();
     }
     EXPECT_THROW(wino::gpu_k_vectors("gpu_staged", parse("pad=image")), std::invalid_argument);
+    // The fused schedule's: a copy per band (default) or none (inline); each
+    // schedule names the values it takes.
+    EXPECT_FALSE(wino::pads_inline(parse("")));
+    EXPECT_FALSE(wino::pads_inline(parse("pad=bands")));
+    EXPECT_TRUE(wino::pads_inline(parse("pad=inline layout=nhwc")));
+    EXPECT_THROW(wino::pads_image(parse("pad=inline")), std::invalid_argument);
+    try {
+        wino::pads_inline(parse("pad=image"));
+        FAIL() << "pad=image accepted by the fused schedule";
+    } catch (const std::invalid_argument &e) {
+        EXPECT_NE(std::string(e.what()).find("'bands' or 'inline'"), std::string::npos) << e.what();
+    }
 }
 
 // Which taps direct multiplies: all (default), or all but the rows of taps

@@ -33,8 +33,9 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
     out << c.algorithm << " " << c.schedule << " m=" << c.m << " band=" << band_bytes(p)
         << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p)
         << " parallel_groups=" << parallel_groups(p) << " parallel_points=" << parallel_points(p)
-        << " pad_image=" << pads_image(p) << " layout=" << layout_name(p);
-    if (c.algorithm == "direct") out << " skip_padded_rows=" << skips_padded_rows(p);
+        << " layout=" << layout_name(p);
+    if (c.algorithm == "direct") out << " pad_image=" << pads_image(p) << " skip_padded_rows=" << skips_padded_rows(p);
+    else out << " pad_inline=" << pads_inline(p);
     if (c.algorithm == "direct" && p.vectorize == "x") {
         const RowBlock b = row_block(machine, p);
         out << " x-vector KU=" << b.KU << " YB=" << b.YB;
@@ -117,8 +118,11 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
             {"k_vectors", {"", "1", "2", "3"}},
             {"band_kb", bands},
             {"parallel", {"", "bands", "all", "groups", "points"}}};
-        // Into an NHWC output a vector of channels is already a dense store: no rows.
+        // Into an NHWC output a vector of channels is already a dense store:
+        // no rows; from an NHWC input, one is a dense load: the transform
+        // may read it without a padded copy.
         if (!channels_last(parse_schedule_params(c.row_parameters()))) dims.push_back({"store", {"", "channels", "rows"}});
+        else dims.push_back({"pad", {"", "inline"}});
         return dims;
     }
     const auto it = c.params.find("vectorize");
