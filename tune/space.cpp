@@ -115,7 +115,9 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
             {"m", {"2", "4", "6"}},
             {"block", blocks_for(c, {"", "7x1", "4x2", "2x2", "4x3", "6x2", "3x3", "8x1", "5x2", "3x2", "14x1"}, shape,
                                  target)},
-            {"k_vectors", {"", "1", "2", "3"}},
+            // 4 vectors: the fewest loads per FMA (U's 4 and a broadcast per
+            // column), which an Intel core's load ports favour.
+            {"k_vectors", {"", "1", "2", "3", "4"}},
             {"band_kb", bands},
             {"parallel", {"", "bands", "all", "groups", "points"}}};
         // Into an NHWC output a vector of channels is already a dense store:
