@@ -135,8 +135,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
                 {"parallel", parallel},
                 {"pad", pad}};
     std::vector<std::pair<std::string, std::vector<std::string>>> dims{
-        {"block", blocks_for(c, {"", "4x2", "2x4", "8x1", "7x1", "3x3", "6x2", "4x3", "2x2"}, shape, target)},
-        {"k_vectors", {"", "1", "2", "3"}},
+        {"block", blocks_for(c, {"", "4x2", "2x4", "8x1", "7x1", "3x3", "6x2", "4x3", "2x2", "3x2"}, shape, target)},
+        {"k_vectors", {"", "1", "2", "3", "4"}},
         {"band_kb", bands},
         {"parallel", parallel},
         {"taps", {"", "rows"}}};
