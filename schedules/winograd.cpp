@@ -228,8 +228,8 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
             .unroll(unrolled);
     };
     per_group(s.Y.rows, u, v);
-    s.Y.rows.reorder_storage(k, u, v, tx, ty, n);
     per_group(s.Y.out, v, u);
+    s.Y.rows.reorder_storage(k, u, v, tx, ty, n);
     // Rows: pixels (u, then tile) innermost, so a row of the group is dense.
     if (rows) s.Y.out.reorder_storage(u, tx, v, k, ty, n);
     else s.Y.out.reorder_storage(k, u, v, tx, ty, n);
@@ -337,12 +337,12 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         .bound_storage(tx, band_tx)
         .bound_storage(ty, band_ty);
     M_band.bound_storage(tx, band_tx).bound_storage(ty, band_ty);
-    if (!inline_pad) schedule_channel_vector_padding(s.in, L, /*pixel_major=*/nhwc);
     if (inline_pad) {
         Var rco("rco"), rcv("rcv");
         s.V.rows.bound_storage(c, L).reorder_storage(c, u, v, tx, ty, n).split(c, rco, rcv, L, guard)
             .reorder(rcv, u, v, rco).vectorize(rcv).unroll(u);
     } else {
+        schedule_channel_vector_padding(s.in, L, /*pixel_major=*/nhwc);
         s.V.rows.bound_extent(c, L).reorder_storage(c, u, v, tx, ty, n).reorder(c, u, v).vectorize(c).unroll(u);
     }
     if (parallel_all(p)) {
