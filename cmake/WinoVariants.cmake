@@ -163,19 +163,28 @@ function(wino_variant name algorithm schedule m)
         set(autoscheduler AUTOSCHEDULER ${plugin})
     endif ()
     if (algorithm STREQUAL "direct")
-        # Weight packing: its own pipeline, shared by all direct variants.
-        if (NOT TARGET wino_pack_direct)
-            _wino_pipeline(wino_pack_direct GENERATOR direct_pack)
-            set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(wino_pack_direct, 0)")
+        # Weight packing: its own pipeline, shared by all direct variants of
+        # a layout (they read the weights in different orders: layout.h).
+        set(layout nchw)
+        if ("layout=nhwc" IN_LIST params)
+            set(layout nhwc)
         endif ()
-        _wino_pipeline(${name} GENERATOR conv_direct PREPARE wino_pack_direct ${autoscheduler}
+        set(pack wino_pack_direct)
+        if (layout STREQUAL "nhwc")
+            set(pack wino_pack_direct_nhwc)
+        endif ()
+        if (NOT TARGET ${pack})
+            _wino_pipeline(${pack} GENERATOR direct_pack PARAMS layout=${layout})
+            set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(${pack}, 0, \"${layout}\")")
+        endif ()
+        _wino_pipeline(${name} GENERATOR conv_direct PREPARE ${pack} ${autoscheduler}
                        PARAMS schedule=${schedule} ${params} FEATURES ${features})
     elseif (algorithm STREQUAL "winograd")
         # The filter transform for this m: its own pipeline, shared by all
         # variants with the same m.
         if (NOT TARGET wino_filter_f${m})
             _wino_pipeline(wino_filter_f${m} GENERATOR winograd_filter PARAMS m=${m})
-            set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(wino_filter_f${m}, ${m})")
+            set_property(GLOBAL APPEND PROPERTY WINO_PREPARE_ROWS "WINO_PREPARE(wino_filter_f${m}, ${m}, \"\")")
         endif ()
         _wino_pipeline(${name} GENERATOR conv_winograd PREPARE wino_filter_f${m} ${autoscheduler}
                        PARAMS schedule=${schedule} m=${m} ${params} FEATURES ${features})
@@ -218,7 +227,7 @@ function(wino_variants_done)
         string(APPEND content "#include \"${lib}.h\"\n")
     endforeach ()
     string(APPEND content "\n#ifndef WINO_VARIANT\n#define WINO_VARIANT(name, algorithm, schedule, m, parameters, autoscheduled, tuned, targets)\n#endif\n")
-    string(APPEND content "#ifndef WINO_PREPARE\n#define WINO_PREPARE(name, m)\n#endif\n")
+    string(APPEND content "#ifndef WINO_PREPARE\n#define WINO_PREPARE(name, m, layout)\n#endif\n")
     foreach (row IN LISTS rows filters)
         string(APPEND content "${row}\n")
     endforeach ()

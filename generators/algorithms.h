@@ -11,8 +11,8 @@
 // stored channels innermost: input NHWC, output NHWK. The algorithm is the
 // same either way; only the buffers' strides differ.
 // Both convolutions run on weights prepared by their own pipeline, in blocks
-// of output channels (layout.h): packed W (ki, rx, ry, c, kb) for direct,
-// transformed U (ki, c, kb, u, v) for Winograd.
+// of output channels (layout.h): packed W (ki, rx, ry, c, kb) for direct
+// (W (ki, c, rx, ry, kb) with channels_last), transformed U (ki, c, kb, u, v) for Winograd.
 // Output size: H' = H + 2·padding - 2, W' likewise; padding is 0 or 1.
 #pragma once
 
@@ -130,7 +130,9 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
     const Expr ki = s.k % kWeightKBlock, kb = min(s.k / kWeightKBlock, W.dim(4).extent() - 1);
     s.conv = Func("conv");
     s.conv(s.x, s.y, s.k, s.n) = 0.0f;
-    s.conv(s.x, s.y, s.k, s.n) += W(ki, rx, ry, rc, kb) * s.in(s.x + rx, s.y + ry, rc, s.n);
+    // W in the order the layout's micro-kernel reads it (layout.h).
+    const Expr w = channels_last ? W(ki, rc, rx, ry, kb) : W(ki, rx, ry, rc, kb);
+    s.conv(s.x, s.y, s.k, s.n) += w * s.in(s.x + rx, s.y + ry, rc, s.n);
     output(s.x, s.y, s.k, s.n) = s.conv(s.x, s.y, s.k, s.n);
     s.output = output;
 
@@ -140,8 +142,8 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
     detail::constrain_layout(input, channels_last);
     detail::constrain_layout(output, channels_last);
     W.dim(0).set_extent(kWeightKBlock);
-    W.dim(1).set_extent(kTaps);
-    W.dim(2).set_extent(kTaps);
+    W.dim(channels_last ? 2 : 1).set_extent(kTaps);
+    W.dim(channels_last ? 3 : 2).set_extent(kTaps);
     // Dense, as prepare_weights makes it: a schedule may read whole vectors of a block.
     W.dim(1).set_stride(kWeightKBlock);
     for (int i = 2; i < 5; i++) W.dim(i).set_stride(W.dim(i - 1).stride() * W.dim(i - 1).extent());
@@ -197,12 +199,16 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     return s;
 }
 
-// Direct convolution's weight packing: KCRS into output-channel blocks W(ki, rx, ry, c, kb), zero beyond K.
+// Direct convolution's weight packing: KCRS into output-channel blocks, zero
+// beyond K: W(ki, rx, ry, c, kb), or for channels_last variants W(ki, c, rx, ry, kb) (layout.h).
 template <typename Wt, typename Out>
-PackStages pack_algorithm(Wt &weights, Out &W) {
+PackStages pack_algorithm(Wt &weights, Out &W, bool channels_last) {
     PackStages s;
+    s.channels_last = channels_last;
     Halide::Func g = detail::weights_zero_beyond_k(weights, "g");
-    W(s.ki, s.rx, s.ry, s.c, s.kb) = g(s.rx, s.ry, s.c, s.kb * kWeightKBlock + s.ki);
+    const Halide::Expr value = g(s.rx, s.ry, s.c, s.kb * kWeightKBlock + s.ki);
+    if (channels_last) W(s.ki, s.c, s.rx, s.ry, s.kb) = value;
+    else W(s.ki, s.rx, s.ry, s.c, s.kb) = value;
     s.output = W;
     detail::pin_mins_to_zero(weights);
     detail::pin_mins_to_zero(W);

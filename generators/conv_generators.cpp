@@ -2,6 +2,8 @@
 // Input/Output buffers, their estimates (for the autoschedulers) and the
 // schedule a variant-table row names (schedules/). No scheduling directive
 // lives in this file.
+#include <stdexcept>
+
 #include "Halide.h"
 #include "algorithms.h"
 #include "schedules.h"
@@ -18,6 +20,13 @@ void estimate_conv_shapes(In &input, Out &output, P &padding, T &threads) {
     output.set_estimates({{0, 56}, {0, 56}, {0, 64}, {0, 1}});
     padding.set_estimate(1);
     threads.set_estimate(1);
+}
+
+// The packed weights of the mid-sized layer above, in the layout's order (layout.h).
+Region packed_estimates(bool channels_last) {
+    const Range taps{0, kTaps}, channels{0, 64};
+    if (channels_last) return {{0, wino::kWeightKBlock}, channels, taps, taps, {0, 2}};
+    return {{0, wino::kWeightKBlock}, taps, taps, channels, {0, 2}};
 }
 
 // The schedule parameters every conv generator takes (schedules/schedules.h),
@@ -57,7 +66,7 @@ public:
                                                       wino::channels_last(schedule_params.get()),
                                                       wino::skips_padded_rows(schedule_params.get()));
         estimate_conv_shapes(input, output, padding, threads);
-        W.set_estimates({{0, wino::kWeightKBlock}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
+        W.set_estimates(packed_estimates(wino::channels_last(schedule_params.get())));
         // GPU variants may read W as float4 (as U below).
         if (get_target().has_gpu_feature()) W.set_host_alignment(16);
 
@@ -67,13 +76,19 @@ public:
 
 class DirectPack : public Generator<DirectPack> {
 public:
+    // The layout of the variants it packs for: their micro-kernels read the
+    // weights in different orders (layout.h).
+    GeneratorParam<std::string> layout{"layout", "nchw"};
+
     Input<Buffer<float, 4>> weights{"weights"};  // (rx, ry, c, k)
-    Output<Buffer<float, 5>> W{"W"};             // (ki, rx, ry, c, kb): channel blocks (layout.h)
+    Output<Buffer<float, 5>> W{"W"};             // (ki, rx, ry, c, kb) or (ki, c, rx, ry, kb): channel blocks (layout.h)
 
     void generate() {
-        wino::PackStages s = wino::pack_algorithm(weights, W);
+        if (layout.value() != "nchw" && layout.value() != "nhwc")
+            throw std::invalid_argument("direct_pack: layout='" + layout.value() + "', expected nchw or nhwc");
+        wino::PackStages s = wino::pack_algorithm(weights, W, layout.value() == "nhwc");
         weights.set_estimates({{0, 3}, {0, 3}, {0, 64}, {0, 64}});
-        W.set_estimates({{0, wino::kWeightKBlock}, {0, 3}, {0, 3}, {0, 64}, {0, 2}});
+        W.set_estimates(packed_estimates(layout.value() == "nhwc"));
 
         if (!get_auto_schedule()) wino::schedule_weight_packing(s, get_target());
     }

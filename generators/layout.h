@@ -14,15 +14,23 @@ namespace wino {
 // channel block reads for one transform point (C x kWeightKBlock floats) one
 // contiguous stream; the zero fill lets a schedule compute whole register
 // blocks. Every output-channel block a schedule uses must divide it.
-//   direct:   W(ki, rx, ry, c, kb), C-order shape (K/kWeightKBlock, C, 3, 3, kWeightKBlock)
+//   direct:   W(ki, rx, ry, c, kb), C-order shape (K/kWeightKBlock, C, 3, 3, kWeightKBlock);
+//             for layout=nhwc variants W(ki, c, rx, ry, kb), C-order (K/kWeightKBlock, 3, 3, C, kWeightKBlock).
+// Each in the order its micro-kernels read it: NCHW direct runs the taps
+// inside each input channel, NHWC direct the input channels inside each tap
+// (its broadcasts walk a pixel's channels), and read the NCHW packing 9·32
+// floats apart per channel (JIT, Intel Xeon, 1 thread: 2-7% slower;
+// bench/results/xeon-2core/session35).
 constexpr int kWeightKBlock = 32;
 
 inline long long padded_k(long long K) { return (K + kWeightKBlock - 1) / kWeightKBlock * kWeightKBlock; }
 
-// C-order shape of the weights prepared for tile size m (0: direct) from K x C filters.
-inline std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C) {
+// C-order shape of the weights prepared for tile size m (0: direct) from K x C
+// filters, for variants of the given layout (channels_last: nhwc).
+inline std::vector<int64_t> prepared_shape(int m, int64_t K, int64_t C, bool channels_last) {
     const int64_t blocks = padded_k(K) / kWeightKBlock, alpha = m + 2;
-    if (m == 0) return {blocks, C, 3, 3, kWeightKBlock};
+    if (m == 0) return channels_last ? std::vector<int64_t>{blocks, 3, 3, C, kWeightKBlock}
+                                     : std::vector<int64_t>{blocks, C, 3, 3, kWeightKBlock};
     return {alpha, alpha, blocks, C, kWeightKBlock};
 }
 

@@ -42,10 +42,12 @@ struct WinogradStages {
 };
 
 // Direct convolution's weight packing: KCRS into output-channel blocks
-// W(ki, rx, ry, c, kb) (layout.h), zero beyond K.
+// W(ki, rx, ry, c, kb), or W(ki, c, rx, ry, kb) for NHWC variants (layout.h),
+// zero beyond K.
 struct PackStages {
     Halide::Func output;
     Halide::Var ki{"ki"}, rx{"rx"}, ry{"ry"}, c{"c"}, kb{"kb"};
+    bool channels_last = false;  // W(ki, c, rx, ry, kb), not W(ki, rx, ry, c, kb)
 };
 
 // The Winograd filter transform U = G g Gᵀ, stored in output-channel blocks

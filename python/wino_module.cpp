@@ -92,6 +92,8 @@ PYBIND11_MODULE(wino, m) {
                                       "Weights prepared once for one variant's algorithm (wino.prepare_weights).")
         .def_property_readonly("variant", &wino::PreparedWeights::variant)
         .def_property_readonly("m", &wino::PreparedWeights::m)
+        .def_property_readonly("layout", &wino::PreparedWeights::layout,
+                               "direct: the layout of the variants they are packed for; Winograd: ''")
         .def_property_readonly("K", &wino::PreparedWeights::K)
         .def_property_readonly("C", &wino::PreparedWeights::C);
 

@@ -69,16 +69,25 @@ const CompiledVariant &compiled_variant(const std::string &name) {
     throw Error(ErrorCode::UnknownVariant, "unknown variant '" + name + "' (compiled in: " + known + ")");
 }
 
-const CompiledPreparation &weight_preparation(int m) {
-    static const std::vector<std::pair<int, CompiledPreparation>> table = [] {
-        std::vector<std::pair<int, CompiledPreparation>> t;
-#define WINO_PREPARE(name, prepare_m) t.push_back({prepare_m, {#name, &name, WINO_PROFILED(name)}});
+const CompiledPreparation &weight_preparation(const VariantInfo &v) {
+    struct Row {
+        int m;
+        std::string layout;  // direct: the layout it packs for; Winograd: "" (U is the same for both)
+        CompiledPreparation p;
+    };
+    static const std::vector<Row> table = [] {
+        std::vector<Row> t;
+#define WINO_PREPARE(name, prepare_m, prepare_layout) \
+    t.push_back({prepare_m, prepare_layout, {#name, &name, WINO_PROFILED(name)}});
 #include "wino_variants.inc"
         return t;
     }();
-    for (const auto &[prepare_m, p] : table)
-        if (prepare_m == m) return p;
-    throw Error(ErrorCode::UnknownVariant, "no weight preparation compiled for m = " + std::to_string(m));
+    const std::string layout = weights_layout(v);
+    for (const Row &r : table)
+        if (r.m == v.m && r.layout == layout) return r.p;
+    throw Error(ErrorCode::UnknownVariant, "no weight preparation compiled for variant " + v.name + " (m = " +
+                                               std::to_string(v.m) + (layout.empty() ? "" : ", layout " + layout) +
+                                               ")");
 }
 
 }  // namespace wino::detail

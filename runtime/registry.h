@@ -31,7 +31,10 @@ struct CompiledVariant {
 
 const std::vector<CompiledVariant> &compiled_variants();
 const CompiledVariant &compiled_variant(const std::string &name);  // throws UnknownVariant
-// The preparation pipeline for m (0: direct); throws UnknownVariant if none.
-const CompiledPreparation &weight_preparation(int m);
+// The layout a variant's prepared weights are packed for: direct packs them
+// per layout (generators/layout.h), Winograd's U is the same for both ("").
+inline std::string weights_layout(const VariantInfo &v) { return v.m == 0 ? v.layout : std::string(); }
+// The preparation pipeline a variant's weights need; throws UnknownVariant if none.
+const CompiledPreparation &weight_preparation(const VariantInfo &v);
 
 }  // namespace wino::detail

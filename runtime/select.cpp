@@ -57,7 +57,7 @@ namespace {
 // pipeline's element limit (2^31 - 1), as conv2d checks.
 bool prepared_weights_fit(int m, const ConvShape &s) {
     int64_t elements = 1;
-    for (int64_t d : prepared_shape(m, s.K, s.C))
+    for (int64_t d : prepared_shape(m, s.K, s.C, /*channels_last=*/false))  // (either packing: the same size)
         if (__builtin_mul_overflow(elements, d, &elements) || elements > std::numeric_limits<int32_t>::max())
             return false;
     return true;

@@ -144,6 +144,11 @@ void check_options(const RunOptions &options) {
                                              std::to_string(options.threads));
 }
 
+// The C-order shape of a variant's prepared weights (generators/layout.h).
+std::vector<int64_t> prepared_shape_of(const VariantInfo &v, int64_t K, int64_t C) {
+    return prepared_shape(v.m, K, C, detail::weights_layout(v) == "nhwc");
+}
+
 // The weights' shape, and that the weights prepared from them for tile size m
 // (0: direct) stay within a pipeline's limit too.
 void check_weights_shape(const std::vector<int64_t> &shape, int m) {
@@ -151,7 +156,8 @@ void check_weights_shape(const std::vector<int64_t> &shape, int m) {
     if (shape[2] != kTaps || shape[3] != kTaps)
         fail(ErrorCode::KernelNot3x3, "weights must be (K, C, 3, 3), got kernel " + std::to_string(shape[2]) + "x" +
                                           std::to_string(shape[3]) + " in shape " + shape_str(shape));
-    const std::vector<int64_t> prepared = prepared_shape(m, shape[0], shape[1]);
+    // (Either layout's packing: the same size.)
+    const std::vector<int64_t> prepared = prepared_shape(m, shape[0], shape[1], /*channels_last=*/false);
     int64_t elements = 1;
     for (int64_t d : prepared)
         if (__builtin_mul_overflow(elements, d, &elements) || elements > kMaxElements)
@@ -340,12 +346,13 @@ PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor wei
     PreparedWeights p;
     p.variant_ = info.name;
     p.m_ = info.m;
+    p.layout_ = detail::weights_layout(info);
     p.K_ = weights.shape[0];
     p.C_ = weights.shape[1];
-    const std::vector<int64_t> shape = prepared_shape(info.m, p.K_, p.C_);
+    const std::vector<int64_t> shape = prepared_shape_of(info, p.K_, p.C_);
     p.size_ = elements_of(shape);
     std::shared_ptr<float[]> data(new float[p.size_]);
-    const detail::CompiledPreparation &prep = detail::weight_preparation(info.m);
+    const detail::CompiledPreparation &prep = detail::weight_preparation(info);
     auto w = halide_view(weights.data, weights.shape);
     auto out = halide_view(data.get(), shape);
     call_pipeline(prep.name, options, nullptr, prep.run, w.raw_buffer(), out.raw_buffer());
@@ -370,6 +377,10 @@ void check_prepared(const detail::CompiledVariant &v, const PreparedWeights &wei
                                                      algorithm_name(v.info.m));
     if (!weights.data())
         fail(ErrorCode::InvalidArgument, "prepared weights are empty (not made by prepare_weights)");
+    if (weights.layout() != detail::weights_layout(v.info))
+        fail(ErrorCode::PreparedWeightsMismatch, "weights were packed for direct variants of layout " +
+                                                     weights.layout() + " but variant " + v.info.name + " takes " +
+                                                     v.info.layout + " and reads them in another order");
     check_layout(v.info, options);
 }
 
@@ -405,7 +416,7 @@ halide_buffer_t *device_weights(const detail::CompiledVariant &v, const Prepared
                                 detail::DeviceCopy &copy) {
     std::lock_guard<std::mutex> lock(copy.mutex);
     if (!copy.ready) {
-        const std::vector<int64_t> shape = prepared_shape(v.info.m, weights.K(), weights.C());
+        const std::vector<int64_t> shape = prepared_shape_of(v.info, weights.K(), weights.C());
         copy.buffer = halide_view(const_cast<float *>(weights.data()), shape);
         copy.buffer.set_host_dirty();
         if (int r = copy.buffer.copy_to_device(halide_cuda_device_interface()))
@@ -433,7 +444,7 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
     auto in = conv_view(input.data, input.shape, options.layout);
     auto out = conv_view(output.data, output.shape, options.layout);
     if (!on_gpu(v.info)) {
-        auto w = halide_view(weights.data(), prepared_shape(v.info.m, weights.K(), weights.C()));
+        auto w = halide_view(weights.data(), prepared_shape_of(v.info, weights.K(), weights.C()));
         call_pipeline([&] { return "variant " + v.info.name; }, options, options.stats, fn, in.raw_buffer(),
                       w.raw_buffer(), padding, detail::resolve_threads(options.threads), out.raw_buffer());
         return;
@@ -715,10 +726,10 @@ ConvProfile profile_conv(const std::string &variant_name, ConstTensor input, Con
     std::lock_guard<std::mutex> lock(mutex);
     halide_profiler_reset();
     ConvProfile result;
-    const detail::CompiledPreparation &prep = detail::weight_preparation(v.info.m);
+    const detail::CompiledPreparation &prep = detail::weight_preparation(v.info);
     std::vector<float> scratch(prepared.size());
     auto w = halide_view(weights.data, weights.shape);
-    auto out = halide_view(scratch.data(), prepared_shape(v.info.m, prepared.K(), prepared.C()));
+    auto out = halide_view(scratch.data(), prepared_shape_of(v.info, prepared.K(), prepared.C()));
     for (int i = 0; i < runs; i++)
         call_pipeline("profiled " + prep.name, options, nullptr, prep.profiled, w.raw_buffer(), out.raw_buffer());
     result.prepare = read_profile(prep.name + "_profiled");

@@ -202,12 +202,13 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
             .unroll(cu)
             .unroll(x)
             .unroll(y);
-        // Input channels outermost: each tap's weight block is read in
-        // memory order (W is (ki, rx, ry, c, kb)). From NHWC, input channels
+        // Input channels outermost: each channel's taps are read in memory
+        // order (W is (ki, rx, ry, c, kb)). From NHWC, input channels
         // innermost instead: the broadcasts of consecutive channels are
         // adjacent floats of one pixel, so a cache line serves 16 of them
         // (with the taps innermost there, 7x1 and 8x1 blocks ran 1.4-2.7x
-        // slower: JIT, Zen 5, 1 thread, bench/results/zen5-2core/session19).
+        // slower: JIT, Zen 5, 1 thread, bench/results/zen5-2core/session19);
+        // its weights are packed channels-major to match (W(ki, c, rx, ry, kb)).
         s.conv.update()
             .split(k, cu, cv, L)
             .reorder(nhwc ? std::vector<VarOrRVar>{cv, cu, x, y, rc, rx, ry, n}
@@ -266,10 +267,11 @@ void schedule_weight_packing(PackStages &s, const Target &target) {
     const int L = machine_of(target).lanes;
     Var ko("ko"), kv("kv");
     // A vector of output channels is a dense store; one parallel task per
-    // channel block walks (rx, ry, c) in memory order, so its reads of KCRS
-    // (32 rows 9·C floats apart) advance through sequential streams.
+    // channel block walks W in memory order, so its reads of KCRS (32 rows
+    // 9·C floats apart) advance through sequential streams.
     s.output.split(s.ki, ko, kv, L)
-        .reorder(kv, ko, s.rx, s.ry, s.c, s.kb)
+        .reorder(s.channels_last ? std::vector<VarOrRVar>{kv, ko, s.c, s.rx, s.ry, s.kb}
+                                 : std::vector<VarOrRVar>{kv, ko, s.rx, s.ry, s.c, s.kb})
         .vectorize(kv)
         .unroll(ko)
         .parallel(s.kb);

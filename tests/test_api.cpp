@@ -16,6 +16,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -355,14 +356,26 @@ TEST_F(ApiErrors, PreparedWeightsForAnotherTileSizeAreRejected) {
                       "prepared for Winograd F(4,3) but variant direct needs direct");
     const wino::PreparedWeights direct = wino::prepare_weights("direct", wt());
     EXPECT_EQ(direct.m(), 0);
-    // Every variant accepts exactly the weights prepared for its own m (checked before anything runs).
+    EXPECT_EQ(direct.layout(), "nchw");
+    EXPECT_EQ(f4.layout(), "");
+    // Direct packs per layout (generators/layout.h): NCHW's packing on an
+    // NHWC direct variant is refused before its layout is checked.
+    const wino::PreparedWeights direct_nhwc = wino::prepare_weights("direct_nhwc", wt());
+    EXPECT_EQ(direct_nhwc.layout(), "nhwc");
+    EXPECT_WINO_ERROR(wino::conv2d("direct_nhwc", in(), direct, out(), 1), ErrorCode::PreparedWeightsMismatch,
+                      "weights were packed for direct variants of layout nchw but variant direct_nhwc takes nhwc");
+    EXPECT_WINO_ERROR(wino::conv2d("direct", in(), direct_nhwc, out(), 1), ErrorCode::PreparedWeightsMismatch,
+                      "packed for direct variants of layout nhwc but variant direct takes nchw");
+    // Every variant accepts exactly the weights prepared for its own m, and direct for its layout
+    // (checked before anything runs).
     for (const auto &v : wino::variants()) {
         SCOPED_TRACE(v.name);
         for (const auto &other : wino::variants()) {
-            if (other.m == v.m) continue;  // (checked before the layout: NHWC variants too)
+            // (Checked before the call's layout: NHWC variants too.)
+            if (other.m == v.m && (v.m != 0 || other.layout == v.layout)) continue;
             const wino::PreparedWeights p = wino::prepare_weights(other.name, wt());
             EXPECT_WINO_ERROR(wino::conv2d(v.name, in(), p, out(), 1), ErrorCode::PreparedWeightsMismatch,
-                              "but variant " + v.name + " needs");
+                              "but variant " + v.name + (other.m == v.m ? " takes" : " needs"));
         }
     }
 }
@@ -1291,8 +1304,11 @@ TEST_P(ApiResults, RawWeightsCallEqualsPrepareThenRun) {
         EXPECT_EQ(prepared.K(), s.K);
         EXPECT_EQ(prepared.C(), s.C);
         EXPECT_TRUE(bitwise_equal(run_prepared(name, p, prepared), raw));
+        // Weights prepared by any variant of the same preparation (its m; for
+        // direct, its layout's packing) serve this one too.
+        const std::string packing = wino::detail::weights_layout(wino::variant(name));
         for (const auto &other : wino::variants()) {
-            if (other.m != m || other.name == name) continue;
+            if (other.m != m || wino::detail::weights_layout(other) != packing || other.name == name) continue;
             SCOPED_TRACE("prepared by " + other.name);
             const wino::PreparedWeights shared = wino::prepare_weights(other.name, {p.w.data(), s.weights()});
             EXPECT_TRUE(bitwise_equal(run_prepared(name, p, shared), raw));
@@ -1517,28 +1533,35 @@ TEST(ApiPreparedWeights, PreparedWeightsMatchFloat64) {
     wino::test::Random rng;
     for (const ConvShape s : {ConvShape{1, 5, 37, 4, 4, 1}, ConvShape{1, 1, 1, 3, 3, 1}}) {
         const std::vector<float> w = rng.uniform(size_t(s.K) * s.C * 9);
-        std::set<int> ms;
-        for (const auto &v : wino::variants()) ms.insert(v.m);
-        for (int m : ms) {
-            SCOPED_TRACE("m = " + std::to_string(m) + ", K = " + std::to_string(s.K));
+        // One variant per preparation: per m, and for direct per layout.
+        std::map<std::pair<int, std::string>, wino::VariantInfo> preparations;
+        for (const auto &v : wino::variants()) preparations.emplace(std::pair{v.m, wino::detail::weights_layout(v)}, v);
+        for (const auto &[key, variant] : preparations) {
+            const auto &[m, layout] = key;
+            SCOPED_TRACE("m = " + std::to_string(m) + " " + layout + ", K = " + std::to_string(s.K));
             const int alpha = m ? m + 2 : 0, blocks = (s.K + 31) / 32;
+            const bool nhwc = layout == "nhwc";
             const size_t size = m ? size_t(alpha) * alpha * blocks * s.C * 32 : size_t(blocks) * s.C * 9 * 32;
             std::vector<float> prepared = wino::test::nan_filled(size);
-            const auto &prep = wino::detail::weight_preparation(m);
+            const auto &prep = wino::detail::weight_preparation(variant);
             auto in = Halide::Runtime::Buffer<float>(const_cast<float *>(w.data()), {3, 3, s.C, s.K});
-            auto out = m ? Halide::Runtime::Buffer<float>(prepared.data(), {32, s.C, blocks, alpha, alpha})
-                         : Halide::Runtime::Buffer<float>(prepared.data(), {32, 3, 3, s.C, blocks});
+            auto out = m      ? Halide::Runtime::Buffer<float>(prepared.data(), {32, s.C, blocks, alpha, alpha})
+                       : nhwc ? Halide::Runtime::Buffer<float>(prepared.data(), {32, s.C, 3, 3, blocks})
+                              : Halide::Runtime::Buffer<float>(prepared.data(), {32, 3, 3, s.C, blocks});
             wino::detail::CallScope scope(1);
             ASSERT_EQ(prep.run(in.raw_buffer(), out.raw_buffer()), 0) << scope.halide_message();
             double worst = 0;
             if (m == 0) {
+                // W(ki, rx, ry, c, kb), or W(ki, c, rx, ry, kb) for NHWC variants; r = 3·ry + rx.
                 for (int kb = 0; kb < blocks; kb++)
                     for (int c = 0; c < s.C; c++)
                         for (int r = 0; r < 9; r++)
                             for (int ki = 0; ki < 32; ki++) {
                                 const int k = kb * 32 + ki;
                                 const double want = k < s.K ? w[(size_t(k) * s.C + c) * 9 + r] : 0.0;
-                                worst = std::max(worst, std::fabs(prepared[((size_t(kb) * s.C + c) * 9 + r) * 32 + ki] - want));
+                                const size_t at = nhwc ? ((size_t(kb) * 9 + r) * s.C + c) * 32 + ki
+                                                       : ((size_t(kb) * s.C + c) * 9 + r) * 32 + ki;
+                                worst = std::max(worst, std::fabs(prepared[at] - want));
                             }
             } else {
                 const auto G = wino::to_double(wino::cook_toom(m, 3).G);

@@ -123,7 +123,7 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
             direct_algorithm(s_->input, s_->weights, s_->padding, s_->threads, s_->output, pads_image(p),
                              s_->channels_last, skips_padded_rows(p));
         schedule_direct(c.schedule, p, st, target);
-        PackStages ps = pack_algorithm(s_->raw, s_->prepared);
+        PackStages ps = pack_algorithm(s_->raw, s_->prepared, s_->channels_last);
         schedule_weight_packing(ps, target);
     } else if (c.algorithm == "winograd") {
         WinogradStages st =
@@ -157,7 +157,7 @@ Compiled::~Compiled() = default;
 std::string Compiled::layout() const { return s_->channels_last ? "nhwc" : "nchw"; }
 
 Buffer<float> Compiled::prepare(const std::vector<float> &weights, const ConvShape &shape, int threads) {
-    const std::vector<int64_t> dims = prepared_shape(s_->m, shape.K, shape.C);
+    const std::vector<int64_t> dims = prepared_shape(s_->m, shape.K, shape.C, s_->channels_last);
     std::vector<int> sizes(dims.rbegin(), dims.rend());
     Buffer<float> out(sizes);
     ParamMap params;

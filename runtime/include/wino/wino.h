@@ -314,6 +314,10 @@ class PreparedWeights {
 public:
     const std::string &variant() const { return variant_; }  // the variant they were prepared for (auto: its choice)
     int m() const { return m_; }           // 0: prepared for direct convolution
+    // Direct: the layout (nchw or nhwc) of the variants they are packed for,
+    // whose micro-kernels read them in different orders; Winograd: empty (one
+    // transformed U serves both layouts).
+    const std::string &layout() const { return layout_; }
     int64_t K() const { return K_; }
     int64_t C() const { return C_; }
     // The prepared values (layout: generators/layout.h), read-only; null if empty.
@@ -331,6 +335,7 @@ private:
                                            const RunOptions &);
     std::string variant_;
     int m_ = 0;
+    std::string layout_;
     int64_t K_ = 0, C_ = 0;
     // In output-channel blocks (generators/layout.h); shared and immutable
     // once prepared, so copies are cheap. Not zero-filled: the preparation
