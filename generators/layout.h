@@ -16,11 +16,12 @@ namespace wino {
 // blocks. Every output-channel block a schedule uses must divide it.
 //   direct:   W(ki, rx, ry, c, kb), C-order shape (K/kWeightKBlock, C, 3, 3, kWeightKBlock);
 //             for layout=nhwc variants W(ki, c, rx, ry, kb), C-order (K/kWeightKBlock, 3, 3, C, kWeightKBlock).
-// Each in the order its micro-kernels read it: NCHW direct runs the taps
+// Each in the order its micro-kernel reads it: NCHW direct runs the taps
 // inside each input channel, NHWC direct the input channels inside each tap
-// (its broadcasts walk a pixel's channels), and read the NCHW packing 9·32
-// floats apart per channel (JIT, Intel Xeon, 1 thread: 2-7% slower;
-// bench/results/xeon-2core/session35).
+// (or inside each row of taps, the column taps unrolled inside them: three
+// streams C·32 floats apart, level with a packing for that order), and read
+// the NCHW packing 9·32 floats apart per channel (JIT, Intel Xeon, 1 thread:
+// 2-13% slower; bench/results/xeon-2core/session35).
 constexpr int kWeightKBlock = 32;
 
 inline long long padded_k(long long K) { return (K + kWeightKBlock - 1) / kWeightKBlock * kWeightKBlock; }

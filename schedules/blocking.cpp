@@ -152,6 +152,11 @@ RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p) {
     return b;
 }
 
+bool direct_unrolls_column_taps(const Machine &machine, const RegisterBlock &b) {
+    const int accumulators = b.k_vectors * b.cols_x() * b.cols_y(), broadcasts = (b.cols_x() + 2) * b.cols_y();
+    return accumulators + broadcasts + b.k_vectors <= machine.registers;
+}
+
 int gpu_tiles(const std::string &schedule, const ScheduleParams &p) {
     if (p.block.empty()) return schedule == "gpu_fused" ? 2 : 4;
     int t = 0, one = 0;

@@ -168,6 +168,14 @@ long long channel_groups(long long bands, long long units, long long threads);
 // and LLVM keeps the shared broadcasts in registers across the tap loops).
 RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p);
 
+// Whether NHWC direct unrolls the 3 column taps inside its channel loop, so
+// that a row's XB + 2 broadcasts serve all three: where the block's
+// accumulators, those broadcasts and its vectors of weights fit the
+// registers (7x1 by 2 vectors: 14 + 9 + 2 of 32). Otherwise the taps stay
+// outside the channels (8x3 by 1 vector, 55 registers, ran 1.6-2.1x slower
+// unrolled; bench/results/xeon-2core/session35).
+bool direct_unrolls_column_taps(const Machine &machine, const RegisterBlock &b);
+
 // The GPU Winograd schedules' tiles per thread along x (gpu_fused: per lane):
 // "Tx1" in p.block, 1 <= T <= 8, or the schedule's default (gpu_fused 2;
 // gpu_tensor and gpu_staged, whose multiply it blocks, 4). Throws

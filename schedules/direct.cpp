@@ -162,10 +162,12 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     // The accumulators: a fixed-size block (bound_extent), so it can live in
     // registers even for a partial block at the edge; the extra pixels read zero
     // padding and the extra channels zero weights, and are never stored. The
-    // reduction runs outside the block, c outermost. The 3x3 tap loops stay
-    // loops: unrolled, the pixels neighbouring taps share took registers and
-    // the accumulators spilled.
+    // reduction runs outside the block (its order below). The row taps stay
+    // a loop, and the column taps too where LLVM does not unroll them:
+    // unrolled, the pixels neighbouring taps share took registers and the
+    // accumulators spilled.
     const RVar rx = s.r.x, ry = s.r.y, rc = s.r.z;
+    const bool column_taps = nhwc && direct_unrolls_column_taps(machine, blk);
     if (rows) {
         // The stack block (KB channels x L pixels x YB rows: 2 KB for direct_rows on AVX-512),
         // filled one register block at a time.
@@ -203,20 +205,30 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
             .unroll(x)
             .unroll(y);
         // Input channels outermost: each channel's taps are read in memory
-        // order (W is (ki, rx, ry, c, kb)). From NHWC, input channels
-        // innermost instead: the broadcasts of consecutive channels are
-        // adjacent floats of one pixel, so a cache line serves 16 of them
-        // (with the taps innermost there, 7x1 and 8x1 blocks ran 1.4-2.7x
-        // slower: JIT, Zen 5, 1 thread, bench/results/zen5-2core/session19);
-        // its weights are packed channels-major to match (W(ki, c, rx, ry, kb)).
+        // order (W is (ki, rx, ry, c, kb)), and LLVM unrolls the 3 column
+        // taps, so a row's XB + 2 broadcasts serve all three (on the 7x1
+        // block, 9 broadcasts and 6 vector loads per 42 FMAs). From NHWC,
+        // input channels inside the taps instead: the broadcasts of
+        // consecutive channels are adjacent floats of one pixel, so a cache
+        // line serves 16 of them (with all the taps innermost there, 7x1 and
+        // 8x1 blocks ran 1.4-2.7x slower: JIT, Zen 5, 1 thread,
+        // bench/results/zen5-2core/session19); and where the registers hold
+        // them (direct_unrolls_column_taps), the column taps unrolled inside
+        // the channels, for the same sharing of broadcasts: with them
+        // outside, the 7x1 block's 9 loads per 14 FMAs ran 4-8% behind NCHW
+        // on an Intel Xeon, whose loads bound it (JIT, 1 thread, bench/
+        // results/xeon-2core/session35). Its weights are packed channels
+        // inside taps (W(ki, c, rx, ry, kb)), which serves both orders.
         s.conv.update()
             .split(k, cu, cv, L)
-            .reorder(nhwc ? std::vector<VarOrRVar>{cv, cu, x, y, rc, rx, ry, n}
-                          : std::vector<VarOrRVar>{cv, cu, x, y, rx, ry, rc, n})
+            .reorder(!nhwc          ? std::vector<VarOrRVar>{cv, cu, x, y, rx, ry, rc, n}
+                     : column_taps ? std::vector<VarOrRVar>{cv, cu, x, y, rx, rc, ry, n}
+                                   : std::vector<VarOrRVar>{cv, cu, x, y, rc, rx, ry, n})
             .vectorize(cv)
             .unroll(cu)
             .unroll(x)
             .unroll(y);
+        if (column_taps) s.conv.update().unroll(rx);
     }
 
     // The input this band reads, zero padding applied once here instead of as

@@ -401,6 +401,24 @@ TEST(ScheduleParams, ChannelVectors) {
     EXPECT_EQ(wino::channel_blocks<long long>(1, 64), 1);
 }
 
+// NHWC direct unrolls its column taps inside the channels only where the
+// block's accumulators, a row's XB + 2 broadcasts per row and its vectors of
+// weights fit the registers.
+TEST(ScheduleParams, DirectColumnTaps) {
+    auto block = [](const wino::Machine &m, const char *row) {
+        return wino::direct_block(m, wino::parse_schedule_params(row));
+    };
+    const wino::Machine avx512{16, 32}, avx2{8, 16};
+    EXPECT_TRUE(wino::direct_unrolls_column_taps(avx512, block(avx512, "block=7x1")));              // 14 + 9 + 2
+    EXPECT_TRUE(wino::direct_unrolls_column_taps(avx512, block(avx512, "block=4x1 k_vectors=4")));  // 16 + 6 + 4
+    EXPECT_TRUE(wino::direct_unrolls_column_taps(avx512, block(avx512, "block=8x1 k_vectors=1")));  // 8 + 10 + 1
+    EXPECT_FALSE(wino::direct_unrolls_column_taps(avx512, block(avx512, "block=8x1 k_vectors=3"))); // 24 + 10 + 3
+    EXPECT_FALSE(wino::direct_unrolls_column_taps(avx512, block(avx512, "block=3x2 k_vectors=4"))); // 24 + 10 + 4
+    EXPECT_FALSE(wino::direct_unrolls_column_taps(avx512, block(avx512, "block=8x3 k_vectors=1"))); // 24 + 30 + 1
+    EXPECT_TRUE(wino::direct_unrolls_column_taps(avx2, block(avx2, "block=4x1 k_vectors=2")));      // 8 + 6 + 2
+    EXPECT_FALSE(wino::direct_unrolls_column_taps(avx2, block(avx2, "block=6x1 k_vectors=2")));     // 12 + 8 + 2
+}
+
 // The fused schedule's store=rows at every m: a group of tiles whose pixels
 // fill whole vectors (F(6,3) was once stored per channel here, silently, as
 // 16 lanes hold no whole 6-pixel tiles).
