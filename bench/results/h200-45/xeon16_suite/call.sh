@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # h200-45: the suite at 1 and 16 threads on the GPU machine's 16-core host after session 35's NHWC direct
-# packing (weights W(ki, c, rx, ry, kb) for layout=nhwc direct rows); otherwise h200-43's command, less the
+# changes (weights packed W(ki, c, rx, ry, kb) for layout=nhwc rows, column taps unrolled inside the
+# channels where the registers hold the block); otherwise h200-43's command, less the
 # dropped wino_fused_f4_4x2_points_inline_nhwc row. Carries scripts/gpu_bundle.sh bench built from the
 # session's HEAD.
 set -u
