@@ -172,8 +172,8 @@ RegisterBlock direct_block(const Machine &machine, const ScheduleParams &p);
 // that a row's XB + 2 broadcasts serve all three: where the block's
 // accumulators, those broadcasts and its vectors of weights fit the
 // registers (7x1 by 2 vectors: 14 + 9 + 2 of 32). Otherwise the taps stay
-// outside the channels (8x3 by 1 vector, 55 registers, ran 1.6-2.1x slower
-// unrolled; bench/results/xeon-2core/session35).
+// outside the channels (8x3 by 1 vector, 55 registers, ran up to 1.25x
+// slower unrolled; bench/results/xeon-2core/session35/rx_taps).
 bool direct_unrolls_column_taps(const Machine &machine, const RegisterBlock &b);
 
 // The GPU Winograd schedules' tiles per thread along x (gpu_fused: per lane):
