@@ -111,9 +111,12 @@ Halide::Func weights_zero_beyond_k(const B &w, const std::string &name) {
 // row; elsewhere it tests it per row. (The columns' taps too, tested per
 // pixel inside the channel loop, ran faster or slower from one process to
 // the next, up to 1.5x slower at C = 3: bench/results/zen5-2core/session21.)
+// `channel_blocks` (pad=blocks, channels_last only): the reduction reads the
+// padded input through in_blocked, blocks of kInputChannelBlock channels.
 template <typename In, typename Wt, typename Out>
 DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, const Halide::Expr &threads, Out &output,
-                              bool pad_image = false, bool channels_last = false, bool skip_padded_rows = false) {
+                              bool pad_image = false, bool channels_last = false, bool skip_padded_rows = false,
+                              bool channel_blocks = false) {
     using namespace Halide;
     DirectStages s;
     s.threads = threads;
@@ -132,7 +135,16 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
     s.conv(s.x, s.y, s.k, s.n) = 0.0f;
     // W in the order the layout's micro-kernel reads it (layout.h).
     const Expr w = channels_last ? W(ki, rc, rx, ry, kb) : W(ki, rx, ry, rc, kb);
-    s.conv(s.x, s.y, s.k, s.n) += w * s.in(s.x + rx, s.y + ry, rc, s.n);
+    if (channel_blocks) {
+        // The same padded input, in blocks of kInputChannelBlock channels (layout.h).
+        Var ci("ci"), co("co");
+        s.in_blocked = Func("in_blocked");
+        s.in_blocked(ci, s.x, s.y, co, s.n) = s.in(s.x, s.y, co * kInputChannelBlock + ci, s.n);
+        const Expr block = rc / kInputChannelBlock, lane = rc % kInputChannelBlock;
+        s.conv(s.x, s.y, s.k, s.n) += w * s.in_blocked(lane, s.x + rx, s.y + ry, block, s.n);
+    } else {
+        s.conv(s.x, s.y, s.k, s.n) += w * s.in(s.x + rx, s.y + ry, rc, s.n);
+    }
     output(s.x, s.y, s.k, s.n) = s.conv(s.x, s.y, s.k, s.n);
     s.output = output;
 

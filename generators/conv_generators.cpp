@@ -64,7 +64,8 @@ public:
         wino::DirectStages s = wino::direct_algorithm(input, W, padding, threads, output,
                                                       wino::pads_image(schedule_params.get()),
                                                       wino::channels_last(schedule_params.get()),
-                                                      wino::skips_padded_rows(schedule_params.get()));
+                                                      wino::skips_padded_rows(schedule_params.get()),
+                                                      wino::pads_channel_blocks(schedule_params.get()));
         estimate_conv_shapes(input, output, padding, threads);
         W.set_estimates(packed_estimates(wino::channels_last(schedule_params.get())));
         // GPU variants may read W as float4 (as U below).

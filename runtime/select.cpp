@@ -97,6 +97,8 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    an NHWC output a vector of channels is one dense store;
 //  - direct with taps=rows: the first and last rows' outputs skip the row of
 //    taps on the padding (direct_tap_share);
+//  - NHWC direct's broadcast addresses beyond the registers that hold them,
+//    unless the band is in channel blocks (address_share);
 //  - direct's padding (direct_padding_ops), in its input term: pad=bands
 //    loads the vectors at each band's edges lane by lane, pad=image copies
 //    dense vectors; from NHWC, as the fused input (nhwc_padding_ops).
@@ -154,6 +156,29 @@ double micro_kernel_factor(double vectors, double broadcasts) {
     return std::max({issue, (vectors + broadcasts) / kLoadPorts, kFmaLatency}) / issue;
 }
 
+// NHWC direct's broadcast addresses. From a plain NHWC band a block's pixels
+// lie C floats apart, a stride known only at run time, so every pixel a step
+// of the reduction broadcasts from needs its own address register; LLVM
+// keeps kAddressRegisters of them in general-purpose registers (x86-64's 16
+// less the weights' pointers, counters and bounds) and computes each other
+// one per step in vector registers, kAddressOps operations on the FMA ports
+// (objdump of direct_8x1_nhwc_rowtaps: 6 pointers, 4 of its 10 addresses
+// by vpbroadcastq, vpaddq, vmovq, vpextrq and vextracti32x4: 9 operations).
+// pad=blocks puts them at constant offsets from one pointer: none. The share
+// this adds to the multiply's vector FMAs: 8x1 by 2 vectors (48 FMAs per 10
+// addresses) 0.19, 7x1 (42 per 9) 0.16; measured plain -> blocks 1.15-1.19x
+// and 1.10-1.16x (JIT, Intel Xeon, 1 thread, bench/results/xeon-2core/
+// session36). Counted only for blocks that unroll their column taps
+// (direct_unrolls_column_taps), the order measured; the others' kernels
+// broadcast from as many pixels as the block has, in an order not measured.
+constexpr double kAddressRegisters = 6, kAddressOps = 9.0 / 4;
+double address_share(const Machine &machine, const ScheduleParams &p, const RegisterBlock &b) {
+    if (!channels_last(p) || pads_channel_blocks(p) || !direct_unrolls_column_taps(machine, b)) return 0;
+    const double addresses = (b.cols_x() + 2) * b.cols_y();  // a row of pixels serves the three column taps
+    const double fmas = 3.0 * b.k_vectors * b.cols_x() * b.cols_y();  // vector FMAs per channel and row of taps
+    return std::max(0.0, addresses - kAddressRegisters) * kAddressOps / fmas;
+}
+
 // Padding from NHWC (layout=nhwc): each pixel's C channels go in vectors of
 // `width` lanes, each a dense load, except one that reaches past C: its
 // channel index is clamped, so it is a gather, lane by lane (kElementOps
@@ -175,10 +200,18 @@ double nhwc_padding_ops(double pixels, long long C, int width) {
 // two ran level once pad=bands loaded 4 lanes at a time (Zen 5, ten layers:
 // 0.99-1.04x; bench/results/zen5-2core/session15), so of two otherwise equal
 // rows at 1 thread the model's choice costs little either way. From NHWC
-// (layout=nhwc, whole bands): nhwc_padding_ops, at direct's width.
+// (layout=nhwc, whole bands): nhwc_padding_ops, at direct's width; with
+// pad=blocks, whole blocks of kInputChannelBlock channels in vectors of the
+// machine's lanes, the blocks past C zero-filled.
 double direct_padding_ops(const Machine &machine, const ScheduleParams &p, const ConvShape &s) {
     const double N = s.N, C = s.C;
     const long long Ho = s.out_h(), Wo = s.out_w();
+    if (pads_channel_blocks(p)) {
+        const long long blocked = (s.C + kInputChannelBlock - 1) / kInputChannelBlock * kInputChannelBlock;
+        return nhwc_padding_ops(N * double(Ho + 2) * (Wo + 2), s.C, machine.lanes) +
+               N * double(Ho + 2) * (Wo + 2) * double(blocked - (s.C + machine.lanes - 1) / machine.lanes * machine.lanes) /
+                   machine.lanes;
+    }
     if (channels_last(p))
         return nhwc_padding_ops(N * double(Ho + 2) * (Wo + 2), s.C, channel_padding_width(machine, s.C));
     if (pads_image(p)) {
@@ -224,7 +257,7 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const bool rows = direct_stores_rows(machine, p);
         const double fmas = N * up(s.K, b.k()) * C * 9 * up(Ho, b.cols_y()) *
                             up(Wo, rows ? machine.lanes : b.cols_x()) * direct_tap_share(p, s);
-        const double multiply = fmas / L * micro_kernel_factor(b.k_vectors, b.columns);
+        const double multiply = fmas / L * (micro_kernel_factor(b.k_vectors, b.columns) + address_share(machine, p, b));
         if (channels_last(p))  // vectors of channels in (the padded band) and out
             return CostTerms{multiply, padding, 0, N * double(Ho) * Wo * up(s.K, machine.lanes) / L, fmas};
         return CostTerms{multiply, padding, 0, rows ? row_stores : plane_stores, fmas};

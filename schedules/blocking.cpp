@@ -121,9 +121,15 @@ bool parallel_points(const ScheduleParams &p) { return parallel_channels(p) && p
 bool parallel_groups(const ScheduleParams &p) { return parallel_channels(p) && p.parallel == "groups"; }
 
 bool pads_image(const ScheduleParams &p) {
-    if (p.pad.empty() || p.pad == "bands") return false;
+    if (p.pad.empty() || p.pad == "bands" || p.pad == "blocks") return false;
     if (p.pad == "image") return true;
-    throw std::invalid_argument("pad='" + p.pad + "': expected 'bands' or 'image'");
+    throw std::invalid_argument("pad='" + p.pad + "': expected 'bands', 'image' or 'blocks'");
+}
+
+bool pads_channel_blocks(const ScheduleParams &p) {
+    if (pads_image(p) || p.pad != "blocks") return false;
+    if (!channels_last(p)) throw std::invalid_argument("pad=blocks blocks the channels of an NHWC band: it needs layout=nhwc");
+    return true;
 }
 
 bool pads_inline(const ScheduleParams &p) {
@@ -463,7 +469,9 @@ long long direct_bands(const Machine &machine, const ScheduleParams &p, long lon
     const RowBlock row = along_x ? row_block(machine, p) : RowBlock{};
     const int XB = along_x ? machine.lanes : blk.cols_x(), YB = along_x ? row.YB : blk.cols_y();
     const int XG = !along_x && direct_stores_rows(machine, p) ? machine.lanes : XB;
-    const Bands b = band_shape_of(Wo, Ho, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
+    // pad=blocks: the band holds whole blocks of channels, as schedule_direct sizes it.
+    const long long band_C = pads_channel_blocks(p) ? ceil_div(C, kInputChannelBlock) * kInputChannelBlock : C;
+    const Bands b = band_shape_of(Wo, Ho, N, band_C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
                                   direct_channel_tasks(p, K, direct_channels(machine, p), threads, true), threads);
     return ceil_div(ceil_div(Wo, XG), std::max(1LL, b.x / XG)) * ceil_div(ceil_div(Ho, YB), std::max(1LL, b.y / YB)) *
            N;

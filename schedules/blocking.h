@@ -57,7 +57,8 @@ struct ScheduleParams {
     std::string load;      // gpu_staged's input transform: "tiles" (default: each thread reads its tile's
                            // window) or "shared" (a block stages its input patch in shared memory)
     std::string pad;       // direct: "bands" (default: each band pads the rows it reads through the
-                           // boundary condition) or "image" (each image zero-filled, then copied in);
+                           // boundary condition), "image" (each image zero-filled, then copied in) or
+                           // "blocks" (layout=nhwc: as bands, each band's pixels in blocks of 16 channels);
                            // fused: "bands" (default: each band copies the input it reads, padded, channels
                            // innermost) or "inline" (layout=nhwc: the input transform loads the input
                            // through the boundary condition, no copy)
@@ -71,6 +72,11 @@ struct ScheduleParams {
 // Whether the direct algorithm pads whole images by a copy (pad=image);
 // throws std::invalid_argument for an unknown value.
 bool pads_image(const ScheduleParams &p);
+
+// Whether the direct algorithm copies each band of NHWC input in blocks of
+// kInputChannelBlock channels (pad=blocks, layout.h); throws
+// std::invalid_argument for an unknown value, or pad=blocks without layout=nhwc.
+bool pads_channel_blocks(const ScheduleParams &p);
 
 // Whether the fused schedule's input transform reads the input through the
 // boundary condition rather than a padded copy per band (pad=inline);

@@ -39,6 +39,7 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         throw std::invalid_argument("conv_direct: parallel=" + p.parallel +
                                     " is the fused schedule's (its input transform); expected bands, channels or groups");
     const bool groups = parallel_groups(p);
+    const bool blocked_band = pads_channel_blocks(p);
     const bool along_x = p.vectorize == "x";
     if (nhwc && (along_x || p.store == "rows" || pads_image(p)))
         throw std::invalid_argument("conv_direct: layout=nhwc vectorizes output channels and pads bands: "
@@ -102,7 +103,9 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     const Expr kblocks = channel_blocks(K, KB);
     const Expr per_group = (kblocks + clamp(s.threads, 1, kblocks) - 1) / clamp(s.threads, 1, kblocks);  // direct_group_blocks
     const Expr group_count = (kblocks + per_group - 1) / per_group;
-    const BandShape bands = band_shape(W, H, N, C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
+    // pad=blocks: whole blocks of channels per pixel (direct_bands counts the same).
+    const Expr band_channels = blocked_band ? (C + kInputChannelBlock - 1) / kInputChannelBlock * kInputChannelBlock : C;
+    const BandShape bands = band_shape(W, H, N, band_channels * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
                                        groups ? 2 * group_count : select(parallel_channels(p), kblocks, 1),
                                        s.threads);
 
@@ -229,6 +232,17 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
             .unroll(x)
             .unroll(y);
         if (column_taps) s.conv.update().unroll(rx);
+        if (blocked_band) {
+            // The channels as blocks x lanes of in_blocked (layout.h): inside
+            // a block, a broadcast's address is a constant offset from one
+            // pointer per row; the block index moves it once per 16 channels.
+            // A channel tail's last block tests its lanes (GuardWithIf).
+            RVar rco("rco"), rci("rci");
+            s.conv.update()
+                .split(rc, rco, rci, kInputChannelBlock, TailStrategy::GuardWithIf)
+                .reorder(column_taps ? std::vector<VarOrRVar>{rx, rci, rco, ry}
+                                     : std::vector<VarOrRVar>{rci, rco, rx, ry});
+        }
     }
 
     // The input this band reads, zero padding applied once here instead of as
@@ -254,6 +268,19 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         // level there (bench/results/zen5-2core/session15).
         s.in.compute_at(out, n).vectorize(ix, L, TailStrategy::GuardWithIf);
         s.in.update().vectorize(rx_pad, L, TailStrategy::GuardWithIf);
+    } else if (blocked_band) {
+        // pad=blocks: the band's padded input in blocks of 16 channels, each
+        // pixel's block a dense vector load from NHWC and a dense store (of
+        // L lanes at a time; a channel tail's last block loads through the
+        // boundary condition, zeros past C). Blocks inside pixels, as the
+        // input lies in memory.
+        const std::vector<Var> b = s.in_blocked.args();  // (ci, x, y, co, n)
+        Var cio("cio"), civ("civ");
+        s.in_blocked.compute_at(out, bxo)
+            .split(b[0], cio, civ, L, TailStrategy::RoundUp)
+            .reorder(civ, cio, b[3], b[1], b[2], b[4])
+            .vectorize(civ)
+            .unroll(cio);
     } else if (nhwc) {
         // From NHWC, a pixel's channels are dense: vectors of channels, all
         // of a pixel's before the next pixel, stored the same way (the

@@ -644,6 +644,25 @@ TEST(CostModel, PadInlineSavesTheCopy) {
     ::unsetenv("WINO_TUNING_TABLE");
 }
 
+// pad=blocks in auto's analytic model, each such row against its twin with
+// the plain NHWC band: cheaper where the channels fill whole blocks (the
+// broadcasts' addresses the plain band computes per step are gone, the copy
+// is the same), dearer on a first layer (C = 3: 16 floats a pixel copied for
+// 3).
+TEST(CostModel, PadBlocksSavesTheBroadcastAddresses) {
+    ::setenv("WINO_TUNING_TABLE", "/nonexistent/wino-test/tuning.json", 1);
+    const auto pairs = twins_but("pad", [](const wino::ScheduleParams &p) { return p.pad == "blocks"; });
+    for (const auto &[blocks, plain] : pairs) {
+        SCOPED_TRACE(blocks->name + " against " + plain->name);
+        for (const ConvShape &s : {ConvShape{1, 64, 64, 56, 56, 1}, ConvShape{1, 256, 256, 14, 14, 1}})
+            EXPECT_LT(model_cost(blocks, s), model_cost(plain, s));
+        const ConvShape first{1, 3, 64, 224, 224, 1};
+        EXPECT_GT(model_cost(blocks, first), model_cost(plain, first));
+    }
+    EXPECT_FALSE(pairs.empty()) << "no pad=blocks row with a plain twin in the table";
+    ::unsetenv("WINO_TUNING_TABLE");
+}
+
 // taps=rows in auto's analytic model, each such row against its twin (the
 // same parameters but for taps): fewer multiply-adds on a small plane (7x7:
 // 2 of 21 rows of taps are padding), nearly the same on a large one, the

@@ -97,6 +97,11 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
             // The padded band's vectors of input channels: each width, one less, one more.
             for (int w : wino::channel_padding_widths(machine))
                 for (int C : {w - 1, w, w + 1}) grid.push_back({1, C, 5, 3, b.cols_x() + 1, 1});
+        if (wino::pads_channel_blocks(p))
+            // pad=blocks: the band's blocks of input channels (the widths above cover one, one less and one
+            // more): two, two and a lane (a last block of one channel), one lane short of three.
+            for (int C : {2 * wino::kInputChannelBlock, 2 * wino::kInputChannelBlock + 1, 3 * wino::kInputChannelBlock - 1})
+                grid.push_back({1, C, 5, 3, b.cols_x() + 1, 1});
         return grid;
     }
     if (v.schedule == "gpu_direct") {
@@ -459,6 +464,18 @@ TEST(ScheduleParams, PadValues) {
     EXPECT_FALSE(wino::pads_inline(parse("pad=bands")));
     EXPECT_TRUE(wino::pads_inline(parse("pad=inline layout=nhwc")));
     EXPECT_THROW(wino::pads_image(parse("pad=inline")), std::invalid_argument);
+    // NHWC direct's band in blocks of channels (pad=blocks): not for NCHW, nor the fused schedule.
+    EXPECT_TRUE(wino::pads_channel_blocks(parse("pad=blocks layout=nhwc")));
+    EXPECT_FALSE(wino::pads_image(parse("pad=blocks layout=nhwc")));
+    EXPECT_FALSE(wino::pads_channel_blocks(parse("layout=nhwc")));
+    EXPECT_FALSE(wino::pads_channel_blocks(parse("pad=image")));
+    try {
+        wino::pads_channel_blocks(parse("pad=blocks"));
+        FAIL() << "pad=blocks accepted for NCHW";
+    } catch (const std::invalid_argument &e) {
+        EXPECT_NE(std::string(e.what()).find("layout=nhwc"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(wino::pads_inline(parse("pad=blocks layout=nhwc")), std::invalid_argument);
     try {
         wino::pads_inline(parse("pad=image"));
         FAIL() << "pad=image accepted by the fused schedule";

@@ -121,7 +121,7 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
     if (c.algorithm == "direct") {
         DirectStages st =
             direct_algorithm(s_->input, s_->weights, s_->padding, s_->threads, s_->output, pads_image(p),
-                             s_->channels_last, skips_padded_rows(p));
+                             s_->channels_last, skips_padded_rows(p), pads_channel_blocks(p));
         schedule_direct(c.schedule, p, st, target);
         PackStages ps = pack_algorithm(s_->raw, s_->prepared, s_->channels_last);
         schedule_weight_packing(ps, target);

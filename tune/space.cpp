@@ -34,8 +34,13 @@ std::string canonical_key(const Candidate &c, const std::string &target) {
         << " parallel_channels=" << parallel_channels(p) << " parallel_all=" << parallel_all(p)
         << " parallel_groups=" << parallel_groups(p) << " parallel_points=" << parallel_points(p)
         << " layout=" << layout_name(p);
-    if (c.algorithm == "direct") out << " pad_image=" << pads_image(p) << " skip_padded_rows=" << skips_padded_rows(p);
-    else out << " pad_inline=" << pads_inline(p);
+    if (c.algorithm == "direct") {
+        out << " pad_image=" << pads_image(p) << " skip_padded_rows=" << skips_padded_rows(p);
+        // Only when set: the keys of logs written before pad=blocks stay valid.
+        if (pads_channel_blocks(p)) out << " pad_blocks=1";
+    } else {
+        out << " pad_inline=" << pads_inline(p);
+    }
     if (c.algorithm == "direct" && p.vectorize == "x") {
         const RowBlock b = row_block(machine, p);
         out << " x-vector KU=" << b.KU << " YB=" << b.YB;
@@ -140,9 +145,12 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
         {"band_kb", bands},
         {"parallel", parallel},
         {"taps", {"", "rows"}}};
-    // From and into NHWC, vectors of channels are dense both ways: no rows, no padded copy.
+    // From and into NHWC, vectors of channels are dense both ways: no rows,
+    // no whole-image copy; the band copied as it is or in channel blocks.
     if (!channels_last(parse_schedule_params(c.row_parameters())))
         dims.insert(dims.end(), {{"store", {"", "rows"}}, {"pad", pad}});
+    else
+        dims.push_back({"pad", {"", "blocks"}});
     return dims;
 }
 
