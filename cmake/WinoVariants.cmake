@@ -166,11 +166,9 @@ function(wino_variant name algorithm schedule m)
         # Weight packing: its own pipeline, shared by all direct variants of
         # a layout (they read the weights in different orders: layout.h).
         set(layout nchw)
+        set(pack wino_pack_direct)
         if ("layout=nhwc" IN_LIST params)
             set(layout nhwc)
-        endif ()
-        set(pack wino_pack_direct)
-        if (layout STREQUAL "nhwc")
             set(pack wino_pack_direct_nhwc)
         endif ()
         if (NOT TARGET ${pack})

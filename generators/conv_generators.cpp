@@ -2,7 +2,6 @@
 // Input/Output buffers, their estimates (for the autoschedulers) and the
 // schedule a variant-table row names (schedules/). No scheduling directive
 // lives in this file.
-#include <stdexcept>
 
 #include "Halide.h"
 #include "algorithms.h"
@@ -85,11 +84,13 @@ public:
     Output<Buffer<float, 5>> W{"W"};             // (ki, rx, ry, c, kb) or (ki, c, rx, ry, kb): channel blocks (layout.h)
 
     void generate() {
-        if (layout.value() != "nchw" && layout.value() != "nhwc")
-            throw std::invalid_argument("direct_pack: layout='" + layout.value() + "', expected nchw or nhwc");
-        wino::PackStages s = wino::pack_algorithm(weights, W, layout.value() == "nhwc");
+        // channels_last names the problem of any other layout, as for the conv generators.
+        wino::ScheduleParams p;
+        p.layout = layout.value();
+        const bool channels_last = wino::channels_last(p);
+        wino::PackStages s = wino::pack_algorithm(weights, W, channels_last);
         weights.set_estimates({{0, 3}, {0, 3}, {0, 64}, {0, 64}});
-        W.set_estimates(packed_estimates(layout.value() == "nhwc"));
+        W.set_estimates(packed_estimates(channels_last));
 
         if (!get_auto_schedule()) wino::schedule_weight_packing(s, get_target());
     }
