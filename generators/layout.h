@@ -24,12 +24,15 @@ namespace wino {
 // 2-13% slower; bench/results/xeon-2core/session35).
 constexpr int kWeightKBlock = 32;
 
-// NHWC direct with pad=blocks copies each band of padded input in blocks of this many channels, in_blocked(ci, x, y, co, n) (a 64-byte cache line of floats,
-// as oneDNN's nChw16c): pixels of one block are 16 floats apart, a compile-time stride, so the micro-
-// kernel's broadcasts of a row of pixels sit at constant offsets from one pointer. From a plain NHWC
-// band (pixels C floats apart, a run-time stride) LLVM needs an address register per pixel, ran out
-// on the 8x1 block and computed four of ten addresses in vector registers, on the FMA ports, per
-// channel (bench/results/xeon-2core/session36). The last block of a channel tail is zero-filled.
+// NHWC direct with pad=blocks copies each band of padded input in blocks of
+// this many channels, in_blocked(ci, x, y, co, n) (a 64-byte cache line of
+// floats, as oneDNN's nChw16c): pixels of one block are 16 floats apart, a
+// compile-time stride, so the micro-kernel's broadcasts of a row of pixels
+// sit at constant offsets from one pointer. From a plain NHWC band (pixels C
+// floats apart, a run-time stride) LLVM needs an address register per pixel,
+// ran out on the 8x1 block and computed four of ten addresses in vector
+// registers, on the FMA ports, per channel (bench/results/xeon-2core/
+// session36). The last block of a channel tail is zero-filled.
 constexpr int kInputChannelBlock = 16;
 
 inline long long padded_k(long long K) { return (K + kWeightKBlock - 1) / kWeightKBlock * kWeightKBlock; }

@@ -207,10 +207,10 @@ double direct_padding_ops(const Machine &machine, const ScheduleParams &p, const
     const double N = s.N, C = s.C;
     const long long Ho = s.out_h(), Wo = s.out_w();
     if (pads_channel_blocks(p)) {
-        const long long blocked = (s.C + kInputChannelBlock - 1) / kInputChannelBlock * kInputChannelBlock;
+        const long long blocked = direct_band_channels(p, s.C);
+        const long long loaded = (s.C + machine.lanes - 1) / machine.lanes * machine.lanes;  // vectors reaching C
         return nhwc_padding_ops(N * double(Ho + 2) * (Wo + 2), s.C, machine.lanes) +
-               N * double(Ho + 2) * (Wo + 2) * double(blocked - (s.C + machine.lanes - 1) / machine.lanes * machine.lanes) /
-                   machine.lanes;
+               N * double(Ho + 2) * (Wo + 2) * double(blocked - loaded) / machine.lanes;
     }
     if (channels_last(p))
         return nhwc_padding_ops(N * double(Ho + 2) * (Wo + 2), s.C, channel_padding_width(machine, s.C));

@@ -469,9 +469,7 @@ long long direct_bands(const Machine &machine, const ScheduleParams &p, long lon
     const RowBlock row = along_x ? row_block(machine, p) : RowBlock{};
     const int XB = along_x ? machine.lanes : blk.cols_x(), YB = along_x ? row.YB : blk.cols_y();
     const int XG = !along_x && direct_stores_rows(machine, p) ? machine.lanes : XB;
-    // pad=blocks: the band holds whole blocks of channels, as schedule_direct sizes it.
-    const long long band_C = pads_channel_blocks(p) ? ceil_div(C, kInputChannelBlock) * kInputChannelBlock : C;
-    const Bands b = band_shape_of(Wo, Ho, N, band_C * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
+    const Bands b = band_shape_of(Wo, Ho, N, direct_band_channels(p, C) * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
                                   direct_channel_tasks(p, K, direct_channels(machine, p), threads, true), threads);
     return ceil_div(ceil_div(Wo, XG), std::max(1LL, b.x / XG)) * ceil_div(ceil_div(Ho, YB), std::max(1LL, b.y / YB)) *
            N;

@@ -78,6 +78,15 @@ bool pads_image(const ScheduleParams &p);
 // std::invalid_argument for an unknown value, or pad=blocks without layout=nhwc.
 bool pads_channel_blocks(const ScheduleParams &p);
 
+// The channels per pixel of a direct row's padded band: C, or with pad=blocks
+// whole blocks of kInputChannelBlock. For the schedule's Halide::Expr and the
+// model's counts alike, so that both size the bands the same.
+template <typename T>
+T direct_band_channels(const ScheduleParams &p, const T &C) {
+    if (!pads_channel_blocks(p)) return C;
+    return (C + kInputChannelBlock - 1) / kInputChannelBlock * kInputChannelBlock;
+}
+
 // Whether the fused schedule's input transform reads the input through the
 // boundary condition rather than a padded copy per band (pad=inline);
 // throws std::invalid_argument for a value the fused schedule does not take.

@@ -103,9 +103,7 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     const Expr kblocks = channel_blocks(K, KB);
     const Expr per_group = (kblocks + clamp(s.threads, 1, kblocks) - 1) / clamp(s.threads, 1, kblocks);  // direct_group_blocks
     const Expr group_count = (kblocks + per_group - 1) / per_group;
-    // pad=blocks: whole blocks of channels per pixel (direct_bands counts the same).
-    const Expr band_channels = blocked_band ? (C + kInputChannelBlock - 1) / kInputChannelBlock * kInputChannelBlock : C;
-    const BandShape bands = band_shape(W, H, N, band_channels * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
+    const BandShape bands = band_shape(W, H, N, direct_band_channels(p, C) * 4 * (YB + 2) / YB, XG, YB, band_bytes(p),
                                        groups ? 2 * group_count : select(parallel_channels(p), kblocks, 1),
                                        s.threads);
 
