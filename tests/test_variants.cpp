@@ -246,6 +246,18 @@ std::vector<std::string> modelled_variants() {
 INSTANTIATE_TEST_SUITE_P(CpuVariants, TaskModel, ::testing::ValuesIn(modelled_variants()),
                          [](const auto &info) { return info.param; });
 
+// `check` rejects the row `row` with a std::invalid_argument whose message
+// contains `names` (the value or the values it takes).
+template <typename Check>
+void expect_rejected(Check check, const char *row, const std::string &names) {
+    try {
+        check(wino::parse_schedule_params(row));
+        ADD_FAILURE() << row << " accepted";
+    } catch (const std::invalid_argument &e) {
+        EXPECT_NE(std::string(e.what()).find(names), std::string::npos) << row << ": " << e.what();
+    }
+}
+
 // What runs in parallel inside a band, as a row spells it; a value the
 // schedules do not know is an error that names it.
 TEST(ScheduleParams, ParallelValues) {
@@ -262,12 +274,7 @@ TEST(ScheduleParams, ParallelValues) {
     EXPECT_TRUE(wino::parallel_groups(parse("parallel=groups")));
     EXPECT_FALSE(wino::parallel_all(parse("parallel=groups")));
     EXPECT_FALSE(wino::parallel_groups(parse("")));
-    try {
-        wino::parallel_channels(parse("parallel=cores"));
-        FAIL() << "parallel=cores accepted";
-    } catch (const std::invalid_argument &e) {
-        EXPECT_NE(std::string(e.what()).find("'cores'"), std::string::npos) << e.what();
-    }
+    expect_rejected(wino::parallel_channels, "parallel=cores", "'cores'");
 }
 
 // parallel=groups: enough groups of a band's blocks of channels for the
@@ -390,14 +397,9 @@ TEST(ScheduleParams, ChannelVectors) {
     EXPECT_EQ(wino::register_block(avx512, parse("block=4x3 k_vectors=2")).cols_y(), 3);
     EXPECT_EQ(wino::register_block(avx512, parse("block=2x2 k_vectors=4")).columns, 4);
     EXPECT_EQ(wino::register_block(avx512, parse("k_vectors=4")).k(), 64);
-    for (const char *bad : {"k_vectors=5", "block=8x1 k_vectors=-1"}) {
-        try {
-            wino::register_block(avx512, parse(bad));
-            FAIL() << bad << " accepted";
-        } catch (const std::invalid_argument &e) {
-            EXPECT_NE(std::string(e.what()).find("1 to 4 vectors"), std::string::npos) << e.what();
-        }
-    }
+    for (const char *bad : {"k_vectors=5", "block=8x1 k_vectors=-1"})
+        expect_rejected([&](const wino::ScheduleParams &p) { return wino::register_block(avx512, p); }, bad,
+                        "1 to 4 vectors");
     EXPECT_EQ(wino::channel_blocks<long long>(40, 32), 2);   // blocks of 32: the weights'
     EXPECT_EQ(wino::channel_blocks<long long>(40, 16), 2);   // two register blocks per weight block
     EXPECT_EQ(wino::channel_blocks<long long>(40, 48), 1);   // 48 does not divide 32: its own blocks
@@ -451,12 +453,7 @@ TEST(ScheduleParams, PadValues) {
     EXPECT_FALSE(wino::pads_image(parse("")));
     EXPECT_FALSE(wino::pads_image(parse("pad=bands")));
     EXPECT_TRUE(wino::pads_image(parse("pad=image")));
-    try {
-        wino::pads_image(parse("pad=rows"));
-        FAIL() << "pad=rows accepted";
-    } catch (const std::invalid_argument &e) {
-        EXPECT_NE(std::string(e.what()).find("'rows'"), std::string::npos) << e.what();
-    }
+    expect_rejected(wino::pads_image, "pad=rows", "'rows'");
     EXPECT_THROW(wino::gpu_k_vectors("gpu_staged", parse("pad=image")), std::invalid_argument);
     // The fused schedule's: a copy per band (default) or none (inline); each
     // schedule names the values it takes.
@@ -469,19 +466,9 @@ TEST(ScheduleParams, PadValues) {
     EXPECT_FALSE(wino::pads_image(parse("pad=blocks layout=nhwc")));
     EXPECT_FALSE(wino::pads_channel_blocks(parse("layout=nhwc")));
     EXPECT_FALSE(wino::pads_channel_blocks(parse("pad=image")));
-    try {
-        wino::pads_channel_blocks(parse("pad=blocks"));
-        FAIL() << "pad=blocks accepted for NCHW";
-    } catch (const std::invalid_argument &e) {
-        EXPECT_NE(std::string(e.what()).find("layout=nhwc"), std::string::npos) << e.what();
-    }
+    expect_rejected(wino::pads_channel_blocks, "pad=blocks", "layout=nhwc");
     EXPECT_THROW(wino::pads_inline(parse("pad=blocks layout=nhwc")), std::invalid_argument);
-    try {
-        wino::pads_inline(parse("pad=image"));
-        FAIL() << "pad=image accepted by the fused schedule";
-    } catch (const std::invalid_argument &e) {
-        EXPECT_NE(std::string(e.what()).find("'bands' or 'inline'"), std::string::npos) << e.what();
-    }
+    expect_rejected(wino::pads_inline, "pad=image", "'bands' or 'inline'");
 }
 
 // Which taps direct multiplies: all (default), or all but the rows of taps
@@ -492,12 +479,7 @@ TEST(ScheduleParams, TapsValues) {
     EXPECT_FALSE(wino::skips_padded_rows(parse("")));
     EXPECT_FALSE(wino::skips_padded_rows(parse("taps=all")));
     EXPECT_TRUE(wino::skips_padded_rows(parse("block=7x1 taps=rows")));
-    try {
-        wino::skips_padded_rows(parse("taps=inside"));
-        FAIL() << "taps=inside accepted";
-    } catch (const std::invalid_argument &e) {
-        EXPECT_NE(std::string(e.what()).find("'inside'"), std::string::npos) << e.what();
-    }
+    expect_rejected(wino::skips_padded_rows, "taps=inside", "'inside'");
     EXPECT_THROW(wino::gpu_direct_block(parse("taps=rows")), std::invalid_argument);
 }
 
