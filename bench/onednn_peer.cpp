@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "wino/aligned.h"
+
 #ifdef WINO_HAVE_DNNL
 #include <omp.h>
 
@@ -28,12 +30,12 @@ struct OneDnnConv::State {
     // reorders between them and the primitive's layouts, made once.
     bool nchw_calls = false;
     memory src_nchw, dst_nchw;
-    std::vector<float> out_nchw;
+    AlignedFloats out_nchw;  // aligned as a caller's tensor (wino/aligned.h)
     dnnl::reorder src_in, dst_out;
 };
 
-OneDnnConv::OneDnnConv(const std::string &algorithm, const ConvProblem &p, const std::vector<float> &input,
-                       const std::vector<float> &weights, int threads, bool nchw_calls)
+OneDnnConv::OneDnnConv(const std::string &algorithm, const ConvProblem &p, const float *input,
+                       const float *weights, int threads, bool nchw_calls)
     : s_(new State) {
     s_->threads = threads;
     s_->nchw_calls = nchw_calls;
@@ -56,8 +58,8 @@ OneDnnConv::OneDnnConv(const std::string &algorithm, const ConvProblem &p, const
     s_->conv = convolution_forward(s_->pd);
     memory::desc src_user(src_dims, dt::f32, tag::nchw), wei_user(wei_dims, dt::f32, tag::oihw);
     s_->dst_user = memory::desc(dst_dims, dt::f32, tag::nchw);
-    memory src_mem(src_user, s_->eng, const_cast<float *>(input.data()));
-    memory wei_mem(wei_user, s_->eng, const_cast<float *>(weights.data()));
+    memory src_mem(src_user, s_->eng, const_cast<float *>(input));
+    memory wei_mem(wei_user, s_->eng, const_cast<float *>(weights));
     s_->src = memory(s_->pd.src_desc(), s_->eng);
     s_->wei = memory(s_->pd.weights_desc(), s_->eng);
     s_->dst = memory(s_->pd.dst_desc(), s_->eng);
@@ -98,8 +100,7 @@ bool OneDnnConv::available() { return true; }
 #else
 
 struct OneDnnConv::State {};
-OneDnnConv::OneDnnConv(const std::string &, const ConvProblem &, const std::vector<float> &,
-                       const std::vector<float> &, int, bool) {
+OneDnnConv::OneDnnConv(const std::string &, const ConvProblem &, const float *, const float *, int, bool) {
     throw std::runtime_error("built without oneDNN (install libdnnl-dev and reconfigure)");
 }
 OneDnnConv::~OneDnnConv() = default;

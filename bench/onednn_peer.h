@@ -26,8 +26,8 @@ public:
     // `threads`: what every run uses. oneDNN fixes a primitive's thread count
     // when it is created (OpenMP's, at that moment) and runs with it whatever
     // is asked later, so a primitive is made for one thread count.
-    OneDnnConv(const std::string &algorithm, const ConvProblem &p, const std::vector<float> &input_nchw,
-               const std::vector<float> &weights_kcrs, int threads, bool nchw_calls = false);
+    OneDnnConv(const std::string &algorithm, const ConvProblem &p, const float *input_nchw,
+               const float *weights_kcrs, int threads, bool nchw_calls = false);
     ~OneDnnConv();
     void run();
     std::vector<float> output_nkhw();  // reorders the result back (for a sanity check)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "wino/shape.h"
+#include "wino/aligned.h"
 #include "wino/wino.h"
 
 namespace wino::bench {
@@ -70,9 +71,12 @@ inline std::string machine_id(const std::string &target) {
     return cpu_model() + ", " + std::to_string(std::thread::hardware_concurrency()) + " CPUs, " + target;
 }
 
-// Random input (N, C, H, W) and weights (K, C, 3, 3) in [-1, 1), from `seed`.
+// Random input (N, C, H, W) and weights (K, C, 3, 3) in [-1, 1), from `seed`;
+// 64-byte aligned, as a framework's tensors and oneDNN's own memory are
+// (wino/aligned.h: a std::vector's would put every vector across two cache
+// lines, and the peers' times would be compared with a handicapped wino).
 struct LayerData {
-    std::vector<float> input, weights;
+    AlignedFloats input, weights;
 };
 inline LayerData random_layer(const ConvShape &s, unsigned seed) {
     LayerData d;

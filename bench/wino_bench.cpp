@@ -109,11 +109,11 @@ const Data &data_for(const ConvShape &s) {
     return it->second;
 }
 
-std::vector<float> output_for(const ConvShape &s) { return std::vector<float>(size_t(s.N) * s.K * s.out_h() * s.out_w()); }
+wino::AlignedFloats output_for(const ConvShape &s) { return wino::AlignedFloats(size_t(s.N) * s.K * s.out_h() * s.out_w()); }
 
-std::vector<float> run_direct_once(const ConvShape &s) {
+wino::AlignedFloats run_direct_once(const ConvShape &s) {
     const Data &d = data_for(s);
-    std::vector<float> out = output_for(s);
+    wino::AlignedFloats out = output_for(s);
     wino::conv2d("direct", {d.input.data(), s.input()}, {d.weights.data(), s.weights()}, {out.data(), s.output()},
                  s.padding);
     return out;
@@ -230,7 +230,7 @@ double multiply_floor_ms(const std::string &variant, const ConvShape &s, int thr
 void bench_variant(benchmark::State &state, const Case &c) {
     const ConvShape &s = c.shape;
     const Data &d = data_for(s);
-    std::vector<float> out = output_for(s);
+    wino::AlignedFloats out = output_for(s);
     wino::RunStats stats;
     const bool gpu = on_gpu(c.variant);
     const Selector *selector = selector_of(c.variant);
@@ -302,11 +302,12 @@ void bench_peer(benchmark::State &state, const Case &c) {
     const Peer &peer = peer_of(c.variant);
     std::unique_ptr<wino::bench::OneDnnConv> conv;
     try {
-        conv = std::make_unique<wino::bench::OneDnnConv>(peer.algorithm, problem_of(s), d.input, d.weights, c.threads,
+        conv = std::make_unique<wino::bench::OneDnnConv>(peer.algorithm, problem_of(s), d.input.data(), d.weights.data(), c.threads,
                                                          peer.nchw_calls);
         // Sanity: the peer computes the same convolution as ours.
         conv->run();
-        std::vector<float> theirs = conv->output_nkhw(), ours = run_direct_once(s);
+        const std::vector<float> theirs = conv->output_nkhw();
+        const wino::AlignedFloats ours = run_direct_once(s);
         double worst = 0, scale = 1e-6;
         for (size_t i = 0; i < ours.size(); i++) {
             worst = std::max(worst, double(std::fabs(theirs[i] - ours[i])));

@@ -50,8 +50,8 @@ std::string phase_of(const std::string &func, int m) {
     return "other";
 }
 
-double time_one_run(const std::string &variant, const std::vector<float> &x, const std::vector<float> &w,
-                    std::vector<float> &y, const ConvShape &s, const wino::RunOptions &options) {
+double time_one_run(const std::string &variant, const wino::AlignedFloats &x, const wino::AlignedFloats &w,
+                    wino::AlignedFloats &y, const ConvShape &s, const wino::RunOptions &options) {
     auto prepared = wino::prepare_weights(variant, {w.data(), s.weights()}, options);
     auto run = [&] {
         wino::conv2d(variant, {x.data(), s.input(options.layout)}, prepared, {y.data(), s.output(options.layout)},
@@ -72,8 +72,8 @@ struct TracedCalls {
     wino::RunStats median;
     double untraced_ms = 0, same_thread = -1;
 };
-TracedCalls traced_median_call(const std::string &variant, const std::vector<float> &x,
-                                                     const std::vector<float> &w, std::vector<float> &y,
+TracedCalls traced_median_call(const std::string &variant, const wino::AlignedFloats &x,
+                                                     const wino::AlignedFloats &w, wino::AlignedFloats &y,
                                                      const ConvShape &s, wino::RunOptions options, int calls,
                                                      double seconds) {
     auto prepared = wino::prepare_weights(variant, {w.data(), s.weights()}, options);
@@ -181,8 +181,8 @@ int main(int argc, char **argv) {
     nlohmann::json results = nlohmann::json::array();
     for (const ConvShape &s : shapes) {
         const wino::bench::LayerData data = wino::bench::random_layer(s, 7);
-        const std::vector<float> &x = data.input, &w = data.weights;
-        std::vector<float> y(size_t(s.N) * s.K * s.out_h() * s.out_w());
+        const wino::AlignedFloats &x = data.input, &w = data.weights;
+        wino::AlignedFloats y(size_t(s.N) * s.K * s.out_h() * s.out_w());
         if (trace) {
             std::printf("\n%s, padding %d, %d thread%s: the median of %d traced calls (times in ms, task and lag in us)\n",
                         s.str().c_str(), s.padding, threads, threads > 1 ? "s" : "", calls);

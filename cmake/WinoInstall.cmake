@@ -15,6 +15,7 @@ set(_wino_archives wino ${_wino_libs} ${_wino_runtime})
 
 install(TARGETS wino_cli RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 install(FILES runtime/include/wino/wino.h runtime/include/wino/shape.h runtime/include/wino/profile.h
+              runtime/include/wino/aligned.h
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/wino")
 # OpenMP, when the runtime was built with it (its second thread pool).
 set(_wino_openmp_dependency "")

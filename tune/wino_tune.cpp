@@ -68,10 +68,18 @@ struct Problem {
 
 Problem make_problem(const ConvShape &s) {
     wino::bench::LayerData data = wino::bench::random_layer(s, 12345);
-    Problem p{s, std::move(data.input), std::move(data.weights), {}, {}};
+    Problem p{s, {data.input.begin(), data.input.end()}, {data.weights.begin(), data.weights.end()}, {}, {}};
     p.reference = wino::test::reference_conv(s, p.x, p.w);
     p.scale = wino::test::error_scale(s, p.x, p.w);
     return p;
+}
+
+// The layer's input in the candidate's layout, 64-byte aligned as wino_bench
+// times it (wino/aligned.h).
+wino::AlignedFloats input_of(const Problem &p, const Compiled &compiled) {
+    const ConvShape &s = p.shape;
+    const std::vector<float> x = wino::test::to_layout(p.x, s.N, s.C, s.H, s.W, compiled.layout());
+    return {x.begin(), x.end()};
 }
 
 // One measured point.
@@ -177,12 +185,13 @@ public:
         try {
             Compiled &compiled = compile(c, p.compile_s);
             const ConvShape &s = problem.shape;
-            std::vector<float> y(size_t(s.N) * s.K * s.out_h() * s.out_w(), NAN);
-            const std::vector<float> x = wino::test::to_layout(problem.x, s.N, s.C, s.H, s.W, compiled.layout());
+            wino::AlignedFloats y(size_t(s.N) * s.K * s.out_h() * s.out_w(), NAN);
+            const wino::AlignedFloats x = input_of(problem, compiled);
             auto prepared = compiled.prepare(problem.w, s, threads_);
             compiled.run(x.data(), prepared, s, threads_, y.data());
-            p.error = wino::test::max_scaled_error(wino::test::from_layout(y, s.N, s.K, s.out_h(), s.out_w(), compiled.layout()),
-                                                   problem.reference, problem.scale);
+            p.error = wino::test::max_scaled_error(
+                wino::test::from_layout({y.begin(), y.end()}, s.N, s.K, s.out_h(), s.out_w(), compiled.layout()),
+                problem.reference, problem.scale);
             if (!(p.error <= wino::test::tolerance(c.m))) {
                 p.failure = "wrong result: scaled error " + std::to_string(p.error);
             } else {
@@ -202,11 +211,12 @@ public:
         if (!p.ok()) return p;
         double ignored;
         Compiled &compiled = compile(c, ignored);
-        std::vector<float> y(size_t(problem.shape.N) * problem.shape.K * problem.shape.out_h() * problem.shape.out_w());
+        wino::AlignedFloats y(size_t(problem.shape.N) * problem.shape.K * problem.shape.out_h() * problem.shape.out_w());
+        const wino::AlignedFloats x = input_of(problem, compiled);
         auto prepared = compiled.prepare(problem.w, problem.shape, threads_);
         p.machine = machine_;
         p.ms = std::min(p.ms, fastest_batch_ms(
-                                  [&] { compiled.run(problem.x.data(), prepared, problem.shape, threads_, y.data()); },
+                                  [&] { compiled.run(x.data(), prepared, problem.shape, threads_, y.data()); },
                                   per_point_));
         log(p);  // the log's last line for a point wins when it is read back
         return p;

@@ -1,6 +1,7 @@
 // Runs wino::conv2d (the selector "auto" and one named variant) and checks
 // the result against a plain direct convolution written here. Exit status 0
 // when both agree to fp32 rounding.
+#include <wino/aligned.h>
 #include <wino/wino.h>
 
 #include <cmath>
@@ -13,7 +14,7 @@ int main() {
     const int OH = H + 2 * P - 2, OW = W + 2 * P - 2;
     std::mt19937 rng(5);
     std::uniform_real_distribution<float> dist(-1, 1);
-    std::vector<float> x(N * C * H * W), w(K * C * 9), y(N * K * OH * OW);
+    wino::AlignedFloats x(N * C * H * W), w(K * C * 9), y(N * K * OH * OW);
     for (float &v : x) v = dist(rng);
     for (float &v : w) v = dist(rng);
 
