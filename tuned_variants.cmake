@@ -46,3 +46,8 @@ wino_variant(tuned_f4_4x2_nhwc_all  winograd  fused  4  block=4x2 layout=nhwc pa
 # F(4,3) needs 5 x 6 (JIT: 0.0138 ms against 0.0164 for wino_fused_f4_7x1_nhwc at 2 threads,
 # 0.0241 against 0.0256 at 1).
 wino_variant(tuned_f6_4x2_nhwc_all  winograd  fused  6  block=4x2 layout=nhwc parallel=all)
+# Added from wino_tune on an Intel Xeon (2 vCPUs), 2 threads, 420 s on 1x3->64 at 224x224
+# (bench/results/xeon-2core/session37/tune_c3): direct_xvec with 2 rows of 8 channels (16 accumulators)
+# 1.08x faster than the hand row after 3 interleaved rounds.
+# fastest direct on N1_C3_K64_224x224
+wino_variant(tuned_direct_1x2_vecx  direct  direct  0  block=1x2 vectorize=x)
