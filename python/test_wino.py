@@ -80,6 +80,16 @@ class WinoModule(unittest.TestCase):
         np.testing.assert_array_equal(wino.conv2d(x, prepared), direct)
         np.testing.assert_array_equal(wino.conv2d(x, prepared, variant=prepared.variant), direct)
 
+    def test_outputs_start_on_a_cache_line_and_outlive_the_call(self):
+        # A large NumPy array starts 16 bytes past a page; the module's outputs do not.
+        x, wt = self.data(1, 3, 16, 130, 130)  # 1 MiB of output: past glibc's mmap threshold
+        ys = [wino.conv2d(x, wt, variant="direct") for _ in range(3)]
+        for y in ys:
+            self.assertEqual(y.ctypes.data % 64, 0)
+        self.assertLessEqual(scaled_error(ys[0], reference(x, wt, 1), x, wt), TOLERANCE[0])
+        del ys[1:]  # the others freed; the first still holds its values
+        np.testing.assert_array_equal(ys[0], wino.conv2d(x, wt, variant="direct"))
+
     def test_other_dtypes_and_layouts_are_converted(self):
         x, wt = self.data(1, 4, 4, 8, 8)
         expected = wino.conv2d(x, wt, variant="direct")

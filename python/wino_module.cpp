@@ -4,6 +4,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "wino/aligned.h"
 #include "wino/wino.h"
 
 namespace py = pybind11;
@@ -30,7 +31,14 @@ FloatArray output_for(const std::string &variant, const FloatArray &x, const std
                       int padding, int threads, const std::string &layout) {
     const std::vector<int64_t> shape =
         wino::validate_shapes(variant, shape_of(x), weights_shape, padding, options_of(threads, layout));
-    return FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()));
+    // On a 64-byte boundary (wino/aligned.h): NumPy's own large arrays start
+    // 16 bytes past a page, where every vector store of the output would
+    // cross two cache lines.
+    size_t count = 1;
+    for (int64_t d : shape) count *= size_t(d);
+    float *data = wino::AlignedAllocator<float>().allocate(count);
+    py::capsule owner(data, [](void *p) { ::operator delete(p, std::align_val_t(wino::kTensorAlignment)); });
+    return FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()), data, owner);
 }
 
 }  // namespace
