@@ -1,5 +1,6 @@
 // The public API: validation with typed errors, then the compiled pipelines.
 #include "wino/wino.h"
+#include "wino/aligned.h"
 #include "wino/profile.h"
 
 #include <chrono>
@@ -351,7 +352,11 @@ PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor wei
     p.C_ = weights.shape[1];
     const std::vector<int64_t> shape = prepared_shape_of(info, p.K_, p.C_);
     p.size_ = elements_of(shape);
-    std::shared_ptr<float[]> data(new float[p.size_]);
+    // On a cache line, as the tensors should be (wino/aligned.h): the
+    // micro-kernels load the weights in vectors, and from new[]'s 16 bytes
+    // past a page (glibc, past its mmap threshold) each load crossed two lines.
+    std::shared_ptr<float[]> data(AlignedAllocator<float>().allocate(p.size_),
+                                  [](float *f) { ::operator delete(f, std::align_val_t(kTensorAlignment)); });
     const detail::CompiledPreparation &prep = detail::weight_preparation(info);
     auto w = halide_view(weights.data, weights.shape);
     auto out = halide_view(data.get(), shape);
