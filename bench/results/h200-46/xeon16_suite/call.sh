@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # h200-46: h200-45's suite at 1 and 16 threads on the GPU machine's 16-core host, rerun after
 # session 37 put the benchmark's tensors on 64-byte boundaries (wino/aligned.h; before, each
-# started 16 bytes past a page, as a large std::vector does, against oneDNN's own aligned memory).
+# started 16 bytes past a page, as a large std::vector does, against oneDNN's own aligned memory)
+# and allocated the prepared weights on a cache line (commit 8d12c4d; new[] put them 16 bytes past one).
 # The same rows. Carries scripts/gpu_bundle.sh bench built from the session's HEAD.
 set -u
 source scripts/gpu_env.sh
