@@ -302,8 +302,8 @@ void bench_peer(benchmark::State &state, const Case &c) {
     const Peer &peer = peer_of(c.variant);
     std::unique_ptr<wino::bench::OneDnnConv> conv;
     try {
-        conv = std::make_unique<wino::bench::OneDnnConv>(peer.algorithm, problem_of(s), d.input.data(), d.weights.data(), c.threads,
-                                                         peer.nchw_calls);
+        conv = std::make_unique<wino::bench::OneDnnConv>(peer.algorithm, problem_of(s), d.input.data(),
+                                                         d.weights.data(), c.threads, peer.nchw_calls);
         // Sanity: the peer computes the same convolution as ours.
         conv->run();
         const std::vector<float> theirs = conv->output_nkhw();

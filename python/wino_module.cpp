@@ -37,7 +37,7 @@ FloatArray output_for(const std::string &variant, const FloatArray &x, const std
     size_t count = 1;
     for (int64_t d : shape) count *= size_t(d);
     float *data = wino::AlignedAllocator<float>().allocate(count);
-    py::capsule owner(data, [](void *p) { ::operator delete(p, std::align_val_t(wino::kTensorAlignment)); });
+    py::capsule owner(data, wino::free_aligned);
     return FloatArray(std::vector<py::ssize_t>(shape.begin(), shape.end()), data, owner);
 }
 

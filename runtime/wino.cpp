@@ -355,8 +355,7 @@ PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor wei
     // On a cache line, as the tensors should be (wino/aligned.h): the
     // micro-kernels load the weights in vectors, and from new[]'s 16 bytes
     // past a page (glibc, past its mmap threshold) each load crossed two lines.
-    std::shared_ptr<float[]> data(AlignedAllocator<float>().allocate(p.size_),
-                                  [](float *f) { ::operator delete(f, std::align_val_t(kTensorAlignment)); });
+    std::shared_ptr<float[]> data(AlignedAllocator<float>().allocate(p.size_), free_aligned);
     const detail::CompiledPreparation &prep = detail::weight_preparation(info);
     auto w = halide_view(weights.data, weights.shape);
     auto out = halide_view(data.get(), shape);

@@ -17,6 +17,10 @@ namespace wino {
 
 inline constexpr std::size_t kTensorAlignment = 64;
 
+// Frees what AlignedAllocator allocated: its own deallocate, and the deleter
+// of owners that hold a bare pointer (a shared_ptr, a Python capsule).
+inline void free_aligned(void *p) { ::operator delete(p, std::align_val_t(kTensorAlignment)); }
+
 template <typename T>
 struct AlignedAllocator {
     using value_type = T;
@@ -26,7 +30,7 @@ struct AlignedAllocator {
     T *allocate(std::size_t n) {
         return static_cast<T *>(::operator new(n * sizeof(T), std::align_val_t(kTensorAlignment)));
     }
-    void deallocate(T *p, std::size_t) { ::operator delete(p, std::align_val_t(kTensorAlignment)); }
+    void deallocate(T *p, std::size_t) { free_aligned(p); }
     template <typename U>
     bool operator==(const AlignedAllocator<U> &) const { return true; }
     template <typename U>
