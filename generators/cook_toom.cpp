@@ -1,5 +1,6 @@
 #include "cook_toom.h"
 
+#include <algorithm>
 #include <numeric>
 #include <stdexcept>
 
@@ -97,6 +98,160 @@ std::vector<std::vector<double>> to_double(const Matrix &M) {
     for (size_t i = 0; i < M.size(); i++)
         for (const Rational &v : M[i]) out[i].push_back(v.to_double());
     return out;
+}
+
+namespace {
+
+int combination_operations(const std::vector<Rational> &coeff) {
+    const std::vector<int> order = emission_order(coeff);
+    if (order.empty()) return 0;
+    if (order.size() == 1) return coeff[order[0]].is_one() ? 0 : 1;
+    // c·t + u with u's coefficient ±1 is one multiply-add; with none such,
+    // the first product is a multiply of its own.
+    const Rational &second = coeff[order[1]];
+    const bool fused = second.is_one() || second.is_minus_one();
+    return int(order.size()) - 1 + (fused ? 0 : 1);
+}
+
+// For a part with two or more terms and none of coefficient ±1: its first
+// coefficient, which divided out leaves a ±1 term (c·x + y, one multiply-add,
+// where c·x + c'·y took a multiply and a multiply-add); otherwise 1.
+Rational unit_factor(const std::vector<Rational> &coeff) {
+    Rational first(0);
+    int terms = 0;
+    for (const Rational &a : coeff) {
+        if (a.is_zero()) continue;
+        if (a.is_one() || a.is_minus_one()) return Rational(1);
+        if (terms++ == 0) first = a;
+    }
+    return terms >= 2 ? first : Rational(1);
+}
+
+void scale(std::vector<Rational> &coeff, const Rational &c) {
+    for (Rational &a : coeff) a = a / c;
+}
+
+}  // namespace
+
+std::vector<int> emission_order(const std::vector<Rational> &coeff) {
+    std::vector<int> order, rest;
+    int scaled = -1, plus = -1, minus = -1;
+    for (int i = 0; i < int(coeff.size()); i++) {
+        const Rational &a = coeff[i];
+        if (a.is_zero()) continue;
+        if (a.is_one() && plus < 0) plus = i;
+        else if (a.is_minus_one() && minus < 0) minus = i;
+        else if (!a.is_one() && !a.is_minus_one() && scaled < 0) scaled = i;
+        else rest.push_back(i);
+    }
+    const int unit = plus >= 0 ? plus : minus;
+    if (plus >= 0 && minus >= 0) rest.insert(rest.begin(), minus);
+    if (scaled >= 0) order.push_back(scaled);
+    if (unit >= 0) order.push_back(unit);
+    order.insert(order.end(), rest.begin(), rest.end());
+    return order;
+}
+
+int LinearProgram::operations() const {
+    int total = 0;
+    for (const auto &node : nodes) total += combination_operations(node);
+    return total;
+}
+
+int naive_operations(const Matrix &M) {
+    int total = 0;
+    for (const auto &row : M) total += combination_operations(row);
+    return total;
+}
+
+LinearProgram shared_product(const Matrix &M) {
+    const int rows = int(M.size()), cols = rows ? int(M[0].size()) : 0;
+    const Rational zero(0), one(1), minus_one(-1);
+    LinearProgram p;
+    p.inputs = cols;
+    int values = cols;
+    // R[i]: row i of M over the values so far; every entry of a row is
+    // moved onto shared values as they are made.
+    std::vector<std::vector<Rational>> R = M;
+    auto add_node = [&](std::vector<Rational> coeff) {
+        coeff.resize(values, zero);
+        p.nodes.push_back(std::move(coeff));
+        for (auto &row : R) row.resize(values + 1, zero);
+        return values++;
+    };
+    auto opposite = [&](const Rational &a, const Rational &b) { return (a + b).is_zero(); };
+
+    // Column pairs: x_k ± x_l, when that saves work over the rows using them.
+    std::vector<bool> paired(cols, false);
+    for (int k = 0; k < cols; k++) {
+        for (int l = k + 1; l < cols && !paired[k]; l++) {
+            if (paired[l]) continue;
+            int same = 0, opp = 0;
+            bool fits = true;
+            for (int i = 0; i < rows && fits; i++) {
+                const Rational a = R[i][k], b = R[i][l];
+                if (a.is_zero() && b.is_zero()) continue;
+                if (a.is_zero() || b.is_zero()) fits = false;
+                else if (a == b) same++;
+                else if (opposite(a, b)) opp++;
+                else fits = false;
+            }
+            // Each row saves one operation; each shared value costs one.
+            if (!fits || same + opp - (same > 0) - (opp > 0) <= 0) continue;
+            paired[k] = paired[l] = true;
+            std::vector<Rational> sum(values, zero), difference(values, zero);
+            sum[k] = one, sum[l] = one, difference[k] = one, difference[l] = minus_one;
+            const int s = same ? add_node(sum) : -1;
+            const int d = opp ? add_node(difference) : -1;
+            for (auto &row : R) {
+                const Rational a = row[k];
+                if (a.is_zero()) continue;
+                row[row[l] == a ? s : d] = a;
+                row[k] = row[l] = zero;
+            }
+        }
+    }
+
+    // Row pairs: e + o and e - o.
+    p.outputs.assign(rows, -1);
+    for (int a = 0; a < rows; a++) {
+        for (int b = a + 1; b < rows && p.outputs[a] < 0; b++) {
+            if (p.outputs[b] >= 0) continue;
+            std::vector<Rational> even(values, zero), odd(values, zero);
+            int terms = 0, n_even = 0, n_odd = 0;
+            bool fits = true;
+            for (int j = 0; j < values && fits; j++) {
+                const Rational x = R[a][j], y = R[b][j];
+                if (x.is_zero() && y.is_zero()) continue;
+                terms++;
+                if (x.is_zero() || y.is_zero()) fits = false;
+                else if (x == y) even[j] = x, n_even++;
+                else if (opposite(x, y)) odd[j] = x, n_odd++;
+                else fits = false;
+            }
+            // Apart: 2 (terms - 1); paired: (terms - 2) + 2.
+            if (!fits || n_even == 0 || n_odd == 0 || terms < 3) continue;
+            // A factor of one part moves into the last step (e ± c·o'):
+            // F(4,3)'s rows 3 and 4 are (d4 - d2) ± -2·(d1 - d3).
+            Rational ce = one, co = one;
+            if (Rational c = unit_factor(odd); !c.is_one()) co = c, scale(odd, c);
+            else if (Rational c = unit_factor(even); !c.is_one()) ce = c, scale(even, c);
+            const int e = add_node(even), o = add_node(odd);
+            std::vector<Rational> plus(values, zero), minus(values, zero);
+            plus[e] = ce, plus[o] = co, minus[e] = ce, minus[o] = zero - co;
+            p.outputs[a] = add_node(plus);
+            p.outputs[b] = add_node(minus);
+        }
+    }
+    for (int i = 0; i < rows; i++) {
+        if (p.outputs[i] >= 0) continue;
+        // A row that is one value as it stands (x_j, or a shared sum) needs no node.
+        int only = -1, terms = 0;
+        for (int j = 0; j < values; j++)
+            if (!R[i][j].is_zero()) only = j, terms++;
+        p.outputs[i] = terms == 1 && R[i][only].is_one() ? only : add_node(R[i]);
+    }
+    return p;
 }
 
 }  // namespace wino

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 
 #include "cook_toom.h"
 #include "reference.h"
@@ -91,6 +92,56 @@ TEST_P(CookToom, TwoDimensionalNestingIs2DCorrelation) {
                 for (int s = 0; s < 3; s++) ref += g[r][s] * d[i + r][j + s];
             EXPECT_NEAR(Y[i][j], ref, 1e-11) << "m=" << m << " output (" << i << ", " << j << ")";
         }
+}
+
+// kron()'s straight-line program: every row of M exactly, from values
+// computed before it, with no more operations than the rows written apart.
+TEST_P(CookToom, SharedProductComputesEveryRowExactly) {
+    const int m = GetParam();
+    const auto w = cook_toom(m, 3);
+    wino::test::Random rng;
+    SCOPED_TRACE("seed " + std::to_string(rng.seed()));
+    for (const auto &[name, M] : {std::pair{"B_T", w.B_T}, std::pair{"A_T", w.A_T}, std::pair{"G", w.G}}) {
+        SCOPED_TRACE(std::string(name) + ", m=" + std::to_string(m));
+        const wino::LinearProgram p = wino::shared_product(M);
+        ASSERT_EQ(p.inputs, int(M[0].size()));
+        ASSERT_EQ(p.outputs.size(), M.size());
+        for (int trial = 0; trial < 10; trial++) {
+            // Small integers: the program and M · x agree exactly in rationals.
+            std::vector<wino::Rational> value;
+            for (float f : rng.uniform(M[0].size())) value.emplace_back(int64_t(std::lround(f * 50)));
+            const std::vector<wino::Rational> x = value;
+            for (size_t i = 0; i < p.nodes.size(); i++) {
+                ASSERT_EQ(p.nodes[i].size(), p.inputs + i) << "node " << i << " reads only the values before it";
+                wino::Rational sum(0);
+                for (size_t j = 0; j < p.nodes[i].size(); j++) sum = sum + p.nodes[i][j] * value[j];
+                value.push_back(sum);
+            }
+            for (size_t i = 0; i < M.size(); i++) {
+                wino::Rational ref(0);
+                for (size_t j = 0; j < x.size(); j++) ref = ref + M[i][j] * x[j];
+                ASSERT_GE(p.outputs[i], 0);
+                ASSERT_LT(size_t(p.outputs[i]), value.size());
+                EXPECT_TRUE(value[p.outputs[i]] == ref)
+                    << "row " << i << ": " << value[p.outputs[i]].str() << " against " << ref.str();
+            }
+        }
+        EXPECT_LE(p.operations(), wino::naive_operations(M));
+    }
+    // The input and output transforms' rows for the points ±p share their
+    // sums where the points come in such pairs (0, ±1, ±2[, ±1/2]: m = 4, 6).
+    if (m == 4 || m == 6) {
+        EXPECT_LT(wino::shared_product(w.B_T).operations(), wino::naive_operations(w.B_T));
+        EXPECT_LT(wino::shared_product(w.A_T).operations(), wino::naive_operations(w.A_T));
+    }
+}
+
+TEST(CookToomShared, CountsF43AsWritten) {
+    const auto w = cook_toom(4, 3);
+    EXPECT_EQ(wino::naive_operations(w.B_T), 16);
+    EXPECT_EQ(wino::shared_product(w.B_T).operations(), 12);
+    EXPECT_EQ(wino::naive_operations(w.A_T), 14);
+    EXPECT_EQ(wino::shared_product(w.A_T).operations(), 10);
 }
 
 TEST(CookToomPoints, AreDistinctSmallRationals) {

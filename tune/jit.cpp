@@ -140,12 +140,14 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
     // runtime's C++ (schedules/machine.cpp), which JIT code finds here.
     s_->conv.set_jit_externs({{"wino_band_extent", JITExtern(wino_band_extent)}});
     s_->prep = Pipeline(s_->prepared);
-    // WINO_TUNE_STMT=dir: the lowered loop nest of every candidate, for reading.
+    // WINO_TUNE_STMT=dir: the lowered loop nest of every candidate and its
+    // assembly, for reading.
     if (const char *dir = std::getenv("WINO_TUNE_STMT")) {
         std::string name = c.key();
         for (char &ch : name)
             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
         s_->conv.compile_to_lowered_stmt(std::string(dir) + "/" + name + ".stmt", s_->conv.infer_arguments(), Text, target);
+        s_->conv.compile_to_assembly(std::string(dir) + "/" + name + ".s", s_->conv.infer_arguments(), "conv", target);
     }
     s_->conv.compile_jit(target);
     s_->prep.compile_jit(target);
