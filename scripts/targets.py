@@ -2,6 +2,11 @@
 """Issue 11's performance targets, judged cell by cell from one wino_bench run (its medians).
 
     scripts/targets.py bench.json [--vector-lanes 16]
+    scripts/targets.py run1.json run2.json run3.json    # repeated runs of the same command
+
+With several runs (separate processes of one build on one machine), each cell's ratio is taken in
+each run, and the cell is judged by the median of its ratios: on a shared machine one process's
+medians can sit 5-10% off the next's, enough to flip a cell that lies near its bar.
 
 Which layer a target covers comes from the shape's dimensions, which variant is Winograd or direct from
 the metadata wino_bench writes into its JSON (never from names). Every ratio is the other's time over
@@ -26,6 +31,7 @@ NCHW rows; the faster of the two counts. Our rows are every CPU variant that ran
 import argparse
 import math
 import os
+import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -224,6 +230,38 @@ def markdown(bench, lanes, level="###"):
     return lines
 
 
+def markdown_runs(benches, lanes, level="###"):
+    """Repeated runs: per target, each cell's ratio in every run and their median, judged by the median."""
+    per_run = [judge(b, lanes) for b in benches]
+    lines, tables = [], []
+    for i, (title, note, _) in enumerate(per_run[0]):
+        keyed = {}
+        for run in per_run:
+            if i >= len(run) or run[i][0] != title:
+                continue
+            for c in run[i][2]:
+                keyed.setdefault((c.layer, c.threads), []).append(c)
+        rows, met = [], 0
+        for (layer, threads), cells in keyed.items():
+            ratios = [c.ratio for c in cells if not math.isnan(c.ratio)]
+            if not ratios:
+                continue
+            need = cells[0].need
+            median = statistics.median(ratios)
+            ok = median >= need - 1e-9
+            met += ok
+            runs_met = sum(r >= need - 1e-9 for r in ratios)
+            rows.append([layer, str(threads), " ".join(f"{r:.2f}" for r in ratios), f"{median:.3f}",
+                         f"{runs_met} of {len(ratios)}", f"{need:g}", "yes" if ok else "**no**"])
+        if not rows:
+            continue
+        lines.append(f"- {title}: met on {met} of {len(rows)} by the median over {len(benches)} runs")
+        tables += [f"{level} {title}: met on {met} of {len(rows)}", ""] + ([note, ""] if note else [])
+        tables += [report.md_table(["layer", "threads", "ratio in each run", "median", "runs met", "needed", "met"],
+                                   rows), ""]
+    return lines + [""] + tables
+
+
 def vector_lanes(bench):
     """fp32 lanes of the run's Halide target: 16 with AVX-512, 8 with AVX2, else 4."""
     target = bench.ctx.get("halide_target", "")
@@ -233,22 +271,34 @@ def vector_lanes(bench):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("bench_json", help="wino_bench JSON, .json or .json.gz")
+    ap.add_argument("bench_json", nargs="+", help="wino_bench JSON, .json or .json.gz; several: repeated runs")
     ap.add_argument("--vector-lanes", type=int, default=0,
                     help="fp32 lanes per vector for the channel-tail class (default: from the run's Halide target)")
     args = ap.parse_args()
-    try:
-        bench = report.Bench(args.bench_json)
-    except (OSError, ValueError, KeyError) as e:  # missing, unreadable, or not wino_bench's JSON
-        sys.exit(f"targets.py: cannot read {args.bench_json} as a wino_bench JSON: {e}")
-    if not bench.dims:
-        sys.exit(f"targets.py: {args.bench_json} has no layer a CPU row ran on: nothing to judge")
+    benches = []
+    for path in args.bench_json:
+        try:
+            bench = report.Bench(path)
+        except (OSError, ValueError, KeyError) as e:  # missing, unreadable, or not wino_bench's JSON
+            sys.exit(f"targets.py: cannot read {path} as a wino_bench JSON: {e}")
+        if not bench.dims:
+            sys.exit(f"targets.py: {path} has no layer a CPU row ran on: nothing to judge")
+        benches.append(bench)
+    bench = benches[0]
+    for path, other in zip(args.bench_json[1:], benches[1:]):
+        for key in ("cpu", "halide_target"):
+            if other.ctx.get(key) != bench.ctx.get(key):
+                sys.exit(f"targets.py: {path} ran on {key} '{other.ctx.get(key)}', {args.bench_json[0]} on "
+                         f"'{bench.ctx.get(key)}': repeated runs must come from one machine and build")
     lanes = args.vector_lanes or vector_lanes(bench)
     cpu = bench.ctx.get("cpu", "?")
     print(f"CPU: {cpu}{report.cpu_detail(cpu, bench.ctx.get('num_cpus'))}; Halide target {bench.ctx.get('halide_target', '?')}; "
           f"vector lanes {lanes}; threads {', '.join(map(str, bench.threads))}\n")
-    print("\n".join(markdown(bench, lanes)))
-
+    if len(benches) == 1:
+        print("\n".join(markdown(bench, lanes)))
+    else:
+        print(f"{len(benches)} runs: " + ", ".join(args.bench_json) + "\n")
+        print("\n".join(markdown_runs(benches, lanes)))
 
 if __name__ == "__main__":
     main()
