@@ -78,6 +78,11 @@ class Layers:
         return self.bench.best([v for v in names if v in self.bench.variants], s, t)
 
 
+def meets(ratio, need):
+    """A ratio meets its bar (a hair below counts: the ratio of two equal times may not print as the bar)."""
+    return not math.isnan(ratio) and ratio >= need - 1e-9
+
+
 class Cell:
     def __init__(self, layer, threads, ours, ours_ms, other, other_ms, need, floor=math.nan):
         self.layer, self.threads, self.ours, self.ours_ms = layer, threads, ours, ours_ms
@@ -86,7 +91,7 @@ class Cell:
         self.floor = floor  # share of ours' time its multiply would take at the FMA peak (floor_of)
 
     def ok(self):
-        return not math.isnan(self.ratio) and self.ratio >= self.need - 1e-9
+        return meets(self.ratio, self.need)
 
     def row(self):
         mark = "yes" if self.ok() else ("-" if math.isnan(self.ratio) else "**no**")
@@ -232,14 +237,13 @@ def markdown(bench, lanes, level="###"):
 
 def markdown_runs(benches, lanes, level="###"):
     """Repeated runs: per target, each cell's ratio in every run and their median, judged by the median."""
-    per_run = [judge(b, lanes) for b in benches]
+    judged = [judge(b, lanes) for b in benches]
+    per_run = [{title: cells for title, _, cells in run} for run in judged]
     lines, tables = [], []
-    for i, (title, note, _) in enumerate(per_run[0]):
+    for title, note, _ in judged[0]:
         keyed = {}
         for run in per_run:
-            if i >= len(run) or run[i][0] != title:
-                continue
-            for c in run[i][2]:
+            for c in run.get(title, []):
                 keyed.setdefault((c.layer, c.threads), []).append(c)
         rows, met = [], 0
         for (layer, threads), cells in keyed.items():
@@ -248,9 +252,9 @@ def markdown_runs(benches, lanes, level="###"):
                 continue
             need = cells[0].need
             median = statistics.median(ratios)
-            ok = median >= need - 1e-9
+            ok = meets(median, need)
             met += ok
-            runs_met = sum(r >= need - 1e-9 for r in ratios)
+            runs_met = sum(meets(r, need) for r in ratios)
             rows.append([layer, str(threads), " ".join(f"{r:.2f}" for r in ratios), f"{median:.3f}",
                          f"{runs_met} of {len(ratios)}", f"{need:g}", "yes" if ok else "**no**"])
         if not rows:
@@ -299,6 +303,7 @@ def main():
     else:
         print(f"{len(benches)} runs: " + ", ".join(args.bench_json) + "\n")
         print("\n".join(markdown_runs(benches, lanes)))
+
 
 if __name__ == "__main__":
     main()
