@@ -131,6 +131,15 @@ void scale(std::vector<Rational> &coeff, const Rational &c) {
     for (Rational &a : coeff) a = a / c;
 }
 
+// How two coefficients of a pair of columns (or rows) compare.
+enum class Relation { Absent, Same, Opposite, Other };
+Relation relate(const Rational &a, const Rational &b) {
+    if (a.is_zero() && b.is_zero()) return Relation::Absent;
+    if (a.is_zero() || b.is_zero()) return Relation::Other;
+    if (a == b) return Relation::Same;
+    return (a + b).is_zero() ? Relation::Opposite : Relation::Other;
+}
+
 }  // namespace
 
 std::vector<int> emission_order(const std::vector<Rational> &coeff) {
@@ -179,7 +188,6 @@ LinearProgram shared_product(const Matrix &M) {
         for (auto &row : R) row.resize(values + 1, zero);
         return values++;
     };
-    auto opposite = [&](const Rational &a, const Rational &b) { return (a + b).is_zero(); };
 
     // Column pairs: x_k ± x_l, when that saves work over the rows using them.
     std::vector<bool> paired(cols, false);
@@ -189,12 +197,10 @@ LinearProgram shared_product(const Matrix &M) {
             int same = 0, opp = 0;
             bool fits = true;
             for (int i = 0; i < rows && fits; i++) {
-                const Rational a = R[i][k], b = R[i][l];
-                if (a.is_zero() && b.is_zero()) continue;
-                if (a.is_zero() || b.is_zero()) fits = false;
-                else if (a == b) same++;
-                else if (opposite(a, b)) opp++;
-                else fits = false;
+                const Relation r = relate(R[i][k], R[i][l]);
+                same += r == Relation::Same;
+                opp += r == Relation::Opposite;
+                fits = r != Relation::Other;
             }
             // Each row saves one operation; each shared value costs one.
             if (!fits || same + opp - (same > 0) - (opp > 0) <= 0) continue;
@@ -221,13 +227,11 @@ LinearProgram shared_product(const Matrix &M) {
             int terms = 0, n_even = 0, n_odd = 0;
             bool fits = true;
             for (int j = 0; j < values && fits; j++) {
-                const Rational x = R[a][j], y = R[b][j];
-                if (x.is_zero() && y.is_zero()) continue;
-                terms++;
-                if (x.is_zero() || y.is_zero()) fits = false;
-                else if (x == y) even[j] = x, n_even++;
-                else if (opposite(x, y)) odd[j] = x, n_odd++;
-                else fits = false;
+                const Relation r = relate(R[a][j], R[b][j]);
+                terms += r != Relation::Absent;
+                if (r == Relation::Same) even[j] = R[a][j], n_even++;
+                if (r == Relation::Opposite) odd[j] = R[a][j], n_odd++;
+                fits = r != Relation::Other;
             }
             // Apart: 2 (terms - 1); paired: (terms - 2) + 2.
             if (!fits || n_even == 0 || n_odd == 0 || terms < 3) continue;

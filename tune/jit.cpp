@@ -146,8 +146,9 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
         std::string name = c.key();
         for (char &ch : name)
             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-        s_->conv.compile_to_lowered_stmt(std::string(dir) + "/" + name + ".stmt", s_->conv.infer_arguments(), Text, target);
-        s_->conv.compile_to_assembly(std::string(dir) + "/" + name + ".s", s_->conv.infer_arguments(), "conv", target);
+        const std::vector<Argument> args = s_->conv.infer_arguments();
+        s_->conv.compile_to_lowered_stmt(std::string(dir) + "/" + name + ".stmt", args, Text, target);
+        s_->conv.compile_to_assembly(std::string(dir) + "/" + name + ".s", args, "conv", target);
     }
     s_->conv.compile_jit(target);
     s_->prep.compile_jit(target);
