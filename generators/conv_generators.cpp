@@ -43,8 +43,9 @@ struct ScheduleParamsMember {
     GeneratorParam<std::string> pad{"pad", ""};              // direct, fused: how the input is padded
     GeneratorParam<std::string> layout{"layout", ""};        // the input's and output's layout: nchw or nhwc
     GeneratorParam<std::string> taps{"taps", ""};            // direct: all taps, or skip the padded rows of taps
+    GeneratorParam<int> c_block{"c_block", 0};             // fused: input channels per sweep of the tile blocks
     wino::ScheduleParams get() const {
-        return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load, pad, layout, taps};
+        return {block, k_vectors, band_kb, parallel, vectorize, store, c_slice, load, pad, layout, taps, c_block};
     }
 };
 

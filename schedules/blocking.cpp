@@ -99,6 +99,11 @@ std::vector<std::string> grid_blocks(long long extent_x, long long extent_y, int
     return out;
 }
 
+int fused_c_block(const ScheduleParams &p) {
+    if (p.c_block < 0) throw std::invalid_argument("c_block must be >= 0 (input channels per block)");
+    return p.c_block;
+}
+
 int band_bytes(const ScheduleParams &p) {
     if (p.band_kb < 0) throw std::invalid_argument("band_kb must be >= 0");
     return (p.band_kb ? p.band_kb : 512) * 1024;
@@ -177,7 +182,7 @@ void check_gpu_params(const std::string &schedule, const ScheduleParams &p) {
     const bool multiply = schedule == "gpu_tensor" || schedule == "gpu_staged";
     const bool k_vectors = multiply || schedule == "gpu_direct", c_slice = multiply, store = schedule == "gpu_staged";
     if ((!k_vectors && p.k_vectors) || (!c_slice && p.c_slice) || (!store && (!p.store.empty() || !p.load.empty())) ||
-        p.band_kb || !p.parallel.empty() || !p.vectorize.empty() || !p.pad.empty() || !p.taps.empty())
+        p.band_kb || !p.parallel.empty() || !p.vectorize.empty() || !p.pad.empty() || !p.taps.empty() || p.c_block)
         throw std::invalid_argument(schedule + ": takes only block" + (k_vectors ? ", k_vectors" : "") +
                                     (c_slice ? ", c_slice" : "") + (store ? ", store, load" : ""));
 }
@@ -249,6 +254,7 @@ ScheduleParams parse_schedule_params(const std::string &row) {
         else if (key == "pad") p.pad = value;
         else if (key == "layout") p.layout = value;
         else if (key == "taps") p.taps = value;
+        else if (key == "c_block") p.c_block = std::stoi(value);
         else if (key != "features") throw std::invalid_argument("unknown schedule parameter '" + key + "'");
     }
     return p;

@@ -67,7 +67,14 @@ struct ScheduleParams {
     std::string taps;      // direct (vectorize=k, blocks of one row): "all" (default: every output takes all 9
                            // taps, those on the zero padding included) or "rows" (outputs in the first and
                            // last rows skip the row of taps on the padding)
+    int c_block = 0;       // fused (CPU, not parallel=points): the multiply's channel loop in blocks of this many
+                           // input channels, each swept over all of a band's tile blocks for one transform point
+                           // (0, the default: the whole channel loop per tile block)
 };
+
+// The fused multiply's block of input channels (c_block; 0: none); throws
+// std::invalid_argument for a negative one.
+int fused_c_block(const ScheduleParams &p);
 
 // Whether the direct algorithm pads whole images by a copy (pad=image);
 // throws std::invalid_argument for an unknown value.

@@ -35,6 +35,7 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
         throw std::invalid_argument("conv_direct: vectorize='" + p.vectorize + "', expected k or x");
     if (p.c_slice || !p.load.empty())
         throw std::invalid_argument("conv_direct: c_slice and load are GPU Winograd parameters");
+    if (p.c_block) throw std::invalid_argument("conv_direct: c_block is the fused Winograd schedule's parameter");
     if (parallel_all(p) || parallel_points(p))
         throw std::invalid_argument("conv_direct: parallel=" + p.parallel +
                                     " is the fused schedule's (its input transform); expected bands, channels or groups");

@@ -46,7 +46,7 @@ def _tick(y, _pos):
 
 PLAIN = FuncFormatter(_tick)
 
-PARAMETERS = ("m", "block", "k_vectors", "band_kb", "parallel", "store", "vectorize", "c_slice", "load", "pad", "taps")
+PARAMETERS = ("m", "block", "k_vectors", "band_kb", "parallel", "store", "vectorize", "c_slice", "load", "pad", "taps", "c_block")
 DEFAULT = "default"
 
 

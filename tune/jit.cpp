@@ -25,7 +25,7 @@ std::string Candidate::row_name() const {
     // Parameters in the key's (sorted) order, each as a short word; the
     // values the space takes are identifier characters already.
     static const std::map<std::string, std::string> prefix{
-        {"block", ""}, {"k_vectors", "k"}, {"band_kb", "band"}, {"parallel", ""}, {"vectorize", "vec"}, {"store", ""}, {"c_slice", "c"}, {"load", "load"}, {"pad", "pad_"}, {"layout", ""}};
+        {"block", ""}, {"k_vectors", "k"}, {"band_kb", "band"}, {"parallel", ""}, {"vectorize", "vec"}, {"store", ""}, {"c_slice", "c"}, {"load", "load"}, {"pad", "pad_"}, {"layout", ""}, {"c_block", "cb"}};
     const std::string f = "f" + std::to_string(m);
     std::string name = "tuned_" + (algorithm == "direct" ? "direct" : schedule == "fused" ? f : schedule + "_" + f);
     for (const auto &[k, v] : params) {

@@ -124,7 +124,10 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dimensions(const C
             // column), which an Intel core's load ports favour.
             {"k_vectors", {"", "1", "2", "3", "4"}},
             {"band_kb", bands},
-            {"parallel", {"", "bands", "all", "groups", "points"}}};
+            {"parallel", {"", "bands", "all", "groups", "points"}},
+            // Blocks of input channels swept over the tile blocks: for U
+            // streamed from beyond L2 (many channels on a small plane).
+            {"c_block", {"", "32", "64"}}};
         // Into an NHWC output a vector of channels is already a dense store:
         // no rows; from an NHWC input, one is a dense load: the transform
         // may read it without a padded copy.
