@@ -483,6 +483,17 @@ TEST(ScheduleParams, TapsValues) {
     EXPECT_THROW(wino::gpu_direct_block(parse("taps=rows")), std::invalid_argument);
 }
 
+// The fused multiply's blocks of input channels: none by default, a count
+// when given; a negative count is an error that names the parameter, as is
+// c_block on a GPU schedule.
+TEST(ScheduleParams, ChannelBlockValues) {
+    auto parse = [](const char *row) { return wino::parse_schedule_params(row); };
+    EXPECT_EQ(wino::fused_c_block(parse("")), 0);
+    EXPECT_EQ(wino::fused_c_block(parse("block=4x2 c_block=32")), 32);
+    expect_rejected(wino::fused_c_block, "c_block=-8", "c_block");
+    EXPECT_THROW(wino::check_gpu_params("gpu_fused", parse("c_block=32")), std::invalid_argument);
+}
+
 // The GPU schedules' register blocks: tiles per thread (Tx1, 1..8, defaults
 // per schedule), the multiply's float4s of output channels (1, 2, 4, 8) and
 // the direct kernel's rows and channels per thread;
