@@ -274,73 +274,44 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     M_band.vectorize(mv).unroll(mu).unroll(bxi).unroll(byi);
     // The micro-kernel, per transform point and tile block: KB x TBx x TBy
     // accumulators in registers while the channel reduction runs outside them.
+    // One stage of it: KB channels as unrolled vectors, the tiles `x` and `y`
+    // of a block unrolled, then the loops `outer` (the reduction first, in an
+    // update).
+    auto micro_kernel = [&](Stage stage, const VarOrRVar &x, const VarOrRVar &y, std::vector<VarOrRVar> outer) {
+        outer.insert(outer.begin(), {mv, mu, x, y});
+        stage.split(k, mu, mv, L).reorder(outer).vectorize(mv).unroll(mu).unroll(x).unroll(y);
+    };
     const int c_block = fused_c_block(p);
     if (c_block && points) throw std::invalid_argument("conv_winograd: c_block is not for parallel=points");
     if (!c_block) {
-        s.M.compute_at(M_band, bx)
-            .reorder_storage(k, tx, ty, u, v, n)
-            .split(k, mu, mv, L)
-            .reorder(mv, mu, tx, ty, u, v, n)
-            .vectorize(mv)
-            .unroll(mu)
-            .unroll(tx)
-            .unroll(ty);
-        s.M.update()
-            .split(k, mu, mv, L)
-            .reorder(mv, mu, tx, ty, s.rc, u, v, n)
-            .vectorize(mv)
-            .unroll(mu)
-            .unroll(tx)
-            .unroll(ty);
+        s.M.compute_at(M_band, bx).reorder_storage(k, tx, ty, u, v, n);
+        micro_kernel(s.M, tx, ty, {u, v, n});
+        micro_kernel(s.M.update(), tx, ty, {s.rc, u, v, n});
     } else {
         // c_block=B: per transform point, the channel loop in blocks of B,
-        // each swept over all of the band's tile blocks. A block of U (B x KB
-        // floats) then comes from memory once and is read again from L1 by
-        // the other tile blocks, and the stream from memory advances between
-        // them, so the hardware prefetcher runs ahead of it. Without blocks
-        // the first tile block waits on the whole stream and the others run
-        // from L2 (1x512x7², F(2,3) 4x2: U's 16 MiB per call, which the
-        // multiply reads at about half the FMA rate). The accumulators go
-        // to M and back once per block.
-        // The block's sums are a Func of their own (rfactor), a tile
-        // block's accumulators at constant places, which stay in registers.
+        // each swept over all of the band's tile blocks, so that a block of
+        // U (B x KB floats) comes from memory once and is read again from L1
+        // by the other tile blocks (without blocks, the first tile block
+        // reads U's slice from memory and the others from L2). Meant for U
+        // streamed from beyond L2 (1x512x7², F(2,3): 16 MiB per call); it
+        // measured a few percent either way (bench/results/h200-50). A
+        // block's sums are a Func of their own (rfactor): a tile block's
+        // accumulators at constant places, which stay in registers, going
+        // to M and back once per block (summed in M directly, LLVM kept
+        // them in memory: 2.0 ms against 1.1).
         RVar rco("rco"), rci("rci");
         Var txo("txo"), txi("txi"), tyo("tyo"), tyi("tyi"), cb("cb");
         Func blocks = s.M.update().split(s.rc, rco, rci, c_block, guard).rfactor(rco, cb);
         s.M.compute_at(M_band, u)
             .reorder_storage(k, tx, ty, u, v, n)
-            .split(k, mu, mv, L)
             .split(tx, txo, txi, TBx, round_up)
-            .split(ty, tyo, tyi, TBy, round_up)
-            .reorder(mv, mu, txi, tyi, txo, tyo, u, v, n)
-            .vectorize(mv)
-            .unroll(mu)
-            .unroll(txi)
-            .unroll(tyi);
-        s.M.update()
-            .split(k, mu, mv, L)
-            .split(tx, txo, txi, TBx, round_up)
-            .split(ty, tyo, tyi, TBy, round_up)
-            .reorder(mv, mu, txi, tyi, txo, tyo, rco, u, v, n)  // rco: now the loop over blocks
-            .vectorize(mv)
-            .unroll(mu)
-            .unroll(txi)
-            .unroll(tyi);
-        blocks.compute_at(s.M, txo)
-            .bound_extent(k, KB)
-            .split(k, mu, mv, L)
-            .reorder(mv, mu, tx, ty, u, v, n, cb)
-            .vectorize(mv)
-            .unroll(mu)
-            .unroll(tx)
-            .unroll(ty);
-        blocks.update()
-            .split(k, mu, mv, L)
-            .reorder(mv, mu, tx, ty, rci, u, v, n, cb)
-            .vectorize(mv)
-            .unroll(mu)
-            .unroll(tx)
-            .unroll(ty);
+            .split(ty, tyo, tyi, TBy, round_up);
+        micro_kernel(s.M, txi, tyi, {txo, tyo, u, v, n});
+        s.M.update().split(tx, txo, txi, TBx, round_up).split(ty, tyo, tyi, TBy, round_up);
+        micro_kernel(s.M.update(), txi, tyi, {txo, tyo, rco, u, v, n});  // rco: now the loop over blocks
+        blocks.compute_at(s.M, txo).bound_extent(k, KB);
+        micro_kernel(blocks, tx, ty, {u, v, n, cb});
+        micro_kernel(blocks.update(), tx, ty, {rci, u, v, n, cb});
     }
 
     // Input transform: once per band for every input channel, reused by every
