@@ -32,7 +32,9 @@ constexpr int kWeightKBlock = 32;
 // floats apart, a run-time stride) LLVM needs an address register per pixel,
 // ran out on the 8x1 block and computed four of ten addresses in vector
 // registers, on the FMA ports, per channel (bench/results/xeon-2core/
-// session36). The last block of a channel tail is zero-filled.
+// session36). With C >= 16 a channel tail's last block holds the last 16
+// channels (one dense load; algorithms.h), with fewer the channels past C are
+// zero.
 constexpr int kInputChannelBlock = 16;
 
 inline long long padded_k(long long K) { return (K + kWeightKBlock - 1) / kWeightKBlock * kWeightKBlock; }

@@ -19,7 +19,7 @@ struct Transform2D {
 struct DirectStages {
     Halide::Expr threads;  // the thread count of the call: a schedule sizes its parallel tasks by it
     Halide::Func in;       // input shifted by the padding, zero outside
-    Halide::Func in_blocked;  // pad=blocks: in as in_blocked(ci, x, y, co, n), channel co·16 + ci (layout.h); else undefined
+    Halide::Func in_blocked;  // pad=blocks: in as in_blocked(ci, x, y, co, n), 16 channels a block (algorithms.h); else undefined
     Halide::Func conv;     // the reduction
     Halide::Func output;
     Halide::RDom r;        // (rx, ry, c)

@@ -202,12 +202,15 @@ double nhwc_padding_ops(double pixels, long long C, int width) {
 // rows at 1 thread the model's choice costs little either way. From NHWC
 // (layout=nhwc, whole bands): nhwc_padding_ops, at direct's width; with
 // pad=blocks, whole blocks of kInputChannelBlock channels in vectors of the
-// machine's lanes, the blocks past C zero-filled.
+// machine's lanes: with C >= 16 all dense loads (a channel tail's last block
+// ends at channel C - 1, algorithms.h), with fewer channels the one block's
+// tail loaded lane by lane and the vectors past C zero-filled.
 double direct_padding_ops(const Machine &machine, const ScheduleParams &p, const ConvShape &s) {
     const double N = s.N, C = s.C;
     const long long Ho = s.out_h(), Wo = s.out_w();
     if (pads_channel_blocks(p)) {
         const long long blocked = direct_band_channels(p, s.C);
+        if (s.C >= kInputChannelBlock) return N * double(Ho + 2) * (Wo + 2) * double(blocked) / machine.lanes;
         const long long loaded = (s.C + machine.lanes - 1) / machine.lanes * machine.lanes;  // vectors reaching C
         return nhwc_padding_ops(N * double(Ho + 2) * (Wo + 2), s.C, machine.lanes) +
                N * double(Ho + 2) * (Wo + 2) * double(blocked - loaded) / machine.lanes;

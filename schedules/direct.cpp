@@ -270,16 +270,25 @@ void schedule_direct(const std::string &schedule, const ScheduleParams &p, Direc
     } else if (blocked_band) {
         // pad=blocks: the band's padded input in blocks of 16 channels, each
         // pixel's block a dense vector load from NHWC and a dense store (of
-        // L lanes at a time; a channel tail's last block loads through the
-        // boundary condition, zeros past C). Blocks inside pixels, as the
-        // input lies in memory.
+        // L lanes at a time). With C >= 16 a channel tail's last block is the
+        // pixel's last 16 channels (the algorithm's select folds here); with
+        // fewer it loads through the boundary condition, zeros past C.
+        // Blocks inside pixels, as the input lies in memory.
         const std::vector<Var> b = s.in_blocked.args();  // (ci, x, y, co, n)
         Var cio("cio"), civ("civ");
-        s.in_blocked.compute_at(out, bxo)
-            .split(b[0], cio, civ, L, TailStrategy::RoundUp)
-            .reorder(civ, cio, b[3], b[1], b[2], b[4])
-            .vectorize(civ)
-            .unroll(cio);
+        // Whole blocks: the lanes the reduction reads are promised to lie in
+        // [0, 16) (algorithms.h), but bounds inference keeps the promise
+        // symbolic, and a block of run-time width moved every broadcast of
+        // the micro-kernel off its constant offset.
+        s.in_blocked.compute_at(out, bxo).bound(b[0], 0, kInputChannelBlock);
+        const auto blocks = [&](Stage stage) {
+            stage.split(b[0], cio, civ, L, TailStrategy::RoundUp)
+                .reorder(civ, cio, b[3], b[1], b[2], b[4])
+                .vectorize(civ)
+                .unroll(cio);
+        };
+        blocks(s.in_blocked.specialize(C >= kInputChannelBlock));
+        blocks(s.in_blocked);
     } else if (nhwc) {
         // From NHWC, a pixel's channels are dense: vectors of channels, all
         // of a pixel's before the next pixel, stored the same way (the
