@@ -19,3 +19,13 @@ if [ "$unpacked" = 0 ]; then
 fi
 export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/wino/bin
+
+# wino_bench with the given arguments, its JSON gzipped to $OUT/bench.json.gz
+# and its header and median tables to $OUT/medians.txt; within $bench_limit
+# seconds (default 560, under the device's 600 s per call).
+run_bench() {
+    timeout "${bench_limit:-560}" "$bin/wino_bench" "$@" --benchmark_format=json --benchmark_out="$OUT/bench.json" 2>&1 |
+        sed -n '/^CPU: /,/^[0-9]* benchmarks/p;/^Median/,$p' > "$OUT/medians.txt"
+    echo "bench rc=${PIPESTATUS[0]} $(date +%T)"
+    gzip -9 "$OUT/bench.json"
+}
