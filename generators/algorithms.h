@@ -184,9 +184,13 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
 // Winograd F(m x m, 3 x 3) on transformed weights U. `pad_inline`: the
 // padded input is bounded in x and y only (pad=inline: the fused schedule's
 // input transform reads it without a copy, guarding the channel tail).
+// `shifted_tail` (the CPU fused schedule, which computes no channel past C
+// when fills_channel_vector): with that many channels the padded input reads
+// channels unclamped, so that its vectors of channels are dense loads.
 template <typename In, typename Wt, typename Out>
 WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &padding, const Halide::Expr &threads,
-                                  Out &output, bool channels_last = false, bool pad_inline = false) {
+                                  Out &output, bool channels_last = false, bool pad_inline = false,
+                                  bool shifted_tail = false) {
     using namespace Halide;
     const WinogradMatrices w = cook_toom(m, kTaps);
     WinogradStages s;
@@ -195,6 +199,17 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     s.threads = threads;
     Var i("i"), j("j");
     s.in = detail::padded_input(input, padding, /*planes_only=*/pad_inline);
+    if (shifted_tail && !pad_inline) {
+        const Expr C = input.dim(2).extent();
+        const Region planes{Range(0, input.dim(0).extent()), Range(0, input.dim(1).extent())};
+        Func planes_ext = BoundaryConditions::constant_exterior(input, 0.0f, planes);
+        Func rounded = s.in;  // channels past C read as zeros
+        Var x("x"), y("y"), c("c"), n("n");
+        s.in = Func("in_shifted");
+        s.in(x, y, c, n) = select(fills_channel_vector(C),
+                                  planes_ext(x - padding, y - padding, unsafe_promise_clamped(c, 0, C - 1), n),
+                                  rounded(x, y, c, n));
+    }
 
     // Tile t = (tx, ty) reads the alpha x alpha window at (tx·m, ty·m); windows overlap by r - 1.
     s.d = Func("d");

@@ -112,7 +112,8 @@ public:
     void generate() {
         wino::WinogradStages s = wino::winograd_algorithm(m, input, U, padding, threads, output,
                                                               wino::channels_last(schedule_params.get()),
-                                                              wino::pads_inline(schedule_params.get()));
+                                                              wino::pads_inline(schedule_params.get()),
+                                                              /*shifted_tail=*/schedule.value() == "fused");
         estimate_conv_shapes(input, output, padding, threads);
         U.set_estimates({{0, wino::kWeightKBlock}, {0, 64}, {0, 2}, {0, s.alpha}, {0, s.alpha}});
         // GPU variants read U as float4: the device copy is cuMemAlloc'ed (256-byte aligned), its host

@@ -37,6 +37,13 @@ constexpr int kWeightKBlock = 32;
 // zero.
 constexpr int kInputChannelBlock = 16;
 
+// The widest CPU vector of floats (AVX-512). A layer with at least this many
+// input channels fills one, so a channel tail's last vector can end at
+// channel C - 1 instead of reaching past C (fills_channel_vector in
+// stages.h): the fused schedule's padded copy (pad=bands) then loads it
+// densely.
+constexpr int kWidestChannelVector = 16;
+
 inline long long padded_k(long long K) { return (K + kWeightKBlock - 1) / kWeightKBlock * kWeightKBlock; }
 
 // C-order shape of the weights prepared for tile size m (0: direct) from K x C

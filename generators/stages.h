@@ -4,8 +4,16 @@
 #pragma once
 
 #include "Halide.h"
+#include "layout.h"
 
 namespace wino {
+
+// Whether a layer has channels enough for one of the widest CPU vectors
+// (layout.h): then a channel tail's last vector can end at channel C - 1
+// instead of reaching past it. An algorithm selects on it and its schedule
+// specializes on it; built here by both, so that Halide folds the select in
+// each specialization.
+inline Halide::Expr fills_channel_vector(const Halide::Expr &C) { return C >= kWidestChannelVector; }
 
 // A separable 2-D transform Z = M · X · Mᵀ over the two leading "point"
 // dimensions of X, computed in two passes (see transform.h).

@@ -85,8 +85,8 @@ bool prepared_weights_fit(int m, const ConvShape &s) {
 //    a time, for every pixel of the padded input (counted once: the rows
 //    and columns each band re-reads at its borders are left out); from an
 //    NHWC input (layout=nhwc) each vector is one dense load, but for a
-//    pixel's last one when C is not a multiple of its width: a gather
-//    (nhwc_padding_ops); with pad=inline there is no copy, and only a
+//    pixel's last one when C is not a multiple of its width and C < 16: a
+//    gather (nhwc_padding_ops); with pad=inline there is no copy, and only a
 //    channel tail's vector costs: its lanes one by one, at each of a
 //    tile's loads;
 //  - stores: a vector of output channels is stored one element at a time
@@ -279,9 +279,12 @@ std::optional<CostTerms> cpu_work_terms(const VariantInfo &v, const ConvShape &s
         const double padded_pixels = N * double(ty * m + 2) * double(tx * m + 2);
         // pad=inline: no copy; a channel tail's vector is loaded lane by
         // lane (its guard), at each of a tile's alpha² loads.
+        // pad=bands from NHWC: with C >= kWidestChannelVector a channel
+        // tail's last vector ends at channel C - 1, a dense load too.
         const double gathers = pads_inline(p) ? tiles * alpha * alpha * (s.C % b.lanes) * kElementOps
-                               : nhwc         ? nhwc_padding_ops(padded_pixels, s.C, b.lanes)
-                                              : kElementOps * up(s.C, b.lanes) * padded_pixels;
+                               : nhwc && s.C >= kWidestChannelVector ? padded_pixels * double(up(s.C, b.lanes)) / L
+                               : nhwc ? nhwc_padding_ops(padded_pixels, s.C, b.lanes)
+                                      : kElementOps * up(s.C, b.lanes) * padded_pixels;
         const double products = tiles * alpha * alpha * up(s.K, b.k()) / L;  // vectors of M_band
         return CostTerms{multiply, tiles * ops.input * up(s.C, b.lanes) / L + gathers,
                          tiles * ops.output * up(s.K, b.k()) / L + kProductMoveOps * products, stores, fmas};

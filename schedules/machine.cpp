@@ -15,9 +15,9 @@ Machine machine_of(const Halide::Target &target) {
 }
 
 void schedule_channel_vector_padding(Halide::Stage stage, const std::vector<Halide::Var> &a, int lanes,
-                                     bool pixel_major) {
+                                     bool pixel_major, Halide::TailStrategy tail) {
     Halide::Var co("ico"), cv("icv");
-    stage.split(a[2], co, cv, lanes, Halide::TailStrategy::RoundUp)
+    stage.split(a[2], co, cv, lanes, tail)
         .reorder(pixel_major ? std::vector<Halide::VarOrRVar>{cv, co, a[0], a[1], a[3]}
                              : std::vector<Halide::VarOrRVar>{cv, a[0], a[1], co, a[3]})
         .vectorize(cv);

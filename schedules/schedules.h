@@ -31,9 +31,12 @@ BandShape band_shape(const Halide::Expr &cols_x, const Halide::Expr &cols_y, con
 // a pixel's channel vectors before the next pixel, as NHWC tensors hold them;
 // otherwise one vector of channels across the band at a time (from NCHW).
 void schedule_channel_vector_padding(Halide::Func in, int lanes, bool pixel_major);
-// The same loops for one stage of it (a specialization), its storage left as is.
+// The same loops for one stage of it (a specialization), its storage left as
+// is; `tail` for the channel split (ShiftInwards: a last vector that ends at
+// channel C - 1, for a region of at least `lanes` channels).
 void schedule_channel_vector_padding(Halide::Stage stage, const std::vector<Halide::Var> &args, int lanes,
-                                     bool pixel_major);
+                                     bool pixel_major,
+                                     Halide::TailStrategy tail = Halide::TailStrategy::RoundUp);
 
 // CUDA schedules (schedules/gpu.cpp), dispatched by schedule_direct and
 // schedule_winograd for the names gpu_direct, gpu_tensor, gpu_staged, gpu_fused.

@@ -82,6 +82,11 @@ std::vector<ConvShape> variant_grid(const wino::VariantInfo &v) {
             constexpr int KB = wino::kWeightKBlock;
             for (int K : {3 * KB, 4 * KB + 1, 2 * KB - 1}) grid.push_back({1, 5, K, 2 * v.m, 3 * v.m, 1});
         }
+        // The input's vectors of channels: one short of the widest (rounded up or guarded), one, one more
+        // (from there a channel tail's last vector ends at channel C - 1, recomputing 15 of the first's),
+        // two and a channel, one short of three.
+        constexpr int W = wino::kWidestChannelVector;
+        for (int C : {W - 1, W, W + 1, 2 * W + 1, 3 * W - 1}) grid.push_back({1, C, 5, 2 * v.m, 3 * v.m, 1});
         return grid;
     }
     if (v.schedule == "direct" && p.vectorize == "x") {

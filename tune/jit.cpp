@@ -128,7 +128,7 @@ Compiled::Compiled(const Candidate &c, const Target &target) : s_(new State) {
     } else if (c.algorithm == "winograd") {
         WinogradStages st =
             winograd_algorithm(c.m, s_->input, s_->weights, s_->padding, s_->threads, s_->output, s_->channels_last,
-                               pads_inline(p));
+                               pads_inline(p), /*shifted_tail=*/c.schedule == "fused");
         schedule_winograd(c.schedule, p, st, target);
         FilterStages fs = filter_algorithm(c.m, s_->raw, s_->prepared);
         schedule_filter_transform(fs, target);
