@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# h200-52 (session 41): the 16-core host after the pad=blocks channel-tail fix (commit 9c4d83f) and the row
+# h200-52 (session 41): the 16-core host after the channel-tail fixes (direct pad=blocks, fused pad=bands; commit 6ec6364) and the row
 # direct_6x1_k3_nhwc_rowtaps_blocks: first where small layers spend their time at 16 threads (the pool's
 # timeline), then h200-51's suite with the new row, at 1 and 16 threads.
 # Carries scripts/gpu_bundle.sh bench built from the session's HEAD.
