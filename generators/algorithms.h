@@ -67,6 +67,24 @@ Halide::Func padded_input(const B &input, const Halide::Expr &padding, bool plan
     return in;
 }
 
+// The padded input bounded in x and y only, its channel index promised to lie
+// in [0, C): for a schedule that reads only channels that exist (a channel
+// tail's last vector shifted to end at channel C - 1), so that bounds
+// inference asks for no channel past C and a vector of channels stays one
+// dense load (through the boundary condition's clamped index it is a gather
+// that LLVM spells lane by lane). Inlined where it is read.
+template <typename B>
+Halide::Func unclamped_channels_input(const B &input, const Halide::Expr &padding) {
+    using namespace Halide;
+    Var x("x"), y("y"), c("c"), n("n");
+    const Expr C = input.dim(2).extent();
+    const Region planes{Range(0, input.dim(0).extent()), Range(0, input.dim(1).extent())};
+    Func planes_ext = BoundaryConditions::constant_exterior(input, 0.0f, planes);
+    Func in("in_unclamped");
+    in(x, y, c, n) = planes_ext(x - padding, y - padding, unsafe_promise_clamped(c, 0, C - 1), n);
+    return in;
+}
+
 // The same padded input, made by zero-filling it and copying the input in
 // (an update over the input's extent): every vector of the copy is a dense
 // load. Through the boundary condition, the vectors that straddle the left
@@ -147,16 +165,12 @@ DirectStages direct_algorithm(In &input, Wt &W, const Halide::Expr &padding, con
         // block still reads through the boundary condition (zeros past C).
         const Expr C = input.dim(2).extent(), B = kInputChannelBlock;
         const auto first = [&](const Expr &block) { return max(min(block * B, C - B), 0); };
-        const Region planes{Range(0, input.dim(0).extent()), Range(0, input.dim(1).extent())};
-        Func planes_ext = BoundaryConditions::constant_exterior(input, 0.0f, planes);
+        Func unclamped = detail::unclamped_channels_input(input, padding);
         Var ci("ci"), co("co");
         s.in_blocked = Func("in_blocked");
-        // With C >= 16, first(co) + ci lies in [0, C): promised, so bounds
-        // inference asks for no channel past C and the load stays a ramp.
+        // With C >= 16, first(co) + ci lies in [0, C): the load stays a ramp.
         s.in_blocked(ci, s.x, s.y, co, s.n) =
-            select(C >= B,
-                   planes_ext(s.x - padding, s.y - padding, unsafe_promise_clamped(first(co) + ci, 0, C - 1), s.n),
-                   s.in(s.x, s.y, co * B + ci, s.n));
+            select(C >= B, unclamped(s.x, s.y, first(co) + ci, s.n), s.in(s.x, s.y, co * B + ci, s.n));
         // Channel rc's lane in its block: rc % 16, or in a tail's last block
         // rc - (C - 16); in [0, 16) either way.
         const Expr block = rc / B, lane = unsafe_promise_clamped(rc - first(block), 0, B - 1);
@@ -200,15 +214,12 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     Var i("i"), j("j");
     s.in = detail::padded_input(input, padding, /*planes_only=*/pad_inline);
     if (shifted_tail && !pad_inline) {
-        const Expr C = input.dim(2).extent();
-        const Region planes{Range(0, input.dim(0).extent()), Range(0, input.dim(1).extent())};
-        Func planes_ext = BoundaryConditions::constant_exterior(input, 0.0f, planes);
+        Func unclamped = detail::unclamped_channels_input(input, padding);
         Func rounded = s.in;  // channels past C read as zeros
         Var x("x"), y("y"), c("c"), n("n");
         s.in = Func("in_shifted");
-        s.in(x, y, c, n) = select(fills_channel_vector(C),
-                                  planes_ext(x - padding, y - padding, unsafe_promise_clamped(c, 0, C - 1), n),
-                                  rounded(x, y, c, n));
+        s.in(x, y, c, n) =
+            select(fills_channel_vector(input.dim(2).extent()), unclamped(x, y, c, n), rounded(x, y, c, n));
     }
 
     // Tile t = (tx, ty) reads the alpha x alpha window at (tx·m, ty·m); windows overlap by r - 1.
