@@ -2,7 +2,7 @@
 // a suite of shapes x thread counts, in one run, so ratios are comparable.
 //
 //   wino_bench [--shape N,C,K,H,W[,P]]... [--threads T]... [--variant NAME]... [--no-peers] [--calibrate]
-//              [--idle-us US] [--cold]
+//              [--idle-us US] [--cold] [--all-threads]
 //              [Google Benchmark flags]
 //
 // Benchmark names read variant/shape/threads:T. Variants run on weights
@@ -39,9 +39,9 @@
 
 #include "blocking.h"
 #include "calibration_report.h"
+#include "fma_peak.h"
 #include "halide_hooks.h"
 #include "onednn_peer.h"
-#include "peak.h"
 #include "shapes.h"
 #include "wino/wino.h"
 
@@ -144,6 +144,8 @@ double g_idle_us = 0;
 // F(4,3) (9.4 MB of U) took 2.0x its back-to-back time and oneDNN's F(2,3)
 // (4.2 MB) 1.6x (Zen 5, 1 thread; bench/results/zen5-2core/session30).
 bool g_cold = false;
+// --all-threads: every call takes all of its thread count (RunOptions::threads_by_work off).
+bool g_all_threads = false;
 // A cold call's repetition is this many calls: each first evicts the caches
 // (a few milliseconds, outside the timing), so min_time's thousands of calls
 // for a small layer would take minutes.
@@ -240,6 +242,7 @@ void bench_variant(benchmark::State &state, const Case &c) {
     try {
         wino::RunOptions options;
         options.threads = c.threads;
+        options.threads_by_work = !g_all_threads;
         // A variant runs on tensors of its own layout (the same random values
         // read in that order), a selector row on its row's.
         options.layout = selector ? selector->layout : wino::variant(c.variant).layout;
@@ -287,6 +290,7 @@ void bench_variant(benchmark::State &state, const Case &c) {
     state.counters["peak_MiB"] = double(stats.peak_temporary_bytes) / (1 << 20);
     state.counters["tasks"] = double(stats.parallel_tasks);
     state.counters["joins"] = double(stats.fork_joins);
+    state.counters["threads_used"] = double(stats.threads);
     if (const double floor = gpu ? 0 : multiply_floor_ms(ran, s, c.threads, layout); floor > 0)
         state.counters["floor_ms"] = floor;
     if (gpu) {
@@ -328,7 +332,7 @@ void bench_peer(benchmark::State &state, const Case &c) {
 
 // Median (or single run) of each case, as Google Benchmark reports them.
 struct Result {
-    double ms = NAN, peak_mib = NAN, tasks = NAN, joins = NAN, call_ms = NAN, copy_in_ms = NAN, copy_out_ms = NAN,
+    double ms = NAN, peak_mib = NAN, tasks = NAN, joins = NAN, threads_used = NAN, call_ms = NAN, copy_in_ms = NAN, copy_out_ms = NAN,
            floor_ms = NAN;
     std::string error, label;
 };
@@ -355,6 +359,7 @@ public:
                 result.peak_mib = counter("peak_MiB");
                 result.tasks = counter("tasks");
                 result.joins = counter("joins");
+                result.threads_used = counter("threads_used");
                 result.call_ms = counter("call_ms");
                 result.copy_in_ms = counter("copy_in_ms");
                 result.copy_out_ms = counter("copy_out_ms");
@@ -377,6 +382,7 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
     std::fprintf(out, "\nMedian of each benchmark; speedup = other's time / this time (>1: this is faster);\n"
                       "MiB: peak memory of the call's temporaries; tasks: parallel tasks its loops offered;\n"
                       "joins: parallel loops it handed to the pool (each a fork and a join: wino_pool_probe);\n"
+                      "thr: the threads it ran on (RunOptions::threads_by_work: no more than its work keeps busy);\n"
                       "floor: the share of the time its multiply would take at the FMA peak, the multiply-adds\n"
                       "its blocks compute (waste at the layer's edges included): how close it runs to its own floor.\n");
     if (g_idle_us > 0) std::fprintf(out, "CPU calls %g us apart (--idle-us), not back to back.\n", g_idle_us);
@@ -390,8 +396,8 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
             auto ms_of = [&](const std::string &v) { return result(v) ? result(v)->ms : NAN; };
             std::fprintf(out, "\n%s, padding %d, %d thread%s (FMA peak %.1f GFLOP/s)\n", s.str().c_str(), s.padding, t,
                          t > 1 ? "s" : "", g_peak[t]);
-            std::fprintf(out, "%-22s %10s %9s %7s %6s %10s %10s %10s %9s %7s %6s\n", "variant", "ms", "GFLOP/s", "%peak",
-                         "floor", "vs direct", "vs dnnl-d", "vs dnnl-w", "MiB", "tasks", "joins");
+            std::fprintf(out, "%-22s %10s %9s %7s %6s %10s %10s %10s %9s %7s %6s %4s\n", "variant", "ms", "GFLOP/s",
+                         "%peak", "floor", "vs direct", "vs dnnl-d", "vs dnnl-w", "MiB", "tasks", "joins", "thr");
             const double direct = ms_of("direct"), dd = ms_of("onednn_direct"), dw = ms_of("onednn_winograd");
             for (const std::string &v : names) {
                 const Result *r = result(v);
@@ -401,12 +407,13 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
                     continue;
                 }
                 const double gf = s.flops() / (r->ms * 1e-3) / 1e9;
-                std::fprintf(out, "%-22s %10s %9s %7s %6s %10s %10s %10s %9s %7s %6s%s\n", v.c_str(), fmt("%.4f", r->ms).c_str(),
+                std::fprintf(out, "%-22s %10s %9s %7s %6s %10s %10s %10s %9s %7s %6s %4s%s\n", v.c_str(), fmt("%.4f", r->ms).c_str(),
                              fmt("%.1f", gf).c_str(), fmt("%.0f%%", 100 * gf / g_peak[t]).c_str(),
                              fmt("%.0f%%", 100 * r->floor_ms / r->ms).c_str(),
                              fmt("%.2fx", direct / r->ms).c_str(), fmt("%.2fx", dd / r->ms).c_str(),
                              fmt("%.2fx", dw / r->ms).c_str(), fmt("%.2f", r->peak_mib).c_str(),
-                             fmt("%.0f", r->tasks).c_str(), fmt("%.0f", r->joins).c_str(), r->label.empty() ? "" : ("  " + r->label).c_str());
+                             fmt("%.0f", r->tasks).c_str(), fmt("%.0f", r->joins).c_str(),
+                             fmt("%.0f", r->threads_used).c_str(), r->label.empty() ? "" : ("  " + r->label).c_str());
                 // A GPU variant's time (calls replayed in a CUDA graph) leaves
                 // out what these rows show: one call alone, its kernels'
                 // launch included, and its copies.
@@ -443,6 +450,9 @@ int main(int argc, char **argv) {
                  "evict the caches before every timed CPU call (outside the timing), as in a network between two "
                  "calls of a layer: weights and tensors come from memory; " +
                      std::to_string(kColdCalls) + " calls per repetition");
+    app.add_flag("--all-threads", g_all_threads,
+                 "every call takes all of its --threads, however little work its layer has (RunOptions::"
+                 "threads_by_work off): for scaling measurements and A/B against the default");
     bool calibrate = false;
     app.add_flag("--calibrate", calibrate,
                  "first calibrate auto's cost model at each --threads on the calibration layers (as wino_tune "
@@ -499,6 +509,10 @@ int main(int argc, char **argv) {
     benchmark::AddCustomContext("halide_target", target);
     benchmark::AddCustomContext("idle_us", std::to_string(g_idle_us));
     benchmark::AddCustomContext("cold", g_cold ? "true" : "false");
+    benchmark::AddCustomContext("threads_by_work", g_all_threads ? "false" : "true");
+    std::fprintf(info, "%s\n", g_all_threads ? "Threads: every call takes all of its thread count (--all-threads)"
+                                              : "Threads: a call takes no more than its layer's work keeps busy "
+                                                "(the thr column; --all-threads: all)");
     if (g_cold)
         std::fprintf(info, "Cold calls: %.0f MiB read on %d threads before every timed CPU call (--cold)\n",
                      double(evictor().bytes()) / (1 << 20), evictor().threads());
@@ -523,7 +537,7 @@ int main(int argc, char **argv) {
     // AVX-512 CPU is held to AVX2's peak).
     const int lanes = cpu_target.empty() ? 16 : wino::machine_of_target_string(cpu_target).lanes;
     for (int t : threads) {
-        auto peak = wino::bench::measure_fma_peak(t, lanes);
+        auto peak = wino::detail::measure_fma_peak(t, lanes);
         g_peak[t] = peak.gflops;
         std::fprintf(info, "Measured fp32 FMA peak, %d thread%s: %.1f GFLOP/s (%d-lane vectors)\n", t,
                      t > 1 ? "s" : "", peak.gflops, peak.lanes);

@@ -572,6 +572,35 @@ PoolKind pool_kind() { return Pool::instance().kind(); }
 
 int pool_hold_microseconds() { return hold_microseconds(); }
 
+double fork_join_microseconds(int threads) {
+    if (threads <= 1) return 0;
+    static std::mutex mutex;
+    static std::map<int, double> measured;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (auto it = measured.find(threads); it != measured.end()) return it->second;
+    // Each task busy for a while (clock-timed, so alike on any CPU), as a
+    // small layer's are: a loop of empty tasks is over before a worker wakes
+    // (the caller takes them all), so it would show no cost at all.
+    static constexpr double kTaskUs = 5;
+    auto busy = [](void *, int, uint8_t *) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(kTaskUs);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        return 0;
+    };
+    CallScope scope(threads);
+    constexpr int kWarm = 100, kTimed = 31;
+    std::vector<double> us;
+    for (int i = 0; i < kWarm + kTimed; i++) {
+        const auto start = std::chrono::steady_clock::now();
+        do_par_for(nullptr, busy, 0, threads, nullptr);
+        const double loop = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+        if (i >= kWarm) us.push_back(loop - kTaskUs);
+    }
+    std::nth_element(us.begin(), us.begin() + us.size() / 2, us.end());
+    return measured[threads] = std::max(0.0, us[us.size() / 2]);
+}
+
 const RuntimeHooks &runtime_hooks() {
     static const RuntimeHooks hooks{&do_par_for, &counted_malloc, &counted_free, &on_error};
     return hooks;

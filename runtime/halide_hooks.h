@@ -25,6 +25,16 @@ const char *pool_kind_name(PoolKind kind);
 // task (0: not at all, the default). Read once per process.
 int pool_hold_microseconds();
 
+// What one parallel loop costs at `threads` threads beyond its work, in
+// microseconds: a loop of one short busy task per thread (5 us) through the
+// pool, as a pipeline's loop hands out its tasks and waits for the last,
+// back to back as calls of a layer come; its time less the task's (the
+// median of 31, after 100 that wake the workers; measured once per thread
+// count and process, 1-2 ms). 0 at one thread: no loop then reaches the
+// pool. More threads than cores wait for a core: their loop takes several
+// tasks' time, which counts here too.
+double fork_join_microseconds(int threads);
+
 // The hooks as plain functions, for pipelines this runtime does not link
 // (the tuner's JIT pipelines): the same pool, allocator and error capture,
 // so a JIT-compiled schedule runs as its AOT twin would.

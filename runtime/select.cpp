@@ -18,11 +18,13 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <tuple>
 
 #include "blocking.h"
 #include "cook_toom.h"
 #include "cost_fit.h"
 #include "cuda_driver.h"
+#include "fma_peak.h"
 #include "halide_hooks.h"
 #include "layout.h"
 #include "wino/wino.h"
@@ -773,6 +775,75 @@ double remote_input_cost(const VariantInfo &v, const ConvShape &s, int threads) 
     // each computed in its own task: M_band, once.
     const double M_bytes = parallel_points(p) ? alpha2 * 4 * double(padded_k(s.K)) * tiles : 0;
     return remote * (reads * V_bytes + M_bytes) / kStreamedBytesPerOp / threads;
+}
+
+namespace {
+
+// A thread's vector FMAs per microsecond on `lanes`-lane vectors: the FMA
+// peak of one thread, measured once per process (~10 ms).
+double vector_fmas_per_us(int lanes) {
+    static std::mutex mutex;
+    static std::map<int, double> rates;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = rates.find(lanes);
+    if (it == rates.end()) {
+        const detail::FmaPeak peak = detail::measure_fma_peak(1, lanes, 0.004);
+        it = rates.emplace(lanes, peak.gflops * 1e3 / (2.0 * peak.lanes)).first;
+    }
+    return it->second;
+}
+
+// The thread counts call_threads weighs, up to `threads`: 1 to 4, then
+// steps of about 1.5x (6, 8, 12, 16, 24, ...), and `threads` itself. The
+// pool's cost is measured once per count tried (~1-2 ms each), and the
+// predicted time changes little between neighbours.
+std::vector<int> thread_candidates(int threads) {
+    std::vector<int> out;
+    for (int t = 1; t < threads; t = t < 4 ? t + 1 : (t % 3 == 0 ? t / 3 * 4 : t / 2 * 3)) out.push_back(t);
+    out.push_back(threads);
+    return out;
+}
+
+// call_threads for a CPU direct or fused variant: of thread_candidates, the
+// count of the least predicted time. The work at t is the busiest thread's
+// share of the model's work terms (calibration_features: a layer of few
+// tasks keeps few threads busy whatever t is), or the weights it streams
+// over t cores, whichever is larger, as estimated_cost takes the larger.
+int threads_for_work(const VariantInfo &v, const ConvShape &layer, int threads) {
+    const double rate = vector_fmas_per_us(machine_of_target_string(v.target).lanes);
+    int best_t = threads;
+    double best_us = std::numeric_limits<double>::infinity();
+    for (int t : thread_candidates(threads)) {
+        const std::optional<std::vector<double>> f = calibration_features(v, layer, t);
+        if (!f) return threads;
+        const double ops = std::max((*f)[0] + (*f)[1] + (*f)[2], (*f)[3] / t);
+        const double us = ops / rate + detail::fork_join_microseconds(t);
+        if (us < best_us) best_us = us, best_t = t;
+    }
+    return best_t;
+}
+
+}  // namespace
+
+int call_threads(const std::string &variant_name, const ConvShape &layer, const RunOptions &options) {
+    const int threads = detail::resolve_threads(options.threads);
+    const VariantInfo &v = variant(variant_name);
+    if (!options.threads_by_work || threads <= 1 || v.device != "cpu" ||
+        (v.schedule != "direct" && v.schedule != "fused"))
+        return threads;
+    // A call of a small layer takes microseconds: the answer is kept per
+    // variant, layer and thread count, not worked out again.
+    using Key = std::tuple<std::string, int, int, int, int, int, int, int>;
+    static std::mutex mutex;
+    static std::map<Key, int> chosen;
+    const Key key{v.name, layer.N, layer.C, layer.K, layer.H, layer.W, layer.padding, threads};
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (auto it = chosen.find(key); it != chosen.end()) return it->second;
+    }
+    const int t = threads_for_work(v, layer, threads);  // measures on first use: outside the lock
+    std::lock_guard<std::mutex> lock(mutex);
+    return chosen[key] = t;
 }
 
 std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions &options) {

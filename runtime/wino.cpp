@@ -272,13 +272,14 @@ double ms_since(std::chrono::steady_clock::time_point t) {
 // pipeline in that error: a string, or a function that makes one (only on
 // failure: a call of a small layer takes under a microsecond).
 template <typename What, typename Fn, typename... Args>
-void call_pipeline(const What &what, const RunOptions &options, RunStats *stats, Fn fn, Args... args) {
-    detail::CallScope scope(options.threads, options.memory_limit, stats && options.trace_tasks);
+void call_pipeline(const What &what, const RunOptions &options, int threads, RunStats *stats, Fn fn, Args... args) {
+    detail::CallScope scope(threads, options.memory_limit, stats && options.trace_tasks);
     const auto start = scope.context().start;  // the trace's origin too
     const int result = fn(args...);
     if (stats) {
         *stats = RunStats{};
         stats->peak_temporary_bytes = scope.context().peak.load();
+        stats->threads = scope.context().threads;
         stats->parallel_tasks = scope.context().widest.load();
         stats->fork_joins = scope.context().fork_joins.load();
         stats->compute_ms = ms_since(start);
@@ -359,7 +360,7 @@ PreparedWeights prepare_weights(const std::string &variant_name, ConstTensor wei
     const detail::CompiledPreparation &prep = detail::weight_preparation(info);
     auto w = halide_view(weights.data, weights.shape);
     auto out = halide_view(data.get(), shape);
-    call_pipeline(prep.name, options, nullptr, prep.run, w.raw_buffer(), out.raw_buffer());
+    call_pipeline(prep.name, options, options.threads, nullptr, prep.run, w.raw_buffer(), out.raw_buffer());
     p.data_ = std::move(data);
     if (info.device == "cuda") p.device_ = std::make_shared<detail::DeviceCopy>();
     return p;
@@ -449,8 +450,9 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
     auto out = conv_view(output.data, output.shape, options.layout);
     if (!on_gpu(v.info)) {
         auto w = halide_view(weights.data(), prepared_shape_of(v.info, weights.K(), weights.C()));
-        call_pipeline([&] { return "variant " + v.info.name; }, options, options.stats, fn, in.raw_buffer(),
-                      w.raw_buffer(), padding, detail::resolve_threads(options.threads), out.raw_buffer());
+        const int threads = call_threads(v.info.name, layer_of(input.shape, {weights.K(), weights.C(), 3, 3}, padding, options.layout), options);
+        call_pipeline([&] { return "variant " + v.info.name; }, options, threads, options.stats, fn, in.raw_buffer(),
+                      w.raw_buffer(), padding, threads, out.raw_buffer());
         return;
     }
     const std::string what = "variant " + v.info.name;
@@ -735,7 +737,7 @@ ConvProfile profile_conv(const std::string &variant_name, ConstTensor input, Con
     auto w = halide_view(weights.data, weights.shape);
     auto out = halide_view(scratch.data(), prepared_shape_of(v.info, prepared.K(), prepared.C()));
     for (int i = 0; i < runs; i++)
-        call_pipeline("profiled " + prep.name, options, nullptr, prep.profiled, w.raw_buffer(), out.raw_buffer());
+        call_pipeline("profiled " + prep.name, options, options.threads, nullptr, prep.profiled, w.raw_buffer(), out.raw_buffer());
     result.prepare = read_profile(prep.name + "_profiled");
     for (int i = 0; i < runs; i++)
         run_prepared(v, v.profiled, input, prepared, prepared.device_, output, padding, options);

@@ -1047,6 +1047,7 @@ TEST(ApiRuntimeErrors, MemoryLimitFailsTheCallWithOutOfMemory) {
         run(options);
         EXPECT_EQ(stats.peak_temporary_bytes, peak);
         options.threads = 4;
+        options.threads_by_work = false;
         options.memory_limit = 1;
         EXPECT_WINO_ERROR(run(options), ErrorCode::OutOfMemory, "memory limit of 1 bytes");
     }
@@ -1080,12 +1081,57 @@ TEST(ApiRunStats, ForkJoinsCountThePoolsLoops) {
         if (!wino::parallel_points(wino::parse_schedule_params(v.parameters))) continue;
         points_variants++;
         options.threads = 2;
+        options.threads_by_work = false;
         wino::conv2d(v.name, {x.data(), in_shape}, p, {y.data(), out_shape}, s.padding, options);
         const int alpha = v.m + 2;
         EXPECT_GT(stats.fork_joins, 0);
         EXPECT_LT(stats.fork_joins, alpha * alpha) << "a band's products are one parallel loop";
     }
     EXPECT_GT(points_variants, 0) << "the table has parallel=points rows";
+}
+
+// RunOptions::threads_by_work (call_threads): a layer whose work is a few
+// vector operations (nanoseconds: less than any loop through the pool costs,
+// under TBB or OpenMP) takes one thread of 16, a layer of milliseconds keeps most
+// of them; off, a call takes all it may. The call runs on the count
+// call_threads names (RunStats::threads), and its result is the same as on
+// all of them: the float64 reference's, within the variant's bound.
+TEST(ThreadsByWork, SmallLayersTakeFewThreadsAndLargeOnesMost) {
+    const ConvShape tiny{1, 1, 1, 3, 3, 1}, large{8, 64, 64, 56, 56, 1};
+    wino::test::Random rng;
+    const std::vector<float> x = rng.uniform(size_t(tiny.N) * tiny.C * tiny.H * tiny.W);
+    const std::vector<float> w = rng.uniform(size_t(tiny.K) * tiny.C * 9);
+    const std::vector<double> expected = wino::test::reference_conv(tiny, x, w), scale = wino::test::error_scale(tiny, x, w);
+    int modelled = 0;
+    for (const wino::VariantInfo &v : wino::variants()) {
+        if (v.device != "cpu" || v.layout != "nchw") continue;
+        SCOPED_TRACE(v.name);
+        wino::RunOptions options;
+        options.threads = 16;
+        const bool model = v.schedule == "direct" || v.schedule == "fused";
+        modelled += model;
+        EXPECT_EQ(wino::call_threads(v.name, tiny, options), model ? 1 : 16);
+        EXPECT_GE(wino::call_threads(v.name, large, options), model ? 8 : 16);
+        EXPECT_LE(wino::call_threads(v.name, large, options), 16);
+        wino::RunOptions all = options;
+        all.threads_by_work = false;
+        EXPECT_EQ(wino::call_threads(v.name, tiny, all), 16);
+        if (!model) continue;
+        wino::RunStats stats;
+        options.stats = &stats;
+        std::vector<float> y = wino::test::nan_filled(expected.size());
+        wino::conv2d(v.name, {x.data(), tiny.input()}, {w.data(), tiny.weights()}, {y.data(), tiny.output()},
+                     tiny.padding, options);
+        EXPECT_EQ(stats.threads, 1);
+        EXPECT_LE(wino::test::max_scaled_error(y, expected, scale), wino::test::tolerance(v.m));
+        all.stats = &stats;
+        y = wino::test::nan_filled(expected.size());
+        wino::conv2d(v.name, {x.data(), tiny.input()}, {w.data(), tiny.weights()}, {y.data(), tiny.output()},
+                     tiny.padding, all);
+        EXPECT_EQ(stats.threads, 16);
+        EXPECT_LE(wino::test::max_scaled_error(y, expected, scale), wino::test::tolerance(v.m));
+    }
+    EXPECT_GT(modelled, 0);
 }
 
 // RunOptions::trace_tasks records every parallel loop and every iteration of
@@ -1110,6 +1156,7 @@ TEST(ApiRunStats, TraceRecordsEveryTaskOfEveryLoop) {
             options.stats = &stats;
             options.layout = v.layout;
             options.threads = threads;
+            options.threads_by_work = false;
             std::vector<float> plain = wino::test::nan_filled(out_size), traced = wino::test::nan_filled(out_size);
             wino::conv2d(v.name, {x.data(), in_shape}, p, {plain.data(), out_shape}, s.padding, options);
             EXPECT_TRUE(stats.loops.empty() && stats.tasks.empty()) << "traced without trace_tasks";
@@ -1303,6 +1350,7 @@ std::vector<float> run_raw(const std::string &name, const Problem &p, int thread
     std::vector<float> y = wino::test::nan_filled(size_t(p.s.N) * p.s.K * p.s.out_h() * p.s.out_w());
     wino::RunOptions options;
     options.threads = threads;
+    options.threads_by_work = false;  // every thread count's parallel split, however small the layer
     wino::conv2d(name, {p.x.data(), p.s.input()}, {p.w.data(), p.s.weights()}, {y.data(), p.s.output()},
                  p.s.padding, options);
     return y;
@@ -1313,6 +1361,7 @@ std::vector<float> run_prepared(const std::string &name, const Problem &p, const
     std::vector<float> y = wino::test::nan_filled(size_t(p.s.N) * p.s.K * p.s.out_h() * p.s.out_w());
     wino::RunOptions options;
     options.threads = threads;
+    options.threads_by_work = false;
     wino::conv2d(name, {p.x.data(), p.s.input()}, prepared, {y.data(), p.s.output()}, p.s.padding, options);
     return y;
 }
@@ -1546,6 +1595,7 @@ TEST(ApiConcurrency, ErrorsOnOneThreadDoNotLeakIntoAnother) {
         for (int i = 0; i < 20; i++) {
             wino::RunOptions options;
             options.threads = 2;
+            options.threads_by_work = false;
             options.memory_limit = 1;
             std::vector<float> scratch(expected.size());
             try {

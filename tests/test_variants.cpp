@@ -163,6 +163,7 @@ TEST_P(VariantMatchesReference, OnRandomData) {
     const ConvShape &s = c.shape;
     wino::RunOptions options;
     options.threads = c.threads;
+    options.threads_by_work = false;  // the parallel splits at c.threads, however small the layer
     // A variant runs on its own layout's tensors (auto: NCHW); the data and
     // the reference stay NCHW, moved into that layout and the output back.
     const std::string layout = c.variant == "auto" ? "nchw" : wino::variant(c.variant).layout;
@@ -228,6 +229,7 @@ TEST_P(TaskModel, MatchesTheTasksThePipelineReports) {
             wino::RunStats stats;
             wino::RunOptions options;
             options.threads = threads;
+            options.threads_by_work = false;
             options.stats = &stats;
             options.layout = v.layout;  // the values do not matter here, only the shapes
             wino::conv2d(v.name, {x.data(), s.input(v.layout)}, prepared, {y.data(), s.output(v.layout)}, s.padding,

@@ -131,6 +131,7 @@ struct LoopSpan {
 struct RunStats {
     size_t peak_temporary_bytes = 0;  // the most memory the pipeline's temporaries held at once
     long long parallel_tasks = 0;     // independent tasks its widest parallel loop nest offered
+    int threads = 0;                  // threads it ran on (call_threads)
     // Parallel loops it handed to the thread pool (nested ones included): each
     // is a fork and a join, a cost per loop that wino_pool_probe measures.
     long long fork_joins = 0;
@@ -152,7 +153,10 @@ struct RunStats {
 };
 
 struct RunOptions {
-    int threads = 0;            // worker threads for this call; 0 = one per core
+    int threads = 0;            // worker threads for this call at most; 0 = one per core
+    // Take no more of `threads` than the layer's work keeps busy
+    // (call_threads); false: all of them, as a scaling measurement needs.
+    bool threads_by_work = true;
     size_t memory_limit = 0;    // bytes the call's temporaries may hold at once; 0 = no limit
     RunStats *stats = nullptr;  // if set, filled in by the call (the convolution only, not a weight preparation)
     // With stats set: also record when each parallel loop and task ran, and on
@@ -282,6 +286,19 @@ struct Estimate {
     std::vector<double> calibrated_terms_ms;
 };
 std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions &options = {});
+
+// The threads a CPU call of `variant` on `layer` runs on, of the
+// options.threads it may use: with options.threads_by_work, the count t that
+// minimises its predicted time, the cost model's work at t threads (the
+// busiest thread's share of the tasks the schedule cuts at t) at this CPU's
+// measured FMA rate, plus what one parallel loop costs at t
+// (fork_join_microseconds: the pool measured). A layer whose whole work is a
+// few tens of microseconds runs on a few threads: on 16, each thread would
+// get less work than its hand-off costs (bench/results/h200-52). Variants the
+// model does not cover (tensor-level, autoscheduled), GPU variants and
+// threads_by_work = false take options.threads as they are. The first call
+// at a thread count measures the FMA rate (~10 ms, once) and the pool's loop.
+int call_threads(const std::string &variant, const ConvShape &layer, const RunOptions &options = {});
 
 // Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding;
 // at layout "nhwc", (N, H', W', K) for an input (N, H, W, C).

@@ -1,37 +1,33 @@
-// Compiled with -march=native (see bench/CMakeLists.txt): the kernel can use
-// the widest FMA this CPU has. It runs at the width of the variants' own
-// vectors, so that a build for a narrower target than the CPU's (AVX2 code
-// on an AVX-512 machine, as a Zen 3 user gets) is measured against the peak
-// of the code it runs.
-#include "peak.h"
+// Compiled for the library's baseline like the rest of the runtime: each
+// vector width's kernel carries its own target attribute, and the widest this
+// CPU runs (at WINO_CPU_LEVEL) is picked at run time, so that one library runs
+// on every x86-64. The peak is measured at the width of the variants' own
+// vectors, so that a build for a narrower target than the CPU's (AVX2 code on
+// an AVX-512 machine, as a Zen 3 user gets) is measured against the peak of
+// the code it runs.
+#include "fma_peak.h"
 
 #include <algorithm>
 #include <chrono>
 #include <thread>
 #include <vector>
 
-namespace wino::bench {
+#include "cpu_features.h"
+
+namespace wino::detail {
 
 namespace {
-
-#if defined(__AVX512F__)
-constexpr int kNativeBytes = 64;
-#elif defined(__AVX__)
-constexpr int kNativeBytes = 32;
-#else
-constexpr int kNativeBytes = 16;
-#endif
 
 // 12 independent chains hide the FMA latency (4-5 cycles) on 2 FMA pipes,
 // and fit the 16 vector registers of AVX2 with the two operands.
 constexpr int kChains = 12;
 
 typedef float vec4 __attribute__((vector_size(16)));
-typedef float vec8 __attribute__((vector_size(std::min(kNativeBytes, 32))));
-typedef float vec16 __attribute__((vector_size(kNativeBytes)));
+typedef float vec8 __attribute__((vector_size(32)));
+typedef float vec16 __attribute__((vector_size(64)));
 
 template <typename Vec>
-float fma_loop(long iterations, float seed) {
+[[gnu::always_inline]] inline float fma_loop(long iterations, float seed) {
     constexpr int lanes = sizeof(Vec) / 4;
     Vec acc[kChains], a, b;
     for (int l = 0; l < lanes; l++) a[l] = 0.999f, b[l] = seed * 1e-3f;
@@ -51,19 +47,40 @@ float fma_loop(long iterations, float seed) {
     return sum;
 }
 
+__attribute__((target("avx512f"))) float fma_loop16(long iterations, float seed) {
+    return fma_loop<vec16>(iterations, seed);
+}
+__attribute__((target("avx2,fma"))) float fma_loop8(long iterations, float seed) {
+    return fma_loop<vec8>(iterations, seed);
+}
+__attribute__((target("fma"))) float fma_loop4_fma(long iterations, float seed) {
+    return fma_loop<vec4>(iterations, seed);
+}
+float fma_loop4(long iterations, float seed) { return fma_loop<vec4>(iterations, seed); }  // SSE: a multiply and an add
+
+// This CPU's widest vectors, in lanes, at the level WINO_CPU_LEVEL allows.
+int widest_lanes() {
+    __builtin_cpu_init();
+    const std::string level = cpu_level();
+    if (level == "native" && __builtin_cpu_supports("avx512f")) return 16;
+    if (level != "sse41" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 8;
+    return 4;
+}
+
 // The width the peak is measured at for code of `lanes`-lane vectors: the
 // same, but no wider than this CPU's.
 int fma_peak_lanes(int lanes) {
-    int bytes = 16;
-    while (bytes < kNativeBytes && bytes < 4 * lanes) bytes *= 2;
-    return bytes / 4;
+    int l = 4;
+    while (l < widest_lanes() && l < lanes) l *= 2;
+    return l;
 }
 
 }  // namespace
 
-Peak measure_fma_peak(int threads, int lanes, double seconds) {
+FmaPeak measure_fma_peak(int threads, int lanes, double seconds) {
     lanes = fma_peak_lanes(lanes);  // no wider than this CPU's vectors
-    float (*const loop)(long, float) = lanes == 16 ? fma_loop<vec16> : lanes == 8 ? fma_loop<vec8> : fma_loop<vec4>;
+    const bool fma = lanes > 4 || (cpu_level() != "sse41" && __builtin_cpu_supports("fma"));
+    float (*const loop)(long, float) = lanes == 16 ? fma_loop16 : lanes == 8 ? fma_loop8 : fma ? fma_loop4_fma : fma_loop4;
     seconds /= 2;  // per trial
     using clock = std::chrono::steady_clock;
     // Calibrate the iteration count on one thread.
@@ -95,4 +112,4 @@ Peak measure_fma_peak(int threads, int lanes, double seconds) {
     return {threads, lanes, best};
 }
 
-}  // namespace wino::bench
+}  // namespace wino::detail
