@@ -2,7 +2,7 @@
 // a suite of shapes x thread counts, in one run, so ratios are comparable.
 //
 //   wino_bench [--shape N,C,K,H,W[,P]]... [--threads T]... [--variant NAME]... [--no-peers] [--calibrate]
-//              [--idle-us US] [--cold] [--all-threads]
+//              [--idle-us US] [--cold] [--threads-by-work]
 //              [Google Benchmark flags]
 //
 // Benchmark names read variant/shape/threads:T. Variants run on weights
@@ -144,8 +144,8 @@ double g_idle_us = 0;
 // F(4,3) (9.4 MB of U) took 2.0x its back-to-back time and oneDNN's F(2,3)
 // (4.2 MB) 1.6x (Zen 5, 1 thread; bench/results/zen5-2core/session30).
 bool g_cold = false;
-// --all-threads: every call takes all of its thread count (RunOptions::threads_by_work off).
-bool g_all_threads = false;
+// --threads-by-work: a call takes no more threads than its work keeps busy (RunOptions::threads_by_work).
+bool g_threads_by_work = false;
 // A cold call's repetition is this many calls: each first evicts the caches
 // (a few milliseconds, outside the timing), so min_time's thousands of calls
 // for a small layer would take minutes.
@@ -242,7 +242,7 @@ void bench_variant(benchmark::State &state, const Case &c) {
     try {
         wino::RunOptions options;
         options.threads = c.threads;
-        options.threads_by_work = !g_all_threads;
+        options.threads_by_work = g_threads_by_work;
         // A variant runs on tensors of its own layout (the same random values
         // read in that order), a selector row on its row's.
         options.layout = selector ? selector->layout : wino::variant(c.variant).layout;
@@ -382,7 +382,7 @@ void print_summary(FILE *out, const std::vector<ConvShape> &shapes, const std::v
     std::fprintf(out, "\nMedian of each benchmark; speedup = other's time / this time (>1: this is faster);\n"
                       "MiB: peak memory of the call's temporaries; tasks: parallel tasks its loops offered;\n"
                       "joins: parallel loops it handed to the pool (each a fork and a join: wino_pool_probe);\n"
-                      "thr: the threads it ran on (RunOptions::threads_by_work: no more than its work keeps busy);\n"
+                      "thr: the threads it ran on (all asked for, or with --threads-by-work what its work keeps busy);\n"
                       "floor: the share of the time its multiply would take at the FMA peak, the multiply-adds\n"
                       "its blocks compute (waste at the layer's edges included): how close it runs to its own floor.\n");
     if (g_idle_us > 0) std::fprintf(out, "CPU calls %g us apart (--idle-us), not back to back.\n", g_idle_us);
@@ -450,9 +450,9 @@ int main(int argc, char **argv) {
                  "evict the caches before every timed CPU call (outside the timing), as in a network between two "
                  "calls of a layer: weights and tensors come from memory; " +
                      std::to_string(kColdCalls) + " calls per repetition");
-    app.add_flag("--all-threads", g_all_threads,
-                 "every call takes all of its --threads, however little work its layer has (RunOptions::"
-                 "threads_by_work off): for scaling measurements and A/B against the default");
+    app.add_flag("--threads-by-work", g_threads_by_work,
+                 "a call takes no more of its --threads than the cost model says its layer's work keeps busy "
+                 "(RunOptions::threads_by_work; the thr column says how many)");
     bool calibrate = false;
     app.add_flag("--calibrate", calibrate,
                  "first calibrate auto's cost model at each --threads on the calibration layers (as wino_tune "
@@ -509,10 +509,10 @@ int main(int argc, char **argv) {
     benchmark::AddCustomContext("halide_target", target);
     benchmark::AddCustomContext("idle_us", std::to_string(g_idle_us));
     benchmark::AddCustomContext("cold", g_cold ? "true" : "false");
-    benchmark::AddCustomContext("threads_by_work", g_all_threads ? "false" : "true");
-    std::fprintf(info, "%s\n", g_all_threads ? "Threads: every call takes all of its thread count (--all-threads)"
-                                              : "Threads: a call takes no more than its layer's work keeps busy "
-                                                "(the thr column; --all-threads: all)");
+    benchmark::AddCustomContext("threads_by_work", g_threads_by_work ? "true" : "false");
+    if (g_threads_by_work)
+        std::fprintf(info, "Threads: a call takes no more than its layer's work keeps busy (--threads-by-work; "
+                           "the thr column)\n");
     if (g_cold)
         std::fprintf(info, "Cold calls: %.0f MiB read on %d threads before every timed CPU call (--cold)\n",
                      double(evictor().bytes()) / (1 << 20), evictor().threads());

@@ -162,10 +162,10 @@ int main(int argc, char **argv) {
         ->check(CLI::Range(1, 1000));
     app.add_option("--chart", chart, "--timeline: also chart each call's threads, this many columns wide")
         ->check(CLI::Range(0, 1000));
-    bool all_threads = false;
-    app.add_flag("--all-threads", all_threads,
-                 "every call takes all of --threads, however little work its layer has (RunOptions::threads_by_work "
-                 "off); by default a call takes no more than its work keeps busy (wino::call_threads)");
+    bool threads_by_work = false;
+    app.add_flag("--threads-by-work", threads_by_work,
+                 "a call takes no more of --threads than the cost model says its layer's work keeps busy "
+                 "(RunOptions::threads_by_work, wino::call_threads)");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {
@@ -182,7 +182,7 @@ int main(int argc, char **argv) {
 
     wino::RunOptions options;
     options.threads = threads;
-    options.threads_by_work = !all_threads;
+    options.threads_by_work = threads_by_work;
     nlohmann::json results = nlohmann::json::array();
     for (const ConvShape &s : shapes) {
         const wino::bench::LayerData data = wino::bench::random_layer(s, 7);

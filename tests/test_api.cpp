@@ -1090,7 +1090,7 @@ TEST(ApiRunStats, ForkJoinsCountThePoolsLoops) {
     EXPECT_GT(points_variants, 0) << "the table has parallel=points rows";
 }
 
-// RunOptions::threads_by_work (call_threads): a layer whose work is a few
+// RunOptions::threads_by_work (call_threads, opt-in): a layer whose work is a few
 // vector operations (nanoseconds: less than any loop through the pool costs,
 // under TBB or OpenMP) takes one thread of 16, a layer of milliseconds keeps most
 // of them; off, a call takes all it may. The call runs on the count
@@ -1108,6 +1108,7 @@ TEST(ThreadsByWork, SmallLayersTakeFewThreadsAndLargeOnesMost) {
         SCOPED_TRACE(v.name);
         wino::RunOptions options;
         options.threads = 16;
+        options.threads_by_work = true;
         const bool model = v.schedule == "direct" || v.schedule == "fused";
         modelled += model;
         EXPECT_EQ(wino::call_threads(v.name, tiny, options), model ? 1 : 16);

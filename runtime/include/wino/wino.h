@@ -131,7 +131,7 @@ struct LoopSpan {
 struct RunStats {
     size_t peak_temporary_bytes = 0;  // the most memory the pipeline's temporaries held at once
     long long parallel_tasks = 0;     // independent tasks its widest parallel loop nest offered
-    int threads = 0;                  // threads it ran on (call_threads)
+    int threads = 0;                  // threads it ran on (RunOptions::threads, or call_threads' count)
     // Parallel loops it handed to the thread pool (nested ones included): each
     // is a fork and a join, a cost per loop that wino_pool_probe measures.
     long long fork_joins = 0;
@@ -153,10 +153,11 @@ struct RunStats {
 };
 
 struct RunOptions {
-    int threads = 0;            // worker threads for this call at most; 0 = one per core
-    // Take no more of `threads` than the layer's work keeps busy
-    // (call_threads); false: all of them, as a scaling measurement needs.
-    bool threads_by_work = true;
+    int threads = 0;            // worker threads for this call; 0 = one per core
+    // Opt-in: take no more of `threads` than the cost model says the layer's
+    // work keeps busy (call_threads). Off by default: on the 16-core Xeon
+    // host it made most small layers slower (bench/results/h200-53).
+    bool threads_by_work = false;
     size_t memory_limit = 0;    // bytes the call's temporaries may hold at once; 0 = no limit
     RunStats *stats = nullptr;  // if set, filled in by the call (the convolution only, not a weight preparation)
     // With stats set: also record when each parallel loop and task ran, and on
@@ -296,8 +297,13 @@ std::vector<Estimate> estimate_variants(const ConvShape &layer, const RunOptions
 // few tens of microseconds runs on a few threads: on 16, each thread would
 // get less work than its hand-off costs (bench/results/h200-52). Variants the
 // model does not cover (tensor-level, autoscheduled), GPU variants and
-// threads_by_work = false take options.threads as they are. The first call
-// at a thread count measures the FMA rate (~10 ms, once) and the pool's loop.
+// threads_by_work = false (the default) take options.threads as they are.
+// The first call at a thread count measures the FMA rate (~10 ms, once) and
+// the pool's loop. Measured against all 16 threads on the Xeon host (one
+// call, bench/results/h200-53): of 22 rows on 1x16x32² and 1x24->40 at
+// 19x23, 15 ran 4-40% slower on the 2-8 threads it chose, 7 ran 2-17%
+// faster; the model's work for such layers is below their real one-thread
+// time, so it cuts too deep.
 int call_threads(const std::string &variant, const ConvShape &layer, const RunOptions &options = {});
 
 // Output shape (N, K, H', W') for an input (N, C, H, W), K filters and a padding;
