@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # h200-53 (session 42): does a call's thread count by its work (RunOptions::threads_by_work, commit
-# ac6c753's successor on main) help the small layers at 16 threads, and cost the large ones nothing?
+# 1fd2892, where it was on by default) help the small layers at 16 threads, and cost the large ones nothing?
 # The same rows and shapes at 16 threads twice: as the library now runs them (default/) and with
 # every call on all 16 threads (--all-threads, all/); each run has its own oneDNN peers. Then the
 # pool's timeline of the small layers as they now run. Carries scripts/gpu_bundle.sh bench.
