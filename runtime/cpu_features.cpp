@@ -71,14 +71,18 @@ std::string cpu_level() {
     return level;
 }
 
+bool cpu_can_use(const std::string &features) {
+    std::vector<uint64_t> bits = feature_bits(features);
+    return limited_can_use(kWords, bits.data()) != 0;
+}
+
 std::string runnable_target(const std::string &targets) {
     std::vector<std::string> list;
     std::istringstream in(targets);
     for (std::string t; std::getline(in, t, ',');) list.push_back(t);
     if (list.empty()) return targets;
     for (const std::string &t : list) {
-        std::vector<uint64_t> bits = feature_bits(t);
-        if (limited_can_use(kWords, bits.data())) return t;
+        if (cpu_can_use(t)) return t;
     }
     return list.back();
 }

@@ -17,6 +17,10 @@ void install_cpu_level();
 // The CPU level in force ("native", "avx2" or "sse41").
 std::string cpu_level();
 
+// Whether this CPU, at its level, has every feature of a Halide target string
+// ("avx512", "avx2-fma"): the check Halide's dispatch makes.
+bool cpu_can_use(const std::string &features);
+
 // Of a comma-separated list of Halide target strings, the first this CPU
 // (at its level) can run: what Halide's dispatch chooses. The last when none
 // passes (Halide's fallback).

@@ -60,10 +60,8 @@ float fma_loop4(long iterations, float seed) { return fma_loop<vec4>(iterations,
 
 // This CPU's widest vectors, in lanes, at the level WINO_CPU_LEVEL allows.
 int widest_lanes() {
-    __builtin_cpu_init();
-    const std::string level = cpu_level();
-    if (level == "native" && __builtin_cpu_supports("avx512f")) return 16;
-    if (level != "sse41" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 8;
+    if (cpu_can_use("avx512")) return 16;
+    if (cpu_can_use("avx2-fma")) return 8;
     return 4;
 }
 
@@ -79,7 +77,7 @@ int fma_peak_lanes(int lanes) {
 
 FmaPeak measure_fma_peak(int threads, int lanes, double seconds) {
     lanes = fma_peak_lanes(lanes);  // no wider than this CPU's vectors
-    const bool fma = lanes > 4 || (cpu_level() != "sse41" && __builtin_cpu_supports("fma"));
+    const bool fma = lanes > 4 || cpu_can_use("fma");
     float (*const loop)(long, float) = lanes == 16 ? fma_loop16 : lanes == 8 ? fma_loop8 : fma ? fma_loop4_fma : fma_loop4;
     seconds /= 2;  // per trial
     using clock = std::chrono::steady_clock;

@@ -450,8 +450,13 @@ void run_prepared(const detail::CompiledVariant &v, detail::ConvFn fn, const Con
     auto out = conv_view(output.data, output.shape, options.layout);
     if (!on_gpu(v.info)) {
         auto w = halide_view(weights.data(), prepared_shape_of(v.info, weights.K(), weights.C()));
-        const ConvShape layer = layer_of(input.shape, {weights.K(), weights.C(), 3, 3}, padding, options.layout);
-        const int threads = call_threads(v.info.name, layer, options);
+        // Most calls take the threads asked for; only threads_by_work pays for
+        // call_threads' lookups.
+        const int threads =
+            options.threads_by_work
+                ? call_threads(v.info.name, layer_of(input.shape, {weights.K(), weights.C(), 3, 3}, padding, options.layout),
+                               options)
+                : detail::resolve_threads(options.threads);
         call_pipeline([&] { return "variant " + v.info.name; }, options, threads, options.stats, fn, in.raw_buffer(),
                       w.raw_buffer(), padding, threads, out.raw_buffer());
         return;
