@@ -18,8 +18,10 @@
 #include <map>
 #include <memory>
 #include <thread>
+#include <tuple>
 #include <vector>
 
+#include <tbb/blocked_range.h>
 #include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -216,6 +218,19 @@ int hold_microseconds() {
     return us;
 }
 
+// Whether a top-level loop hands each thread the tasks it ran the last time
+// the same loop (same pipeline, same range) ran in this arena (oneTBB's
+// affinity_partitioner), instead of whatever stealing gives it: a thread then
+// finds its tasks' data (a band's weights, a block of channels' transformed
+// filter) still in its own cache. WINO_AFFINITY=0 off, 1 for loops of more
+// tasks than threads, 2 for every top-level loop (the static partitioner of
+// a loop of at most one task per thread maps tasks to arena slots, but a
+// worker need not take the same slot each time).
+int affinity_level() {
+    static const int level = std::min(env_microseconds("WINO_AFFINITY", 0), 2);
+    return level;
+}
+
 // Which runtime runs the parallel loops: WINO_POOL=tbb or openmp, read once per
 // process; unset, kDefaultPool.
 constexpr PoolKind kDefaultPool = PoolKind::Tbb;
@@ -298,6 +313,14 @@ public:
             if (size <= threads) tbb::parallel_for(min, min + size, one, tbb::static_partitioner());
             else tbb::parallel_for(min, min + size, one);
         };
+        auto body_affine = [&](tbb::affinity_partitioner &ap) {
+            tbb::parallel_for(
+                tbb::blocked_range<int>(min, min + size),
+                [&](const tbb::blocked_range<int> &r) {
+                    for (int i = r.begin(); i < r.end(); i++) one(i);
+                },
+                ap);
+        };
         if (t_width > 1) {
             if (call) call->nested_fork_joins.fetch_add(1, std::memory_order_relaxed);
             body();  // nested inside a task of the call's arena: TBB balances it there
@@ -314,6 +337,9 @@ public:
                     hold.finished();
                 };
                 a.arena.execute([&] { tbb::parallel_for(min, min + size, held, tbb::static_partitioner()); });
+            } else if (affinity_level() >= (size > threads ? 1 : 2)) {
+                tbb::affinity_partitioner &ap = a.partitioner(task, min, size);
+                a.arena.execute([&] { body_affine(ap); });
             } else {
                 a.arena.execute(body);
             }
@@ -331,6 +357,7 @@ private:
     Pool() : kind_(read_pool_kind()) {
         spin_microseconds();
         hold_microseconds();
+        affinity_level();
     }
 
     const PoolKind kind_;
@@ -405,6 +432,19 @@ private:
         int workers;  // worker slots (one slot is the caller's)
         std::chrono::steady_clock::time_point last_end;  // when its last loop returned
         std::chrono::steady_clock::time_point last_gap;  // when a loop last came after a gap
+
+        // The affinity of a top-level loop (its task function, i.e. its
+        // place in a pipeline, and its range) to the arena's threads. The
+        // arena is its calling thread's, so no other thread uses these. A
+        // process that runs many shapes starts over after kMostLoops.
+        tbb::affinity_partitioner &partitioner(halide_task_t task, int min, int size) {
+            static constexpr size_t kMostLoops = 512;
+            if (affinity.size() >= kMostLoops) affinity.clear();
+            auto &p = affinity[{reinterpret_cast<uintptr_t>(task), min, size}];
+            if (!p) p = std::make_unique<tbb::affinity_partitioner>();
+            return *p;
+        }
+        std::map<std::tuple<uintptr_t, int, int>, std::unique_ptr<tbb::affinity_partitioner>> affinity;
     };
 
     // Loops closer together than kTbbSpin find TBB's workers still awake, and
