@@ -11,12 +11,12 @@ base=$OUT
 for r in 1 2; do
     for a in 0 1 2; do
         (OUT=$base/a${a}_r$r; mkdir -p $OUT; export WINO_AFFINITY=$a
-         bench_limit=120 run_bench --threads 16 \
+         bench_limit=100 run_bench --threads 16 \
             --shape 1,64,64,56,56 --shape 1,128,128,28,28 --shape 1,256,256,14,14 --shape 1,512,512,7,7 \
             --shape 8,64,64,56,56 --shape 8,256,256,14,14 --shape 1,96,96,28,28 \
             --variant wino_fused_f4_4x2_points_nhwc --variant wino_fused_f2_4x2_points_nhwc \
-            --variant wino_fused_f2_4x2_groups_nhwc --variant wino_fused_f4_4x2_groups --variant wino_fused_f4_4x2_nhwc \
-            --variant wino_fused_f4_7x1_nhwc --variant direct_7x1_nhwc_rowtaps_groups_blocks --variant auto_nhwc \
+            --variant wino_fused_f2_4x2_groups_nhwc --variant wino_fused_f4_4x2_groups \
+            --variant direct_7x1_nhwc_rowtaps_groups_blocks --variant auto_nhwc \
             --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true)
     done
 done
