@@ -520,7 +520,10 @@ int main(int argc, char **argv) {
     benchmark::AddCustomContext("pool", pool);
     const int hold_us = wino::detail::pool_hold_microseconds();
     benchmark::AddCustomContext("pool_hold_us", std::to_string(hold_us));
-    std::fprintf(info, "CPU: %s\nHalide target: %s\nThread pool: %s (WINO_POOL)%s\n", cpu.c_str(), target.c_str(), pool,
+    const int affinity = wino::detail::pool_affinity_level();
+    benchmark::AddCustomContext("pool_affinity", std::to_string(affinity));
+    std::fprintf(info, "CPU: %s\nHalide target: %s\nThread pool: %s (WINO_POOL), affinity %d (WINO_AFFINITY)%s\n",
+                 cpu.c_str(), target.c_str(), pool, affinity,
                  hold_us ? (", threads held up to " + std::to_string(hold_us) + " us for a loop's last task (WINO_HOLD_US)")
                                .c_str()
                          : "");

@@ -222,12 +222,16 @@ int hold_microseconds() {
 // the same loop (same pipeline, same range) ran in this arena (oneTBB's
 // affinity_partitioner), instead of whatever stealing gives it: a thread then
 // finds its tasks' data (a band's weights, a block of channels' transformed
-// filter) still in its own cache. WINO_AFFINITY=0 off, 1 for loops of more
-// tasks than threads, 2 for every top-level loop (the static partitioner of
-// a loop of at most one task per thread maps tasks to arena slots, but a
-// worker need not take the same slot each time).
+// filter) still in its own cache, as OpenMP's static schedules give oneDNN's
+// threads. WINO_AFFINITY=0 off, 1 for loops of more tasks than threads, 2
+// (default) for every top-level loop: the static partitioner of a loop of at
+// most one task per thread maps tasks to arena slots, but a worker need not
+// take the same slot each time. 16-core Xeon host, 7 layers x 6 rows at 16
+// threads, against oneDNN's drift between the processes: N = 1 layers 8%
+// faster with 2, 3% with 1; N = 8 level with 2, 8% slower with 1
+// (bench/results/h200-54). 2-core Zen 5: level (zen5-2core/session43).
 int affinity_level() {
-    static const int level = std::min(env_microseconds("WINO_AFFINITY", 0), 2);
+    static const int level = std::min(env_microseconds("WINO_AFFINITY", 2), 2);
     return level;
 }
 
@@ -611,6 +615,8 @@ const char *pool_kind_name(PoolKind kind) { return kind == PoolKind::OpenMP ? "o
 PoolKind pool_kind() { return Pool::instance().kind(); }
 
 int pool_hold_microseconds() { return hold_microseconds(); }
+
+int pool_affinity_level() { return affinity_level(); }
 
 double fork_join_microseconds(int threads) {
     if (threads <= 1) return 0;

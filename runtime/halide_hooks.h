@@ -24,6 +24,10 @@ const char *pool_kind_name(PoolKind kind);
 // WINO_HOLD_US: how long oneTBB's threads wait for a top-level loop's last
 // task (0: not at all, the default). Read once per process.
 int pool_hold_microseconds();
+// WINO_AFFINITY: which top-level loops replay their last task-to-thread
+// mapping (0: none, 1: those of more tasks than threads, 2: all, the
+// default). Read once per process.
+int pool_affinity_level();
 
 // What one parallel loop costs at `threads` threads beyond its work, in
 // microseconds: a loop of one short busy task per thread (5 us) through the
