@@ -306,8 +306,9 @@ public:
             return result.load();
         }
 #endif
-        // A loop of at most one task per thread has nothing to balance: the
-        // static partitioner hands each task to a thread of its own at once,
+        // Without affinity (nested loops; top-level ones with WINO_AFFINITY=0,
+        // or 1 for these): a loop of at most one task per thread has nothing
+        // to balance: the static partitioner hands each task to a thread of its own at once,
         // where the default one splits the range by stealing, a hop per
         // halving. 16-core Xeon (wino_pool_probe, one loop of a 20 us task
         // per thread): 46 -> 33 us at 16 threads, 36 -> 26 at 8; real layers
