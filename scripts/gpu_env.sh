@@ -20,6 +20,9 @@ fi
 export LD_LIBRARY_PATH=/tmp/wino/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 bin=/tmp/wino/bin
 
+# A device call brings back at most 8 files from $OUT (h200-54 lost five):
+# a call of several runs writes them elsewhere and packs them into one
+# archive under $OUT.
 # wino_bench with the given arguments, its JSON gzipped to $OUT/bench.json.gz
 # and its header and median tables to $OUT/medians.txt; within $bench_limit
 # seconds (default 560, under the device's 600 s per call).
