@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -167,20 +168,24 @@ long long record_width(int size) {
     return width;
 }
 
-// A setting in microseconds from the environment, read by the caller once
-// per process: `fallback` when unset, or when not a number of 0-1000000
-// (then with a line on stderr that says so).
-int env_microseconds(const char *name, int fallback) {
+// An integer setting from the environment, read by the caller once per
+// process: `fallback` when unset, or when not an integer in [lo, hi] (then
+// with a line on stderr that names the accepted values).
+int env_int(const char *name, int fallback, int lo, int hi, const char *what) {
     const char *env = std::getenv(name);
     if (!env || !*env) return fallback;
     char *end = nullptr;
+    errno = 0;
     const long v = std::strtol(env, &end, 10);
-    if (*end || v < 0 || v > 1000000) {
-        std::fprintf(stderr, "wino: %s='%s' is not a number of microseconds (0-1000000); using %d\n", name, env,
-                     fallback);
+    if (*end || errno || v < lo || v > hi) {
+        std::fprintf(stderr, "wino: %s='%s' is not %s (%d-%d); using %d\n", name, env, what, lo, hi, fallback);
         return fallback;
     }
     return int(v);
+}
+
+int env_microseconds(const char *name, int fallback) {
+    return env_int(name, fallback, 0, 1000000, "a number of microseconds");
 }
 
 // Between calls oneTBB's workers spin for ~0.1-0.2 ms, then sleep; waking
@@ -231,7 +236,7 @@ int hold_microseconds() {
 // faster with 2, 3% with 1; N = 8 level with 2, 8% slower with 1
 // (bench/results/h200-54). 2-core Zen 5: level (zen5-2core/session43).
 int affinity_level() {
-    static const int level = std::min(env_microseconds("WINO_AFFINITY", 2), 2);
+    static const int level = env_int("WINO_AFFINITY", 2, 0, 2, "an affinity level");
     return level;
 }
 

@@ -151,20 +151,33 @@ TEST_F(CliRun, DirectRoundTripMatchesReference) {
     }
 }
 
-// WINO_SPIN_US (how long the pool's workers spin between loops) and
-// WINO_HOLD_US (how long they wait for a loop's last task) off, on, or not a
-// number: the run is still right; a bad value costs one warning line.
-TEST_F(CliRun, SpinAndHoldSettingsOffOnOrInvalidStillComputeTheConvolution) {
+// WINO_SPIN_US (how long the pool's workers spin between loops),
+// WINO_HOLD_US (how long they wait for a loop's last task) and WINO_AFFINITY
+// (which loops replay their task-to-thread mapping) off, on, out of range or
+// not a number: the run is still right; a bad value costs one warning line
+// that names the accepted values.
+TEST_F(CliRun, PoolSettingsOffOnOrInvalidStillComputeTheConvolution) {
     const ConvShape s{1, 3, 5, 9, 11, 1};
-    for (const auto &[name, fallback] : {std::pair{std::string("WINO_SPIN_US"), 2000}, {"WINO_HOLD_US", 0}}) {
-        for (const std::string value : {"0", "abc", "-5", "50"}) {
-            SCOPED_TRACE(name + "=" + value);
-            const std::string warning = value == "abc" || value == "-5"
-                                            ? "wino: " + name + "='" + value +
-                                                  "' is not a number of microseconds (0-1000000); using " +
-                                                  std::to_string(fallback) + "\n"
-                                            : "";
-            EXPECT_LE(round_trip("wino_fused_f4", s, {name + "=" + value}, warning), 2e-5);
+    struct Setting {
+        std::string name, what, range;
+        int fallback;
+        std::vector<std::string> good, bad;
+    };
+    const Setting settings[] = {
+        {"WINO_SPIN_US", "a number of microseconds", "0-1000000", 2000, {"0", "50"}, {"abc", "-5", "2000000"}},
+        {"WINO_HOLD_US", "a number of microseconds", "0-1000000", 0, {"0", "50"}, {"abc", "-5"}},
+        {"WINO_AFFINITY", "an affinity level", "0-2", 2, {"0", "1", "2"}, {"abc", "3", "-1", "1.5"}},
+    };
+    for (const Setting &setting : settings) {
+        for (const std::string &value : setting.good) {
+            SCOPED_TRACE(setting.name + "=" + value);
+            EXPECT_LE(round_trip("wino_fused_f4", s, {setting.name + "=" + value}, ""), 2e-5);
+        }
+        for (const std::string &value : setting.bad) {
+            SCOPED_TRACE(setting.name + "=" + value);
+            const std::string warning = "wino: " + setting.name + "='" + value + "' is not " + setting.what + " (" +
+                                        setting.range + "); using " + std::to_string(setting.fallback) + "\n";
+            EXPECT_LE(round_trip("wino_fused_f4", s, {setting.name + "=" + value}, warning), 2e-5);
         }
     }
 }
