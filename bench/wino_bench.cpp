@@ -522,8 +522,12 @@ int main(int argc, char **argv) {
     benchmark::AddCustomContext("pool_hold_us", std::to_string(hold_us));
     const int affinity = wino::detail::pool_affinity_level();
     benchmark::AddCustomContext("pool_affinity", std::to_string(affinity));
-    std::fprintf(info, "CPU: %s\nHalide target: %s\nThread pool: %s (WINO_POOL), affinity %d (WINO_AFFINITY)%s\n",
-                 cpu.c_str(), target.c_str(), pool, affinity,
+    const int nested = wino::detail::pool_nested_level();
+    benchmark::AddCustomContext("pool_nested", std::to_string(nested));
+    std::fprintf(info,
+                 "CPU: %s\nHalide target: %s\nThread pool: %s (WINO_POOL), affinity %d (WINO_AFFINITY), nested %d "
+                 "(WINO_NESTED)%s\n",
+                 cpu.c_str(), target.c_str(), pool, affinity, nested,
                  hold_us ? (", threads held up to " + std::to_string(hold_us) + " us for a loop's last task (WINO_HOLD_US)")
                                .c_str()
                          : "");

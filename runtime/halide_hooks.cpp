@@ -240,6 +240,23 @@ int affinity_level() {
     return level;
 }
 
+// Whether a loop nested in tasks whose enclosing loops already give each of
+// the call's threads the same number of tasks (their iterations, t_width, a
+// multiple of the threads) runs in order on the thread that runs its
+// enclosing task (WINO_NESTED=1, the default), instead of being split among
+// the arena's threads (0; oneTBB lets idle threads steal its halves). A
+// fused band's channel blocks read the transformed input (V) its thread just
+// wrote: stolen, a block reads it from another core's cache, and a band's
+// blocks waited for the band's thread to finish its transform. Zen 5, 2
+// threads: 1x128x28² F(4,3) 7x1, two bands, 0.294 -> 0.222 ms, 1x64x56²
+// 0.283 -> 0.248 (zen5-2core/session44/nested_2t).
+int nested_level() {
+    static const int level = env_int("WINO_NESTED", 1, 0, 1, "a nested-loop setting");
+    return level;
+}
+
+bool runs_in_order(int threads) { return t_width > 1 && t_width % threads == 0 && nested_level() == 1; }
+
 // Which runtime runs the parallel loops: WINO_POOL=tbb or openmp, read once per
 // process; unset, kDefaultPool.
 constexpr PoolKind kDefaultPool = PoolKind::Tbb;
@@ -289,13 +306,15 @@ public:
         CallContext *call = t_call;
         const int threads = call ? call->threads : 1;
         const long long width = record_width(size);
-        const bool pooled = threads > 1 && size > 1;
+        const bool pooled = threads > 1 && size > 1 && !runs_in_order(threads);
         const LoopTrace loop(call, size, pooled);
         if (!pooled) {
-            // One thread, or one iteration (a loop over one image or one
-            // band): the caller runs the iterations in order, without TBB's
-            // tasks (they cost a small call a fifth of its time). A loop
-            // nested in one of these enters the arena itself.
+            // One thread, one iteration (a loop over one image or one
+            // band), or a nested loop whose enclosing loops split evenly
+            // (runs_in_order): the caller runs the iterations in order,
+            // without TBB's tasks (they cost a small call a fifth of its
+            // time). A loop nested in a loop of one iteration at the top
+            // enters the arena itself.
             for (int i = min; i < min + size; i++)
                 if (int r = loop.run(task, uc, i, closure, call, width)) return r;
             return 0;
@@ -333,7 +352,7 @@ public:
         };
         if (t_width > 1) {
             if (call) call->nested_fork_joins.fetch_add(1, std::memory_order_relaxed);
-            body();  // nested inside a task of the call's arena: TBB balances it there
+            body();  // nested inside a task of the call's arena, whose loops split unevenly: TBB balances it there
         } else {
             Arena &a = arena(threads);
             epoch().fetch_add(1, std::memory_order_release);  // spinners let their workers go
@@ -368,6 +387,7 @@ private:
         spin_microseconds();
         hold_microseconds();
         affinity_level();
+        nested_level();
     }
 
     const PoolKind kind_;
@@ -623,6 +643,7 @@ PoolKind pool_kind() { return Pool::instance().kind(); }
 int pool_hold_microseconds() { return hold_microseconds(); }
 
 int pool_affinity_level() { return affinity_level(); }
+int pool_nested_level() { return nested_level(); }
 
 double fork_join_microseconds(int threads) {
     if (threads <= 1) return 0;

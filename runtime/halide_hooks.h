@@ -28,6 +28,11 @@ int pool_hold_microseconds();
 // mapping (0: none, 1: those of more tasks than threads, 2: all, the
 // default). Read once per process.
 int pool_affinity_level();
+// WINO_NESTED: whether a nested loop runs in order on its enclosing task's
+// thread when the enclosing loops already give every thread the same number
+// of tasks (1, the default), or is split among the threads (0). Read once
+// per process.
+int pool_nested_level();
 
 // What one parallel loop costs at `threads` threads beyond its work, in
 // microseconds: a loop of one short busy task per thread (5 us) through the

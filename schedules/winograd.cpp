@@ -189,8 +189,10 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
     out.parallel(bxo).parallel(byo).parallel(n);
     const Expr band_count = (tiles_x + bands.x - 1) / bands.x * ((tiles_y + bands.y - 1) / bands.y) * N;
     // Channel blocks in parallel too: a layer with few bands still uses every
-    // core; with enough bands, the inner loop runs serially on the worker that
-    // runs the band (runtime/halide_hooks.cpp). parallel=groups instead cuts
+    // core; with bands a multiple of the threads, the inner loop runs in order
+    // on the worker that runs the band (runtime/halide_hooks.cpp,
+    // runs_in_order), else idle threads take some of a band's blocks and read
+    // its transformed input from the band's core. parallel=groups instead cuts
     // a band's blocks of KB channels into as many groups as the threads need
     // (channel_groups), each a task that transforms the band's input itself
     // (below): every core then reads a transformed input it wrote, where with

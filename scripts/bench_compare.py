@@ -10,6 +10,10 @@ Per case (variant, layer, threads): each condition's time is the median of its f
 (wino_bench reports aggregates only; processes on a noisy machine drift apart, so alternate the
 conditions' processes and give each several); the columns after the first condition are their
 time over the first's, and a last row their geometric mean. Only cases every condition ran are shown.
+Below the table, that geometric mean for this project's rows and for the peers' (oneDNN) apart: a
+switch of ours does not touch the peers, so their ratio is the processes' drift, the yardstick for
+ours. --best adds, per layer and thread count, each condition's fastest row of ours and fastest
+peer, and the ratios of their times to the first condition's.
 """
 import argparse
 import os
@@ -55,6 +59,8 @@ def main():
     ap.add_argument("conditions", nargs="+",
                     help="label=file[,file...]: wino_bench JSON (.json, .json.gz) or its printed medians")
     ap.add_argument("--markdown", action="store_true", help="a markdown table instead of aligned text")
+    ap.add_argument("--best", action="store_true",
+                    help="also each layer's fastest row of ours and fastest peer under each condition")
     args = ap.parse_args()
     labels, runs = [], []
     for cond in args.conditions:
@@ -76,12 +82,60 @@ def main():
     # One number per condition: the geometric mean of its ratios over all cases.
     rows.append(["geometric mean", "", f"{len(cases)} cases", ""] +
                 [f"{statistics.geometric_mean(rs):.3f}" for rs in ratios])
-    if args.markdown:
+    print_table(header, rows, args.markdown)
+    if len(runs) < 2:
+        return
+    peer = [report.PEERS.__contains__(c[0]) for c in cases]
+    print()
+    for name, want in (("our rows", False), ("peers (the processes' drift)", True)):
+        picked = [[r for r, p in zip(rs, peer) if p == want] for rs in ratios]
+        if picked[0]:
+            print(f"geometric mean, {name}, {len(picked[0])} cases: " +
+                  ", ".join(f"{l} / {labels[0]} {statistics.geometric_mean(rs):.3f}"
+                            for l, rs in zip(labels[1:], picked)))
+    if args.best:
+        print()
+        print_table(*best_table(labels, runs, cases), args.markdown)
+
+
+def best_table(labels, runs, cases):
+    """Per (layer, threads): each condition's fastest row of ours and fastest peer (by the median of
+    its files' medians), the first condition's times, and the others' over them."""
+    header = ["layer", "threads", f"ours: {labels[0]}", "ms"] + [f"{l}: row, / {labels[0]}" for l in labels[1:]] + \
+             [f"peer {labels[0]} ms"] + [f"peer {l} / {labels[0]}" for l in labels[1:]]
+    rows, ours_r, peer_r = [], [[] for _ in runs[1:]], [[] for _ in runs[1:]]
+    for layer, threads in sorted({(c[1], c[2]) for c in cases}):
+        mine = [c for c in cases if (c[1], c[2]) == (layer, threads)]
+        best = []
+        for want_peer in (False, True):
+            group = [c for c in mine if (c[0] in report.PEERS) == want_peer]
+            best.append([min(((statistics.median(r[c]), c[0]) for c in group), default=None) for r in runs])
+        if not best[0][0]:
+            continue
+        row = [layer, threads, best[0][0][1], f"{best[0][0][0]:.4f}"]
+        for i, b in enumerate(best[0][1:]):
+            ours_r[i].append(b[0] / best[0][0][0])
+            row.append(f"{b[1]} {ours_r[i][-1]:.3f}")
+        if best[1][0]:
+            row.append(f"{best[1][0][0]:.4f}")
+            for i, b in enumerate(best[1][1:]):
+                peer_r[i].append(b[0] / best[1][0][0])
+                row.append(f"{peer_r[i][-1]:.3f}")
+        rows.append(row)
+    rows.append(["geometric mean", "", f"{len(rows)} layers", ""] +
+                [f"{statistics.geometric_mean(rs):.3f}" for rs in ours_r] + [""] +
+                [f"{statistics.geometric_mean(rs):.3f}" if rs else "" for rs in peer_r])
+    return header, rows
+
+
+def print_table(header, rows, markdown):
+    if markdown:
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for r in rows:
             print("| " + " | ".join(str(x) for x in r) + " |")
     else:
+        rows = [r + [""] * (len(header) - len(r)) for r in rows]
         widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
         for r in [header] + rows:
             print("  ".join(str(x).ljust(w) for x, w in zip(r, widths)))

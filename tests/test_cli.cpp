@@ -152,8 +152,9 @@ TEST_F(CliRun, DirectRoundTripMatchesReference) {
 }
 
 // WINO_SPIN_US (how long the pool's workers spin between loops),
-// WINO_HOLD_US (how long they wait for a loop's last task) and WINO_AFFINITY
-// (which loops replay their task-to-thread mapping) off, on, out of range or
+// WINO_HOLD_US (how long they wait for a loop's last task), WINO_AFFINITY
+// (which loops replay their task-to-thread mapping) and WINO_NESTED (whether
+// evenly split loops' nested loops run in order) off, on, out of range or
 // not a number: the run is still right; a bad value costs one warning line
 // that names the accepted values.
 TEST_F(CliRun, PoolSettingsOffOnOrInvalidStillComputeTheConvolution) {
@@ -167,6 +168,7 @@ TEST_F(CliRun, PoolSettingsOffOnOrInvalidStillComputeTheConvolution) {
         {"WINO_SPIN_US", "a number of microseconds", "0-1000000", 2000, {"0", "50"}, {"abc", "-5", "2000000"}},
         {"WINO_HOLD_US", "a number of microseconds", "0-1000000", 0, {"0", "50"}, {"abc", "-5"}},
         {"WINO_AFFINITY", "an affinity level", "0-2", 2, {"0", "1", "2"}, {"abc", "3", "-1", "1.5"}},
+        {"WINO_NESTED", "a nested-loop setting", "0-1", 1, {"0", "1"}, {"on", "2"}},
     };
     for (const Setting &setting : settings) {
         for (const std::string &value : setting.good) {
