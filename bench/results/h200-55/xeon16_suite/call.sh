@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# h200-55 (session 44): the 2-core suite's rows (zen5-2core/session43/suite) and wino_fused_f6_5x1_k4_groups_inline_nhwc at 1 and 16 threads on the
+# 16-core host, with the pool's defaults of commits 942371a and 236c047 on (WINO_AFFINITY=2, WINO_NESTED=1; threads_by_work off), which
+# no suite on this host has run. Carries scripts/gpu_bundle.sh bench built from the session's HEAD.
+set -u
+source scripts/gpu_env.sh
+lscpu > $OUT/machine.txt
+export WINO_TUNING_TABLE=$OUT/none.json
+bench_limit=540 run_bench --threads 1 --threads 16 --variant direct_xvec --variant tuned_direct_1x2_vecx --variant direct_xvec_pad_image --variant direct_7x1 --variant direct_rows --variant direct_7x1_rowtaps --variant direct_7x1_nhwc_rowtaps --variant direct_8x1_nhwc_rowtaps --variant direct_8x1_k3_nhwc_rowtaps --variant direct_8x1_k1_nhwc_rowtaps --variant direct_8x3_k1_nhwc --variant wino_fused_f4_7x1 --variant wino_fused_f4_4x2 --variant wino_fused_f2_4x2 --variant wino_fused_f4_rows --variant wino_fused_f4_4x2_groups --variant wino_fused_f2_4x2_groups --variant wino_fused_f4_4x2_nhwc --variant wino_fused_f4_7x1_nhwc --variant wino_fused_f4_8x1_nhwc --variant wino_fused_f4_4x2_groups_nhwc --variant wino_fused_f4_7x1_groups_nhwc --variant wino_fused_f2_4x2_groups_nhwc --variant wino_fused_f6_nhwc --variant wino_fused_f4_4x2_k3_nhwc --variant wino_fused_f6_4x2_k3_nhwc --variant wino_fused_f4_4x2_k1_all_nhwc --variant wino_fused_f4_4x2_points_nhwc --variant wino_fused_f2_4x2_points_nhwc --variant auto --variant auto_nhwc --variant wino_fused_f4_7x1_inline_nhwc --variant wino_fused_f4_7x1_groups_inline_nhwc --variant wino_fused_f4_3x2_k4_inline_nhwc --variant direct_3x2_k4_nhwc --variant direct_7x1_nhwc_rowtaps_groups --variant direct_8x1_nhwc_rowtaps_blocks --variant direct_7x1_nhwc_rowtaps_blocks --variant direct_7x1_nhwc_rowtaps_groups_blocks --variant direct_8x1_k1_nhwc_rowtaps_blocks --variant wino_fused_f6_5x1_k4_nhwc --variant wino_fused_f6_5x1_k4_inline_nhwc --variant wino_fused_f6_5x1_k4_groups_inline_nhwc --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true --variant direct_6x1_k3_nhwc_rowtaps_blocks
+ls $OUT
