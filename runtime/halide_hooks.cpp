@@ -248,8 +248,9 @@ int affinity_level() {
 // fused band's channel blocks read the transformed input (V) its thread just
 // wrote: stolen, a block reads it from another core's cache, and a band's
 // blocks waited for the band's thread to finish its transform. Zen 5, 2
-// threads: 1x128x28² F(4,3) 7x1, two bands, 0.294 -> 0.222 ms, 1x64x56²
-// 0.283 -> 0.248 (zen5-2core/session44/nested_2t).
+// threads: 1x128x28² F(4,3) 7x1, two bands, 0.294 -> 0.222 ms; over the
+// suite level, our rows 1.008x against oneDNN's drift of 1.019x
+// (zen5-2core/session44/nested_2t). Not yet measured on many cores.
 int nested_level() {
     static const int level = env_int("WINO_NESTED", 1, 0, 1, "a nested-loop setting");
     return level;
