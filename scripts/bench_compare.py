@@ -85,7 +85,7 @@ def main():
     print_table(header, rows, args.markdown)
     if len(runs) < 2:
         return
-    peer = [report.PEERS.__contains__(c[0]) for c in cases]
+    peer = [is_peer(c[0]) for c in cases]
     print()
     for name, want in (("our rows", False), ("peers (the processes' drift)", True)):
         picked = [[r for r, p in zip(rs, peer) if p == want] for rs in ratios]
@@ -98,6 +98,11 @@ def main():
         print_table(*best_table(labels, runs, cases), args.markdown)
 
 
+def is_peer(variant):
+    """Whether a row is a peer's (oneDNN), as the report tells them apart."""
+    return variant in report.PEERS
+
+
 def best_table(labels, runs, cases):
     """Per (layer, threads): each condition's fastest row of ours and fastest peer (by the median of
     its files' medians), the first condition's times, and the others' over them."""
@@ -108,7 +113,7 @@ def best_table(labels, runs, cases):
         mine = [c for c in cases if (c[1], c[2]) == (layer, threads)]
         best = []
         for want_peer in (False, True):
-            group = [c for c in mine if (c[0] in report.PEERS) == want_peer]
+            group = [c for c in mine if is_peer(c[0]) == want_peer]
             best.append([min(((statistics.median(r[c]), c[0]) for c in group), default=None) for r in runs])
         if not best[0][0]:
             continue
