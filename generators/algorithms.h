@@ -12,7 +12,7 @@
 // same either way; only the buffers' strides differ.
 // Both convolutions run on weights prepared by their own pipeline, in blocks
 // of output channels (layout.h): packed W (ki, rx, ry, c, kb) for direct
-// (W (ki, c, rx, ry, kb) with channels_last), transformed U (ki, c, kb, u, v) for Winograd.
+// (W (ki, c, rx, ry, kb) with channels_last), transformed U (ki, c, u, v, kb) for Winograd.
 // Output size: H' = H + 2·padding - 2, W' likewise; padding is 0 or 1.
 #pragma once
 
@@ -234,8 +234,8 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) = 0.0f;
     // kb clamped as in direct_algorithm: a register block of 48 channels
     // reaches past the packed blocks for its last lanes beyond K.
-    const Expr kb = min(s.k / kWeightKBlock, U.dim(2).extent() - 1);
-    s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) += U(s.k % kWeightKBlock, s.rc, kb, s.u, s.v) * s.V.out(s.u, s.v, s.tx, s.ty, s.rc, s.n);
+    const Expr kb = min(s.k / kWeightKBlock, U.dim(4).extent() - 1);
+    s.M(s.u, s.v, s.k, s.tx, s.ty, s.n) += U(s.k % kWeightKBlock, s.rc, s.u, s.v, kb) * s.V.out(s.u, s.v, s.tx, s.ty, s.rc, s.n);
 
     s.Y = kron(w.A_T, s.M, s.u, s.v, {s.k, s.tx, s.ty, s.n}, "Y");
 
@@ -248,8 +248,8 @@ WinogradStages winograd_algorithm(int m, In &input, Wt &U, const Halide::Expr &p
     detail::constrain_layout(input, channels_last);
     detail::constrain_layout(output, channels_last);
     U.dim(0).set_extent(kWeightKBlock);
+    U.dim(2).set_extent(s.alpha);
     U.dim(3).set_extent(s.alpha);
-    U.dim(4).set_extent(s.alpha);
     // Dense, as prepare_weights makes it: a schedule may read whole vectors of a block.
     U.dim(1).set_stride(kWeightKBlock);
     for (int i = 2; i < 5; i++) U.dim(i).set_stride(U.dim(i - 1).stride() * U.dim(i - 1).extent());
@@ -275,7 +275,7 @@ PackStages pack_algorithm(Wt &weights, Out &W, bool channels_last) {
     return s;
 }
 
-// The Winograd filter transform U = G g Gᵀ into output-channel blocks U(ki, c, kb, u, v).
+// The Winograd filter transform U = G g Gᵀ into output-channel blocks U(ki, c, u, v, kb).
 template <typename Wt, typename Out>
 FilterStages filter_algorithm(int m, Wt &weights, Out &U) {
     const WinogradMatrices w = cook_toom(m, kTaps);
@@ -284,15 +284,15 @@ FilterStages filter_algorithm(int m, Wt &weights, Out &U) {
     s.alpha = w.alpha;
     s.g = detail::weights_zero_beyond_k(weights, "g");
     s.U = kron(w.G, s.g, s.u, s.v, {s.c, s.k}, "U_uvck");
-    U(s.ki, s.c, s.kb, s.u, s.v) = s.U.out(s.u, s.v, s.c, s.kb * kWeightKBlock + s.ki);
+    U(s.ki, s.c, s.u, s.v, s.kb) = s.U.out(s.u, s.v, s.c, s.kb * kWeightKBlock + s.ki);
     s.output = U;
     detail::pin_mins_to_zero(weights);
     detail::pin_mins_to_zero(U);
     weights.dim(0).set_extent(kTaps);
     weights.dim(1).set_extent(kTaps);
     detail::dim(U, 0).set_extent(kWeightKBlock);
+    detail::dim(U, 2).set_extent(s.alpha);
     detail::dim(U, 3).set_extent(s.alpha);
-    detail::dim(U, 4).set_extent(s.alpha);
     return s;
 }
 

@@ -129,7 +129,7 @@ public:
     GeneratorParam<int> m{"m", 4};
 
     Input<Buffer<float, 4>> weights{"weights"};  // (rx, ry, c, k)
-    Output<Buffer<float, 5>> U{"U"};             // (ki, c, kb, u, v): channel blocks (layout.h)
+    Output<Buffer<float, 5>> U{"U"};             // (ki, c, u, v, kb): channel blocks (layout.h)
 
     void generate() {
         wino::FilterStages s = wino::filter_algorithm(m, weights, U);

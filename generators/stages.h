@@ -60,12 +60,12 @@ struct PackStages {
 };
 
 // The Winograd filter transform U = G g Gᵀ, stored in output-channel blocks
-// U(ki, c, kb, u, v) (layout.h).
+// U(ki, c, u, v, kb) (layout.h).
 struct FilterStages {
     int m = 0, alpha = 0;
     Halide::Func g;        // weights, zero for k >= K
     Transform2D U;         // U(u, v, c, k)
-    Halide::Func output;   // output(ki, c, kb, u, v)
+    Halide::Func output;   // output(ki, c, u, v, kb)
     Halide::Var k{"k"}, c{"c"}, u{"u"}, v{"v"}, ki{"ki"}, kb{"kb"};
 };
 

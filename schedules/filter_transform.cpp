@@ -11,7 +11,7 @@ void schedule_filter_transform(FilterStages &s, const Target &target) {
     const int L = machine_of(target).lanes;
     const Var ki = s.ki, c = s.c, kb = s.kb, u = s.u, v = s.v;
     Var ko("ko"), kv("kv");
-    // Output U(ki, c, kb, u, v): a vector of output channels is a dense store.
+    // Output U(ki, c, u, v, kb): a vector of output channels is a dense store.
     // One parallel task per block of channels walks c innermost, so its reads of
     // KCRS weights (rows 9·C floats apart) advance through a few streams in order.
     s.output.split(ki, ko, kv, L)

@@ -252,7 +252,12 @@ void schedule_fused(WinogradStages &s, const ScheduleParams &p, const Target &ta
         // fused parallel loop: nested (a loop of points, each a loop of
         // blocks) a band made 1 + alpha² forks and joins of the pool, 309
         // per call at 1x64x56² on 2 threads (Zen 5: 0.359 -> 0.350 ms there,
-        // 1x256x14² 0.343 -> 0.296; RunStats::fork_joins).
+        // 1x256x14² 0.343 -> 0.296; RunStats::fork_joins). A point's channel
+        // blocks are consecutive tasks, reusing its V slice from L1, though
+        // U holds each block's points in turn (layout.h): each task's slice
+        // of U then starts a stream of its own. Blocks outer (U read in
+        // order, V from beyond L2) measured 0-11% slower (Zen 5, 1x512x7²
+        // and 1x256x14², 1-2 threads; bench/results/zen5-2core/session45).
         M_band.compute_at(out, bxo)
             .align_bounds(k, KB)
             .reorder_storage(k, tx, ty, u, v, n)

@@ -1648,7 +1648,7 @@ TEST(ApiPreparedWeights, PreparedWeightsMatchFloat64) {
             std::vector<float> prepared = wino::test::nan_filled(size);
             const auto &prep = wino::detail::weight_preparation(variant);
             auto in = Halide::Runtime::Buffer<float>(const_cast<float *>(w.data()), {3, 3, s.C, s.K});
-            auto out = m      ? Halide::Runtime::Buffer<float>(prepared.data(), {32, s.C, blocks, alpha, alpha})
+            auto out = m      ? Halide::Runtime::Buffer<float>(prepared.data(), {32, s.C, alpha, alpha, blocks})
                        : nhwc ? Halide::Runtime::Buffer<float>(prepared.data(), {32, s.C, 3, 3, blocks})
                               : Halide::Runtime::Buffer<float>(prepared.data(), {32, 3, 3, s.C, blocks});
             wino::detail::CallScope scope(1);
@@ -1678,7 +1678,7 @@ TEST(ApiPreparedWeights, PreparedWeightsMatchFloat64) {
                                     for (int i = 0; k < s.K && i < 3; i++)
                                         for (int j = 0; j < 3; j++)
                                             want += G[u][i] * G[v][j] * w[(size_t(k) * s.C + c) * 9 + i * 3 + j];
-                                    const float got = prepared[(((size_t(u) * alpha + v) * blocks + kb) * s.C + c) * 32 + ki];
+                                    const float got = prepared[(((size_t(kb) * alpha + u) * alpha + v) * s.C + c) * 32 + ki];
                                     worst = std::max(worst, std::fabs(got - want));
                                 }
             }
